@@ -1,0 +1,116 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/latchkit/latch/store"
+	"github.com/latchkit/latch/token"
+)
+
+// apiTokenTouchInterval is how often an API token's last_used_at is written.
+const apiTokenTouchInterval = time.Minute
+
+// Authenticate checks a bearer credential: an API token (recognised by
+// token.APITokenTag) or an access token (JWT), and returns the caller.
+//
+// For an access token it checks the signature and claims, that the token
+// was not revoked (logout), that its user exists, is enabled and was not
+// told to drop earlier tokens (password change or reset, disabling), and the
+// client IP against the user's allowed_ips. The store is read on every call
+// (revocation and user), so a logout, password change or deletion on any
+// instance takes effect at once everywhere. For an API token: one read by
+// digest, the expiry, the owner's state and allowed_ips; last_used_at is
+// written at most once a minute.
+//
+// Errors: ErrUnauthorized (missing, malformed, expired, revoked or wrongly
+// signed), ErrAccountDisabled, ErrIPNotAllowed.
+func (s *Service) Authenticate(ctx context.Context, c Client, credential string) (*Principal, error) {
+	if strings.HasPrefix(credential, token.APITokenTag) {
+		return s.AuthenticateAPIToken(ctx, c, credential)
+	}
+	return s.AuthenticateAccessToken(ctx, c, credential)
+}
+
+// AuthenticateAccessToken is Authenticate for an access token only (the
+// "JWT" authorization scheme).
+func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt string) (*Principal, error) {
+	if jwt == "" {
+		return nil, ErrUnauthorized
+	}
+	claims, err := s.keys.verify(ctx, jwt)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnauthorized, err)
+	}
+	authUS, ok := claims.Extra[claimAuthTime].(float64)
+	if !ok {
+		return nil, fmt.Errorf("%w: not an access token", ErrUnauthorized)
+	}
+	revoked, err := s.st.IsRevoked(ctx, claims.ID)
+	if err != nil {
+		return nil, internal(err)
+	}
+	if revoked {
+		return nil, fmt.Errorf("%w: token revoked", ErrUnauthorized)
+	}
+	u, err := s.st.User(ctx, claims.Subject)
+	if err != nil {
+		return nil, storeErr(err, fmt.Errorf("%w: no such user", ErrUnauthorized))
+	}
+	if err := s.checkAccount(ctx, c, u); err != nil {
+		return nil, err
+	}
+	if !u.TokensValidAfter.IsZero() && int64(authUS) <= u.TokensValidAfter.UnixMicro() {
+		return nil, fmt.Errorf("%w: token issued before the credentials changed", ErrUnauthorized)
+	}
+	return &Principal{
+		UserID:      u.ID,
+		Username:    u.Username,
+		Role:        u.Role,
+		Permissions: narrow(claims.Permissions, u.Permissions),
+		Kind:        KindAccessToken,
+		TokenID:     claims.ID,
+		ExpiresAt:   claims.ExpiresAt,
+	}, nil
+}
+
+// AuthenticateAPIToken is Authenticate for an API token only (the
+// "APIToken" authorization scheme).
+func (s *Service) AuthenticateAPIToken(ctx context.Context, c Client, apiToken string) (*Principal, error) {
+	if err := token.CheckAPIToken(apiToken); err != nil {
+		return nil, fmt.Errorf("%w: malformed api token", ErrUnauthorized)
+	}
+	t, err := s.st.APITokenByDigest(ctx, token.Digest(apiToken))
+	if err != nil {
+		return nil, storeErr(err, fmt.Errorf("%w: unknown api token", ErrUnauthorized))
+	}
+	now := s.now()
+	if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+		return nil, fmt.Errorf("%w: api token expired", ErrUnauthorized)
+	}
+	u, err := s.st.User(ctx, t.UserID)
+	if err != nil {
+		return nil, storeErr(err, fmt.Errorf("%w: no such user", ErrUnauthorized))
+	}
+	if err := s.checkAccount(ctx, c, u); err != nil {
+		return nil, err
+	}
+	if now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
+		if err := s.st.TouchAPIToken(ctx, t.ID, store.Time(now)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "touch_api_token"), slog.Any("error", err))
+		}
+	}
+	return &Principal{
+		UserID:      u.ID,
+		Username:    u.Username,
+		Role:        u.Role,
+		Permissions: narrow(t.Permissions, u.Permissions),
+		Kind:        KindAPIToken,
+		TokenID:     t.ID,
+		ExpiresAt:   t.ExpiresAt,
+	}, nil
+}

@@ -1,0 +1,233 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/latchkit/latch/store"
+	"github.com/latchkit/latch/token"
+)
+
+// dumpVersion is the version of the Dump format.
+const dumpVersion = 1
+
+// MaxRestoreSize bounds the input of Restore, in bytes.
+const MaxRestoreSize = 256 << 20
+
+// The JSON form of a store.Dump. Lists are never null, zero times are
+// omitted, and field order is fixed, so one store content has one encoding.
+type dumpDoc struct {
+	Version       int            `json:"version"`
+	Users         []dumpUser     `json:"users"`
+	APITokens     []dumpAPIToken `json:"api_tokens"`
+	TOTP          []dumpTOTP     `json:"totp"`
+	PendingTOTP   []dumpTOTP     `json:"pending_totp"`
+	RecoveryCodes []dumpCode     `json:"recovery_codes"`
+	SigningKeys   []dumpKey      `json:"signing_keys"`
+}
+
+type dumpUser struct {
+	ID               string    `json:"id"`
+	Username         string    `json:"username"`
+	Email            string    `json:"email"`
+	EmailVerified    bool      `json:"email_verified"`
+	Role             string    `json:"role"`
+	Permissions      []string  `json:"permissions"`
+	AllowedIPs       []string  `json:"allowed_ips"`
+	Disabled         bool      `json:"disabled"`
+	PasswordHash     string    `json:"password_hash"`
+	TokensValidAfter time.Time `json:"tokens_valid_after,omitzero"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	LastLoginAt      time.Time `json:"last_login_at,omitzero"`
+}
+
+type dumpAPIToken struct {
+	ID          string    `json:"id"`
+	UserID      string    `json:"user_id"`
+	Name        string    `json:"name"`
+	Prefix      string    `json:"prefix"`
+	Digest      string    `json:"digest"`
+	Permissions []string  `json:"permissions"`
+	CreatedAt   time.Time `json:"created_at"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"`
+	LastUsedAt  time.Time `json:"last_used_at,omitzero"`
+}
+
+type dumpTOTP struct {
+	UserID    string    `json:"user_id"`
+	Secret    []byte    `json:"secret_sealed"`
+	Algorithm string    `json:"algorithm"`
+	Digits    int       `json:"digits"`
+	Period    int       `json:"period"`
+	LastStep  int64     `json:"last_step"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type dumpCode struct {
+	UserID string `json:"user_id"`
+	Digest string `json:"digest"`
+}
+
+type dumpKey struct {
+	ID        string    `json:"id"`
+	Sealed    []byte    `json:"sealed"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toDumpTOTP(cs []store.TOTPCredential) []dumpTOTP {
+	out := make([]dumpTOTP, len(cs))
+	for i, c := range cs {
+		out[i] = dumpTOTP{c.UserID, c.Secret, c.Algorithm, c.Digits, c.Period, c.LastStep, c.CreatedAt}
+	}
+	return out
+}
+
+func fromDumpTOTP(cs []dumpTOTP) []store.TOTPCredential {
+	out := make([]store.TOTPCredential, len(cs))
+	for i, c := range cs {
+		out[i] = store.TOTPCredential{UserID: c.UserID, Secret: c.Secret, Algorithm: c.Algorithm, Digits: c.Digits,
+			Period: c.Period, LastStep: c.LastStep, CreatedAt: c.CreatedAt}
+	}
+	return out
+}
+
+// Dump returns a full backup of the store as JSON (GET /admin/dump):
+// manage_system. It holds users with their password hashes, TOTP secrets
+// and signing keys sealed as stored, and the digests of API tokens and
+// recovery codes; not requests, revocations or limit counters. Keep it as
+// secret as the database. Restore then Dump gives the same bytes.
+// Errors: ErrUnauthorized, ErrForbidden.
+func (s *Service) Dump(ctx context.Context, p *Principal) ([]byte, error) {
+	if err := authorize(p, "", noSelf, PermManageSystem); err != nil {
+		return nil, err
+	}
+	d, err := s.st.Dump(ctx)
+	if err != nil {
+		return nil, internal(err)
+	}
+	doc := dumpDoc{
+		Version:       dumpVersion,
+		Users:         make([]dumpUser, len(d.Users)),
+		APITokens:     make([]dumpAPIToken, len(d.APITokens)),
+		TOTP:          toDumpTOTP(d.TOTP),
+		PendingTOTP:   toDumpTOTP(d.PendingTOTP),
+		RecoveryCodes: make([]dumpCode, len(d.RecoveryCodes)),
+		SigningKeys:   make([]dumpKey, len(d.SigningKeys)),
+	}
+	for i, u := range d.Users {
+		doc.Users[i] = dumpUser{u.ID, u.Username, u.Email, u.EmailVerified, u.Role, nonNil(u.Permissions), nonNil(u.AllowedIPs),
+			u.Disabled, u.PasswordHash, u.TokensValidAfter, u.CreatedAt, u.UpdatedAt, u.LastLoginAt}
+	}
+	for i, t := range d.APITokens {
+		doc.APITokens[i] = dumpAPIToken{t.ID, t.UserID, t.Name, t.Prefix, t.Digest, nonNil(t.Permissions), t.CreatedAt, t.ExpiresAt, t.LastUsedAt}
+	}
+	for i, c := range d.RecoveryCodes {
+		doc.RecoveryCodes[i] = dumpCode{c.UserID, c.Digest}
+	}
+	for i, k := range d.SigningKeys {
+		doc.SigningKeys[i] = dumpKey{k.ID, k.Sealed, k.CreatedAt}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, internal(err)
+	}
+	s.audit(ctx, slog.LevelInfo, "auth.dumped", slog.String("by", actor(p)))
+	return b, nil
+}
+
+// Restore replaces the whole store with a Dump (POST /admin/restore):
+// manage_system. The input is checked first (strict JSON of this version,
+// password hashes the Hasher can verify, TOTP secrets and signing keys that
+// open with this service's sealing key, records the store accepts); on any
+// error nothing changes. Requests, revocations and limit counters are
+// cleared. Errors: ErrUnauthorized, ErrForbidden, ErrInvalidRequest.
+func (s *Service) Restore(ctx context.Context, p *Principal, data []byte) error {
+	if err := authorize(p, "", noSelf, PermManageSystem); err != nil {
+		return err
+	}
+	d, err := s.parseDump(data)
+	if err != nil {
+		return fmt.Errorf("%w: restore: %w", ErrInvalidRequest, err)
+	}
+	if err := s.st.Restore(ctx, d); err != nil {
+		if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%w: restore: %w", ErrInvalidRequest, err)
+		}
+		return internal(err)
+	}
+	if err := s.keys.forceReload(ctx); err != nil {
+		return err
+	}
+	s.audit(ctx, slog.LevelWarn, "auth.restored", slog.String("by", actor(p)), slog.Int("users", len(d.Users)))
+	return nil
+}
+
+func (s *Service) parseDump(data []byte) (*store.Dump, error) {
+	if len(data) > MaxRestoreSize {
+		return nil, fmt.Errorf("larger than %d bytes", MaxRestoreSize)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var doc dumpDoc
+	if err := dec.Decode(&doc); err != nil {
+		return nil, errors.New("malformed JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("trailing data")
+	}
+	if doc.Version != dumpVersion {
+		return nil, fmt.Errorf("unsupported version %d", doc.Version)
+	}
+	if len(doc.SigningKeys) == 0 {
+		return nil, errors.New("no signing key")
+	}
+	d := &store.Dump{
+		Users:         make([]store.User, len(doc.Users)),
+		APITokens:     make([]store.APIToken, len(doc.APITokens)),
+		TOTP:          fromDumpTOTP(doc.TOTP),
+		PendingTOTP:   fromDumpTOTP(doc.PendingTOTP),
+		RecoveryCodes: make([]store.RecoveryCode, len(doc.RecoveryCodes)),
+		SigningKeys:   make([]store.SigningKey, len(doc.SigningKeys)),
+	}
+	for i, u := range doc.Users {
+		if u.PasswordHash != "" {
+			if _, err := s.hasher.Identify(u.PasswordHash); err != nil {
+				return nil, fmt.Errorf("user %d: unusable password hash", i)
+			}
+		}
+		d.Users[i] = store.User{ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified, Role: u.Role,
+			Permissions: u.Permissions, AllowedIPs: u.AllowedIPs, Disabled: u.Disabled, PasswordHash: u.PasswordHash,
+			TokensValidAfter: u.TokensValidAfter, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: u.LastLoginAt}
+	}
+	for i, t := range doc.APITokens {
+		d.APITokens[i] = store.APIToken{ID: t.ID, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, Digest: t.Digest,
+			Permissions: t.Permissions, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt}
+	}
+	for i, c := range doc.RecoveryCodes {
+		d.RecoveryCodes[i] = store.RecoveryCode{UserID: c.UserID, Digest: c.Digest}
+	}
+	for i, k := range doc.SigningKeys {
+		key, err := token.OpenKey(s.sealer, k.Sealed)
+		if err != nil || key.ID != k.ID {
+			return nil, fmt.Errorf("signing key %d does not open with the sealing key", i)
+		}
+		d.SigningKeys[i] = store.SigningKey{ID: k.ID, Sealed: k.Sealed, CreatedAt: k.CreatedAt}
+	}
+	for _, creds := range [][]store.TOTPCredential{d.TOTP, d.PendingTOTP} {
+		for i := range creds {
+			k, err := s.openTOTP(&creds[i])
+			if err != nil {
+				return nil, fmt.Errorf("totp secret %d does not open with the sealing key", i)
+			}
+			clear(k.Secret)
+		}
+	}
+	return d, nil
+}

@@ -1,0 +1,126 @@
+package auth_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/store/memstore"
+	"github.com/latchkit/latch/store/sqlstore/sqltest"
+)
+
+// populate fills a service with every kind of record a dump holds.
+func populate(t *testing.T, e *env) (access string) {
+	e.user("admin", auth.PermAll)
+	u := e.user("bea", "reports")
+	p := e.principal("bea")
+	e.enableTOTP(p)
+	_, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "ci", Permissions: []string{"reports"}})
+	require.NoError(t, err)
+	c := e.user("cal")
+	_, err = e.svc.EnrollTOTP(ctx, e.principal("cal"), c.ID) // pending only
+	require.NoError(t, err)
+	_, err = e.svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{
+		Username: "legacy", PasswordHash: "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/", AllowedIPs: []string{"10.0.0.0/8"}, Disabled: true,
+	})
+	require.NoError(t, err)
+	_, err = e.svc.RotateSigningKey(ctx, auth.System())
+	require.NoError(t, err)
+	return e.login("admin")
+}
+
+func TestDumpRestoreRoundTrip(t *testing.T) {
+	t.Parallel()
+	src := newEnv(t)
+	access := populate(t, src)
+	dump, err := src.svc.Dump(ctx, auth.System())
+	require.NoError(t, err)
+	assert.True(t, json.Valid(dump))
+	for _, secret := range []string{goodPassword, "BEGIN", "\"secret\":"} {
+		assert.NotContains(t, string(dump), secret)
+	}
+
+	sameClock := func(c *auth.Config) { c.Now = src.clock.Now }
+	targets := map[string]*env{
+		"same service":   src,
+		"fresh memstore": newEnvOn(t, memstore.New(), sameClock),
+		"fresh sqlite":   newEnvOn(t, sqltest.SQLite(t), sameClock),
+	}
+	if os.Getenv(sqltest.EnvPostgres) != "" {
+		targets["fresh postgres"] = newEnvOn(t, sqltest.Postgres(t), sameClock)
+	}
+	for name, dst := range targets {
+		require.NoError(t, dst.svc.Restore(ctx, auth.System(), dump), name)
+		again, err := dst.svc.Dump(ctx, auth.System())
+		require.NoError(t, err, name)
+		assert.Equal(t, string(dump), string(again), "%s: restore then dump is identical", name)
+
+		_, err = dst.svc.Authenticate(ctx, ipA, access)
+		require.NoError(t, err, "%s: the restored keys verify old tokens", name)
+		_, err = dst.svc.LoginPassword(ctx, ipA, "admin", goodPassword)
+		require.NoError(t, err, name)
+		res, err := dst.svc.LoginPassword(ctx, ipA, "bea", goodPassword)
+		require.NoError(t, err, name)
+		assert.True(t, res.SecondFactorRequired, "%s: TOTP survived", name)
+		_, err = dst.svc.LoginPassword(ctx, ipA, "legacy", "myPassword")
+		require.ErrorIs(t, err, auth.ErrAccountDisabled, name)
+	}
+}
+
+func TestRestoreRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	src := newEnv(t)
+	populate(t, src)
+	good, err := src.svc.Dump(ctx, auth.System())
+	require.NoError(t, err)
+	otherKey := newEnv(t, func(c *auth.Config) { c.SealingKey = bytes.Repeat([]byte{7}, 32) })
+	otherKey.user("x")
+	foreign, err := otherKey.svc.Dump(ctx, auth.System())
+	require.NoError(t, err)
+
+	edit := func(f func(m map[string]any)) []byte {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(good, &m))
+		f(m)
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		return b
+	}
+	first := func(m map[string]any, k string) map[string]any { return m[k].([]any)[0].(map[string]any) }
+	tests := map[string][]byte{
+		"empty":          nil,
+		"not json":       []byte("{"),
+		"trailing data":  append(append([]byte{}, good...), []byte(" {}")...),
+		"unknown field":  edit(func(m map[string]any) { m["extra"] = 1 }),
+		"version":        edit(func(m map[string]any) { m["version"] = 2 }),
+		"no keys":        edit(func(m map[string]any) { m["signing_keys"] = []any{} }),
+		"foreign keys":   foreign,
+		"bad hash":       edit(func(m map[string]any) { first(m, "users")["password_hash"] = "$2y$99$x" }),
+		"moved totp":     edit(func(m map[string]any) { first(m, "totp")["user_id"] = first(m, "pending_totp")["user_id"] }),
+		"long username":  edit(func(m map[string]any) { first(m, "users")["username"] = strings.Repeat("u", 300) }),
+		"token of ghost": edit(func(m map[string]any) { first(m, "api_tokens")["user_id"] = "ghost" }),
+	}
+	dst := newEnv(t)
+	dst.user("keepme")
+	before, err := dst.svc.Dump(ctx, auth.System())
+	require.NoError(t, err)
+	for name, in := range tests {
+		err := dst.svc.Restore(ctx, auth.System(), in)
+		assert.ErrorIs(t, err, auth.ErrInvalidRequest, name)
+	}
+	after, err := dst.svc.Dump(ctx, auth.System())
+	require.NoError(t, err)
+	assert.Equal(t, string(before), string(after), "a refused restore changes nothing")
+
+	p := dst.principal("keepme")
+	_, err = dst.svc.Dump(ctx, p)
+	require.ErrorIs(t, err, auth.ErrForbidden)
+	require.ErrorIs(t, dst.svc.Restore(ctx, p, good), auth.ErrForbidden)
+	require.ErrorIs(t, dst.svc.Restore(ctx, nil, good), auth.ErrUnauthorized)
+}

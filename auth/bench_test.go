@@ -1,0 +1,279 @@
+package auth_test
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/hash"
+	"github.com/latchkit/latch/store"
+	"github.com/latchkit/latch/store/memstore"
+	"github.com/latchkit/latch/store/sqlstore/sqltest"
+)
+
+// noLimits keeps the limits' store work but never refuses (benchmarks
+// repeat one sign-in far more often than the limits allow).
+func noLimits(c *auth.Config) {
+	c.Limits.PerIP = auth.Rate{Limit: 1 << 30, Window: time.Hour}
+	c.Limits.AccountFailures = auth.Rate{Limit: 1 << 30, Window: time.Hour}
+	c.Limits.Defender.Threshold = 1 << 30
+}
+
+func realClock(c *auth.Config) { c.Now = nil }
+
+// cpuTime returns the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loopCPU runs f in b.Loop and also reports CPU time per operation, which
+// a loaded shared machine disturbs less than wall time.
+func loopCPU(b *testing.B, f func()) {
+	start, n := cpuTime(), 0
+	for b.Loop() {
+		f()
+		n++
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
+}
+
+// BenchmarkSignIn measures a password sign-in with the default argon2id
+// policy beside the bare hash.Verify of the same stored hash.
+func BenchmarkSignIn(b *testing.B) {
+	e := newEnvOn(b, memstore.New(), noLimits, realClock, func(c *auth.Config) { c.Hasher = nil })
+	e.user("bench")
+	u, err := e.st.UserByUsername(ctx, "bench")
+	require.NoError(b, err)
+	b.Run("hash.Verify", func(b *testing.B) {
+		loopCPU(b, func() {
+			ok, err := hash.Verify(goodPassword, u.PasswordHash)
+			if !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		})
+	})
+	b.Run("LoginPassword", func(b *testing.B) {
+		loopCPU(b, func() {
+			if _, err := e.svc.LoginPassword(ctx, ipA, "bench", goodPassword); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("LoginPassword-unknown", func(b *testing.B) {
+		loopCPU(b, func() {
+			if _, err := e.svc.LoginPassword(ctx, ipA, "nobody", goodPassword); err == nil {
+				b.Fatal("signed in")
+			}
+		})
+	})
+}
+
+func benchStores(b *testing.B) map[string]func(testing.TB) store.Store {
+	return map[string]func(testing.TB) store.Store{
+		"memstore": func(t testing.TB) store.Store { return memstore.New() },
+		"sqlite":   sqltest.SQLite,
+	}
+}
+
+// BenchmarkAuthenticateAccessToken measures Authenticate of an HS256 access
+// token with every check (signature, claims, revocation, user state,
+// tokens_valid_after, allowed_ips), beside a bare golang-jwt parse of an
+// HS256 token of the same shape with no revocation check.
+func BenchmarkAuthenticateAccessToken(b *testing.B) {
+	b.Run("bare-golang-jwt", func(b *testing.B) {
+		key := []byte("0123456789abcdef0123456789abcdef")
+		tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+			"sub": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "jti": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "aud": []string{"latch"},
+			"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix(), "permissions": []string{"view_users"},
+			"auth_time_us": time.Now().UnixMicro(),
+		})
+		tok.Header["kid"] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		s, err := tok.SignedString(key)
+		require.NoError(b, err)
+		p := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithAudience("latch"), jwt.WithExpirationRequired())
+		kf := func(*jwt.Token) (any, error) { return key, nil }
+		b.ReportAllocs()
+		loopCPU(b, func() {
+			if _, err := p.Parse(s, kf); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	for name, open := range benchStores(b) {
+		b.Run(name, func(b *testing.B) {
+			e := newEnvOn(b, open(b), noLimits, realClock)
+			e.user("bench", auth.PermViewUsers)
+			tok := e.login("bench")
+			b.ReportAllocs()
+			loopCPU(b, func() {
+				if _, err := e.svc.Authenticate(ctx, ipA, tok); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkAuthenticateAPIToken measures Authenticate of an API token
+// (checksum, one read by digest, the owner) with 1,000 and 100,000 tokens
+// in the store.
+func BenchmarkAuthenticateAPIToken(b *testing.B) {
+	for name, open := range benchStores(b) {
+		for _, n := range []int{1_000, 100_000} {
+			if name == "sqlite" && n > 1_000 {
+				n = 10_000 // inserting 100k rows one by one takes minutes here
+			}
+			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
+				e := newEnvOn(b, open(b), noLimits, realClock)
+				u := e.user("bench", auth.PermViewUsers)
+				owner := e.principal("bench")
+				var tok string
+				for i := range n {
+					t, err := e.svc.CreateAPIToken(ctx, owner, u.ID, auth.CreateAPITokenInput{Name: "t"})
+					require.NoError(b, err)
+					if i == n/2 {
+						tok = t.Token
+					}
+				}
+				b.ReportAllocs()
+				loopCPU(b, func() {
+					if _, err := e.svc.Authenticate(ctx, ipA, tok); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
+	}
+}
+
+// peakMemory samples the Go runtime's memory while f runs and returns the
+// peak heap in use and the peak memory obtained from the OS (an upper
+// bound of the process's RSS for Go memory).
+func peakMemory(f func()) (heapInuse, sys uint64) {
+	runtime.GC()
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for !stop.Load() {
+			runtime.ReadMemStats(&ms)
+			heapInuse, sys = max(heapInuse, ms.HeapInuse), max(sys, ms.Sys)
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	f()
+	stop.Store(true)
+	wg.Wait()
+	return heapInuse, sys
+}
+
+// signInFlood runs 1,000 concurrent sign-ins with the default pool and the
+// default argon2id policy, and returns how many succeeded and how many the
+// full queue refused.
+func signInFlood(t testing.TB, opts ...option) (ok, refused int64, heap, sys uint64, p99 time.Duration) {
+	e := newEnvOn(t, memstore.New(), append([]option{noLimits, realClock, func(c *auth.Config) { c.Hasher = nil }}, opts...)...)
+	e.user("flood")
+	tok := e.login("flood")
+	heap, sys = peakMemory(func() {
+		// Token checks go on during the flood; their latency is measured.
+		var lat []time.Duration
+		stop := make(chan struct{})
+		checked := make(chan struct{})
+		go func() {
+			defer close(checked)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				start := time.Now()
+				if _, err := e.svc.Authenticate(ctx, ipA, tok); err != nil {
+					t.Error(err)
+					return
+				}
+				lat = append(lat, time.Since(start))
+				time.Sleep(time.Millisecond)
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-checked
+			slices.Sort(lat)
+			if len(lat) > 0 {
+				p99 = lat[len(lat)*99/100]
+			}
+		}()
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range 1000 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				c := auth.Client{IP: mustAddr(fmt.Sprintf("10.%d.%d.1", i/256, i%256))}
+				_, err := e.svc.LoginPassword(ctx, c, "flood", goodPassword)
+				switch {
+				case err == nil:
+					atomic.AddInt64(&ok, 1)
+				case auth.CodeOf(err) == "TOO_MANY_REQUESTS":
+					atomic.AddInt64(&refused, 1)
+				default:
+					t.Error(err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+	})
+	return ok, refused, heap, sys, p99
+}
+
+// BenchmarkConcurrentSignInPeakMemory reports the peak memory of 1,000
+// concurrent sign-ins (goal: under 512 MiB).
+func BenchmarkConcurrentSignInPeakMemory(b *testing.B) {
+	b.Run("default-pool", func(b *testing.B) { benchFlood(b) })
+	b.Run("all-processors", func(b *testing.B) {
+		benchFlood(b, func(c *auth.Config) { c.Limits.HashConcurrency = runtime.GOMAXPROCS(0) })
+	})
+}
+
+func benchFlood(b *testing.B, opts ...option) {
+	for b.Loop() {
+		ok, refused, heap, sys, p99 := signInFlood(b, opts...)
+		b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(sys)/(1<<20), "peak-sys-MiB")
+		b.ReportMetric(float64(ok), "signed-in")
+		b.ReportMetric(float64(refused), "refused")
+		b.ReportMetric(float64(p99.Microseconds())/1000, "token-check-p99-ms")
+	}
+}
+
+// TestConcurrentSignInMemory: 1,000 concurrent sign-ins with the default
+// pool stay far below 512 MiB, because at most GOMAXPROCS hashes run and
+// the queue is bounded; the overflow is refused with TOO_MANY_REQUESTS.
+func TestConcurrentSignInMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 argon2id sign-ins")
+	}
+	ok, refused, heap, sys, p99 := signInFlood(t)
+	t.Logf("signed in %d, refused %d, peak heap %d MiB, peak sys %d MiB, token check p99 %v", ok, refused, heap>>20, sys>>20, p99)
+	assert.Equal(t, int64(1000), ok+refused)
+	assert.GreaterOrEqual(t, ok, int64(auth.DefaultHashConcurrency()+auth.DefaultHashQueue), "the queue was served")
+	assert.Positive(t, refused, "the bounded queue refuses the overflow")
+	assert.Less(t, sys, uint64(512<<20))
+}

@@ -1,0 +1,141 @@
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/latchkit/latch/hash"
+	"github.com/latchkit/latch/token"
+)
+
+// Notifier delivers codes to users. The service never sends mail itself.
+// Its methods may be called concurrently; an error is logged and the
+// request still succeeds (the user can ask for a new code).
+type Notifier interface {
+	// SendEmailVerificationCode delivers the code that verifies email.
+	SendEmailVerificationCode(ctx context.Context, email, code string) error
+	// SendPasswordResetCode delivers the code of a password reset to email.
+	SendPasswordResetCode(ctx context.Context, email, code string) error
+}
+
+// Config configures a Service. The zero value of every field but
+// SealingKey means the documented default.
+type Config struct {
+	// SealingKey (32 random bytes, required) seals TOTP secrets and signing
+	// keys before they reach the store and keys the digests of email and
+	// reset codes. Every instance sharing a store needs the same key.
+	SealingKey []byte
+	// Hasher is the password policy: new passwords are hashed with it, and
+	// a password verified against a weaker hash is re-hashed with it. nil
+	// means the hash package's defaults (argon2id).
+	Hasher *hash.Hasher
+	// SigningAlgorithm is the algorithm of new signing keys:
+	// token.AlgHS256 (default) or token.AlgEdDSA (public keys in JWKS).
+	SigningAlgorithm token.Algorithm
+	// Now returns the current time; nil means time.Now. A testing hook.
+	Now func() time.Time
+	// Logger receives audit events (sign-in, tokens, second factor and
+	// administration); nil logs nothing. Events never carry a secret.
+	Logger *slog.Logger
+	// Notifier delivers email-verification and password-reset codes; nil
+	// delivers nothing (an event says so, without the code).
+	Notifier Notifier
+
+	// Audience is the JWT "aud" of access tokens; default "latch". Services
+	// with different audiences (or sealing keys) reject each other's tokens.
+	Audience string
+	// AccessTokenTTL is the validity of access tokens; default 15 minutes
+	// (SFTPGo's API tokens). RoleTokenTTL overrides it per role.
+	AccessTokenTTL time.Duration
+	RoleTokenTTL   map[string]time.Duration
+	// ChallengeTTL is the validity of a second-factor sign-in challenge;
+	// default 5 minutes.
+	ChallengeTTL time.Duration
+	// CodeTTL is the validity of email-verification and password-reset
+	// requests; default 15 minutes.
+	CodeTTL time.Duration
+	// KeyReloadInterval is how often the signing keys are re-read from the
+	// store, so that a rotation or reset done by another instance takes
+	// effect here; default 5 seconds. A token with an unknown kid triggers
+	// an early reload, at most once per second.
+	KeyReloadInterval time.Duration
+
+	// AllowSignup lets anonymous callers create users (username, email and
+	// password only, with DefaultRole and no permissions).
+	AllowSignup bool
+	// DefaultRole is the role of users created without one; default "user".
+	DefaultRole string
+	// MinPasswordLen and MaxPasswordLen bound new passwords, in Unicode
+	// code points; defaults 8 and 128 (NIST SP 800-63B: at least 8, at
+	// least 64 allowed).
+	MinPasswordLen int
+	MaxPasswordLen int
+	// MaxAPITokensPerUser caps the API tokens of one user; 0 means no cap.
+	MaxAPITokensPerUser int
+	// Issuer is the issuer shown in authenticator apps; default "Latch".
+	Issuer string
+
+	// Limits are the abuse limits; the zero value means the defaults.
+	Limits Limits
+}
+
+// Rate is a fixed-window limit: at most Limit events per Window. The zero
+// Rate means the default of the field; a negative Limit disables the limit
+// (not recommended outside tests).
+type Rate struct {
+	Limit  int
+	Window time.Duration
+}
+
+// Limits are the abuse limits. They are kept in the store's counters, so
+// they hold across every instance sharing the store. Zero fields mean the
+// defaults given below.
+type Limits struct {
+	// PerIP limits operations that hash a password, check a code or send one
+	// (sign-in, password change, sign-up, code checks, reset requests) per
+	// client IP (IPv6 per /64); default 60 per minute.
+	PerIP Rate
+	// AccountFailures limits failed password checks per account (or per
+	// unknown identifier, so that unknown and known accounts behave alike);
+	// default 10 per 15 minutes. A successful sign-in resets it.
+	AccountFailures Rate
+	// CodeFailures limits wrong TOTP and recovery codes per account, over
+	// every challenge, client IP and code; default 5 per 15 minutes. A
+	// correct code resets it.
+	CodeFailures Rate
+	// Sends limits email-verification and password-reset codes sent to one
+	// user or address; default 5 per 15 minutes.
+	Sends Rate
+
+	// Defender scores failures per client IP and bans an IP whose score
+	// reaches the threshold.
+	Defender DefenderConfig
+
+	// HashConcurrency is the number of passwords hashed at once; default
+	// DefaultHashConcurrency(), GOMAXPROCS minus one (at least one), which
+	// leaves a processor for token checks during a sign-in flood.
+	HashConcurrency int
+	// HashQueue is the number of hashing requests that may wait for a slot;
+	// more are refused at once with a *RateLimitError; default 64.
+	HashQueue int
+}
+
+// DefenderConfig configures the brute-force defender, after SFTPGo's.
+type DefenderConfig struct {
+	// Disabled turns the defender off (not recommended).
+	Disabled bool
+	// Threshold is the score at which an IP is banned; default 15.
+	Threshold int
+	// ScoreFailure is added for a failed sign-in or a wrong code (the same
+	// for unknown users and wrong passwords, so the ban reveals nothing);
+	// default 2.
+	ScoreFailure int
+	// ScoreLimitExceeded is added when a rate limit refuses a request;
+	// default 3.
+	ScoreLimitExceeded int
+	// ObservationTime is the window scores are summed over; default 30 minutes.
+	ObservationTime time.Duration
+	// BanTime is how long a ban lasts; default 30 minutes.
+	BanTime time.Duration
+}

@@ -1,0 +1,154 @@
+// Package auth is the Latch authentication service: users, sign-in with a
+// second factor, access and API tokens, email verification, password
+// reset, and abuse limits, over a [store.Store]. Every route of the REST
+// contract (API.md) is one [Service] method, which enforces that route's
+// rules itself, so a host can use the package without HTTP and the
+// httpadapter package only decodes, calls and encodes.
+//
+// # Use
+//
+//	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: key}) // 32 random bytes
+//	u, err := svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{
+//		Username: "alice", Password: "correct horse battery staple",
+//	})
+//	res, err := svc.LoginPassword(ctx, auth.Client{IP: ip}, "alice", password)
+//	// res.SecondFactorRequired → svc.LoginTOTP(ctx, client, res.ChallengeToken, code)
+//	p, err := svc.Authenticate(ctx, auth.Client{IP: ip}, res.Token.AccessToken)
+//	if p.Can(auth.PermViewUsers) { ... }
+//
+// Methods that act for someone take the acting [*Principal] (nil for an
+// anonymous caller; [System] for host code) and a [Client] with the client
+// IP where the method hashes a password, checks a code or sends one.
+//
+// # Authorization
+//
+// The rules are API.md's ("permission or self"), plus one: an
+// administrator acts with its permission only on users whose permissions it
+// holds all of (editing, deleting, setting a password, minting an API
+// token, starting an email verification), and grants only permissions it
+// holds. So no one gains powers through another account. A user acting on
+// itself with an API token may read its own data but not change its
+// password, email or second factor, nor mint API tokens: those need a
+// signed-in session (an access token). The effective
+// permissions of a token are its own narrowed to the user's current ones,
+// so removing a permission takes effect at once.
+//
+// # Sign-in
+//
+// [Service.LoginPassword] (and [Service.TokenBasic]) look the identifier
+// up as a username, then as an email. An unknown identifier is verified
+// against a dummy hash made by the configured Hasher at [New], so it costs
+// what a wrong password costs, and both are [ErrInvalidCredentials]. A
+// disabled account ([ErrAccountDisabled]) and a client IP outside the
+// user's allowed_ips ([ErrIPNotAllowed]) are told only after a correct
+// password. A correct password whose stored hash is weaker than the
+// policy (any legacy format the hash package reads) is re-hashed, with a
+// compare-and-swap so a concurrent password change wins. With TOTP active
+// the first step returns a challenge token (32 random bytes, stored as a
+// SHA-256 digest, valid for Config.ChallengeTTL, single use), completed by
+// [Service.LoginTOTP] or [Service.LoginRecoveryCode].
+//
+// # Access tokens
+//
+// Access tokens are JWTs from a [token.Keyring] (HS256 by default, EdDSA
+// with JWKS optional) with sub, jti, aud, iat, exp, the user's permissions
+// and a private claim "auth_time_us": the instant, in microseconds, at
+// which the credentials were checked. Validity is Config.AccessTokenTTL or
+// per role. [Service.Authenticate] checks the signature and claims, the
+// revocation of the jti ([Service.Logout]), that the user exists and is
+// enabled, that auth_time_us is after the user's TokensValidAfter (set by a
+// password change or reset and by disabling: unlike the one-second iat,
+// this orders a sign-in and a password change within the same second), and
+// allowed_ips. It reads the store on every call, so a logout, password
+// change or deletion on any instance takes effect at once everywhere.
+//
+// The signing keys live in the store, sealed (XChaCha20-Poly1305) with a
+// key derived from Config.SealingKey, so every instance sharing the store
+// verifies every other's tokens. Each instance re-reads them every
+// Config.KeyReloadInterval (5 s), and at once when a token names an unknown
+// kid (at most once per second, so tokens with made-up kids cannot hammer
+// the store). [Service.RotateSigningKey] adds a key (older ones verify
+// until their tokens expire, then are pruned); [Service.ResetSigningKeys]
+// replaces them all, so every token issued by any instance fails: at once
+// here, within KeyReloadInterval elsewhere.
+//
+// # API tokens
+//
+// [Service.CreateAPIToken] returns the secret once ("lt_" + 256 random
+// bits + a checksum); the store keeps its SHA-256 digest. Authentication
+// checks the checksum without I/O, then reads the token by digest (one
+// indexed read) and its owner; last_used_at is written at most once a
+// minute. Permissions can only narrow the owner's, and are narrowed to the
+// owner's current ones at every use. Config.MaxAPITokensPerUser caps them.
+//
+// # Second factor, email verification, password reset
+//
+// TOTP secrets are sealed before they reach the store. A TOTP code is
+// accepted only if its time step advances the stored one atomically, so a
+// code is never accepted twice on any instance. Recovery codes (10 of about
+// 59 bits, stored as digests) are consumed atomically. Email-verification
+// and password-reset codes are 8 random digits, stored as an HMAC keyed
+// from the sealing key, valid for Config.CodeTTL (15 min); the fifth wrong
+// code deletes the request, and each is single use. Codes go to the host's
+// [Notifier]; callers with edit_users get them in the result instead. A
+// reset for an unknown email returns a request of the same shape that
+// never completes.
+//
+// # Limits
+//
+// All limits are on by default and kept in the store's counters, so they
+// hold across every instance sharing the store. Defaults (see [Limits]):
+//
+//   - per client IP (IPv6 per /64): 60 operations a minute that hash a
+//     password, check a code or send one;
+//   - per account: 10 failed passwords per 15 minutes (an unknown identifier
+//     is counted alike, so the limit reveals nothing); a success resets it;
+//   - per account: 5 wrong TOTP or recovery codes per 15 minutes, whatever
+//     the challenge, client IP or code; a correct code resets it;
+//   - per address: 5 verification or reset codes sent per 15 minutes;
+//   - defender (after SFTPGo's): every failure scores 2 and every refusal
+//     by a limit 3 for the client IP, over 30 minutes; a score of 15 bans
+//     the IP for 30 minutes, so about eight wrong passwords in a row get
+//     TOO_MANY_REQUESTS. [Service.DefenderHosts] lists, [Service.UnbanHost]
+//     forgives;
+//   - hashing pool: GOMAXPROCS-1 hashes at once (at least one), 64 waiting,
+//     the rest refused at once, so a flood of sign-ins holds a bounded number
+//     of hash memories (19 MiB each with the default argon2id policy) and
+//     leaves a processor for token checks.
+//
+// Attempts are counted before they are checked, so a burst of parallel
+// attempts can never exceed a limit. A refusal is a [*RateLimitError] with
+// the time to wait; errors.Is(err, [ErrTooManyRequests]) holds.
+//
+// # Errors
+//
+// Every error a method returns wraps one of the sentinels in errors.go,
+// whose [Error.Code] is the API.md code; [CodeOf] returns it. Unexpected
+// failures (the store) wrap [ErrInternal] and the cause, for the host's
+// logs. No error message contains a password, code, token or secret.
+//
+// # Audit
+//
+// Config.Logger receives events named "auth.*" (sign-in and its failures,
+// second factor, tokens created and revoked, password and 2FA changes,
+// bans, administration), with user IDs and client IPs, never a secret.
+//
+// # Caveats
+//
+//   - The store updates a user by rewriting the whole record; the service
+//     re-reads the user just before each write (after any slow hashing), but
+//     two administrators editing one user at the same instant can still
+//     lose one of the edits.
+//   - [Service.Restore] clears revocations (store contract): tokens logged
+//     out before a restore work again until they expire. Reset the signing
+//     keys after a restore to end every session.
+//   - [Service.StartPasswordReset] calls the Notifier only for a known
+//     address; a Notifier should queue the message rather than send it
+//     inline, or its latency tells known addresses from unknown ones.
+//   - A user whose stored hash is in a legacy format (or has other costs than
+//     the policy) takes that format's time to check until the first sign-in
+//     re-hashes it, so the dummy-hash timing protection covers users with
+//     current hashes.
+//   - Instances must have roughly synchronised clocks: token times and
+//     TokensValidAfter are compared across them.
+package auth

@@ -1,0 +1,148 @@
+package auth_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/latchkit/latch/auth"
+)
+
+func TestPerIPLimit(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.user("xena")
+		for i := range 3 {
+			_, err := e.svc.LoginPassword(ctx, ipA, "xena", goodPassword)
+			require.NoError(t, err, "attempt %d", i)
+		}
+		e.clock.Advance(10 * time.Second)
+		_, err := e.svc.LoginPassword(ctx, ipA, "xena", goodPassword)
+		var rl *auth.RateLimitError
+		require.ErrorAs(t, err, &rl)
+		assert.Equal(t, 50*time.Second, rl.RetryAfter)
+		_, err = e.svc.LoginPassword(ctx, ipB, "xena", goodPassword)
+		require.NoError(t, err, "another client IP is not limited")
+		_, err = e.svc.LoginPassword(ctx, auth.Client{}, "xena", goodPassword)
+		require.NoError(t, err, "host calls without an IP are not limited")
+		e.clock.Advance(50 * time.Second)
+		_, err = e.svc.LoginPassword(ctx, ipA, "xena", goodPassword)
+		require.NoError(t, err, "the window ended")
+	}, func(c *auth.Config) {
+		c.Limits.PerIP = auth.Rate{Limit: 3, Window: time.Minute}
+		c.Limits.Defender.Disabled = true
+	})
+}
+
+// TestDefaultLimitsStopGuessing: with every limit at its default, a few
+// dozen wrong passwords in a row from one client IP get TOO_MANY_REQUESTS
+// with a retry time, and the defender lists and bans the host.
+func TestDefaultLimitsStopGuessing(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.user("yara")
+		e.user("defender", auth.PermViewDefender, auth.PermManageDefender)
+		admin, err := e.svc.Authenticate(ctx, ipB, e.loginFrom(ipB, "defender"))
+		require.NoError(t, err)
+		attacker := auth.Client{IP: mustAddr("2001:db8:1:2::1")}
+		var first int
+		for i := range 36 {
+			_, err := e.svc.LoginPassword(ctx, attacker, fmt.Sprintf("user%d", i%3), "guess-"+fmt.Sprint(i))
+			if err != nil && auth.CodeOf(err) == "TOO_MANY_REQUESTS" {
+				first = i + 1
+				var rl *auth.RateLimitError
+				require.ErrorAs(t, err, &rl)
+				assert.Equal(t, 30*time.Minute, rl.RetryAfter)
+				break
+			}
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+		}
+		assert.Equal(t, 9, first, "banned after 8 failures (score 16 >= 15)")
+		// The whole /64 is banned, even with the right password.
+		_, err = e.svc.LoginPassword(ctx, auth.Client{IP: mustAddr("2001:db8:1:2::99")}, "yara", goodPassword)
+		require.ErrorIs(t, err, auth.ErrTooManyRequests)
+		_, err = e.svc.LoginPassword(ctx, ipA, "yara", goodPassword)
+		require.NoError(t, err, "other hosts are not affected")
+
+		hosts, err := e.svc.DefenderHosts(ctx, admin)
+		require.NoError(t, err)
+		require.Len(t, hosts, 1)
+		assert.Equal(t, "2001:db8:1:2::/64", hosts[0].IP)
+		assert.Equal(t, int64(16), hosts[0].Score)
+		require.NotNil(t, hosts[0].BannedUntil)
+		assert.Equal(t, t0.Add(30*time.Minute), *hosts[0].BannedUntil)
+
+		_, err = e.svc.DefenderHosts(ctx, e.principal("yara"))
+		require.ErrorIs(t, err, auth.ErrForbidden)
+		require.ErrorIs(t, e.svc.UnbanHost(ctx, admin, "not-an-ip"), auth.ErrInvalidRequest)
+		require.ErrorIs(t, e.svc.UnbanHost(ctx, admin, "198.51.100.200"), auth.ErrNotFound)
+		require.NoError(t, e.svc.UnbanHost(ctx, admin, "2001:db8:1:2::abcd"))
+		_, err = e.svc.LoginPassword(ctx, attacker, "yara", goodPassword)
+		require.NoError(t, err, "unbanned")
+
+		// A ban ends by itself.
+		for range 8 {
+			_, _ = e.svc.LoginPassword(ctx, ipB, "yara", "wrong")
+		}
+		_, err = e.svc.LoginPassword(ctx, ipB, "yara", goodPassword)
+		require.ErrorIs(t, err, auth.ErrTooManyRequests)
+		e.clock.Advance(30 * time.Minute)
+		_, err = e.svc.LoginPassword(ctx, ipB, "yara", goodPassword)
+		require.NoError(t, err)
+	})
+}
+
+func (e *env) loginFrom(c auth.Client, name string) string {
+	e.t.Helper()
+	res, err := e.svc.LoginPassword(ctx, c, name, goodPassword)
+	require.NoError(e.t, err)
+	return res.Token.AccessToken
+}
+
+// TestAccountFailures: failed passwords count per account from any IP; an
+// unknown identifier behaves exactly alike; a success resets the count.
+func TestAccountFailures(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *auth.Config) { c.Limits.Defender.Disabled = true })
+	e.user("zoe")
+	for _, name := range []string{"zoe", "ghost"} {
+		for i := range 10 {
+			c := auth.Client{IP: mustAddr(fmt.Sprintf("198.51.100.%d", i+1))}
+			_, err := e.svc.LoginPassword(ctx, c, name, "wrong password")
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials, "%s attempt %d", name, i+1)
+		}
+		_, err := e.svc.LoginPassword(ctx, ipA, name, goodPassword)
+		var rl *auth.RateLimitError
+		require.ErrorAs(t, err, &rl, name)
+		assert.Equal(t, 15*time.Minute, rl.RetryAfter, name)
+	}
+	e.clock.Advance(15 * time.Minute)
+	for range 9 {
+		_, _ = e.svc.LoginPassword(ctx, ipA, "zoe", "wrong password")
+	}
+	_, err := e.svc.LoginPassword(ctx, ipA, "zoe", goodPassword)
+	require.NoError(t, err)
+	for range 10 {
+		_, err = e.svc.LoginPassword(ctx, ipA, "zoe", "wrong password")
+		require.ErrorIs(t, err, auth.ErrInvalidCredentials, "the success reset the count")
+	}
+}
+
+// TestSendLimit: codes sent to one address are limited, known or not.
+func TestSendLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.user("amy")
+	for _, email := range []string{"amy@example.com", "nobody@example.com"} {
+		for i := range 5 {
+			c := auth.Client{IP: mustAddr(fmt.Sprintf("203.0.113.%d", i+1))}
+			_, err := e.svc.StartPasswordReset(ctx, c, nil, email)
+			require.NoError(t, err, "%s %d", email, i)
+		}
+		_, err := e.svc.StartPasswordReset(ctx, ipA, nil, email)
+		require.ErrorIs(t, err, auth.ErrTooManyRequests, email)
+	}
+}

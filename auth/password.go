@@ -1,0 +1,165 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/latchkit/latch/store"
+)
+
+// hashPassword hashes a new password with the configured policy in the
+// hashing pool.
+func (s *Service) hashPassword(ctx context.Context, password string) (string, error) {
+	var (
+		encoded string
+		herr    error
+	)
+	if err := s.pool.do(ctx, func() { encoded, herr = s.hasher.Hash(password) }); err != nil {
+		return "", poolErr(err)
+	}
+	if herr != nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalidPassword, herr)
+	}
+	return encoded, nil
+}
+
+// poolErr passes a *RateLimitError on and wraps anything else (a context
+// error) as internal.
+func poolErr(err error) error {
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return rl
+	}
+	return internal(err)
+}
+
+// verifyResult is the outcome of a password check in the pool.
+type verifyResult struct {
+	ok      bool
+	rehash  string // the password hashed with the current policy, when the stored hash needs it
+	badHash error  // the stored hash could not be checked
+}
+
+// verifyPassword checks password against encoded (the dummy hash when
+// encoded is empty, so that an unknown user costs what a known one does)
+// in the hashing pool, and re-hashes a good password whose hash is weaker
+// than the policy in the same slot.
+func (s *Service) verifyPassword(ctx context.Context, password, encoded string) (verifyResult, error) {
+	var r verifyResult
+	known := encoded != ""
+	if !known {
+		encoded = s.dummy
+	}
+	err := s.pool.do(ctx, func() {
+		ok, err := s.hasher.Verify(password, encoded)
+		if err != nil {
+			r.badHash = err
+			return
+		}
+		r.ok = ok && known
+		if r.ok && s.hasher.NeedsRehash(encoded) {
+			if h, err := s.hasher.Hash(password); err == nil {
+				r.rehash = h
+			}
+		}
+	})
+	if err != nil {
+		return r, poolErr(err)
+	}
+	return r, nil
+}
+
+// ChangePassword sets a user's password (POST /users/{id}/password). The
+// user itself must give its current password (checked like a sign-in, and
+// rate limited alike); a caller with edit_users passes current == nil to
+// set the password of a user whose permissions it holds. Every access
+// token issued to the user before the change is rejected afterwards; API
+// tokens survive.
+//
+// Errors: ErrUnauthorized, ErrForbidden, ErrNotFound, ErrInvalidPassword,
+// ErrInvalidCredentials (wrong current password), *RateLimitError.
+func (s *Service) ChangePassword(ctx context.Context, c Client, p *Principal, userID string, current *string, newPassword string) error {
+	if p == nil {
+		return ErrUnauthorized
+	}
+	self := p.isSession(userID) && current != nil
+	if !self && !p.Can(PermEditUsers) {
+		if p.isSession(userID) {
+			return fmt.Errorf("%w: the current password is required", ErrForbidden)
+		}
+		return fmt.Errorf("%w: needs %s", ErrForbidden, PermEditUsers)
+	}
+	if err := s.validatePassword(newPassword); err != nil {
+		return err
+	}
+	u, err := s.loadUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if !self && !canManage(p, u) {
+		return errManage()
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return err
+	}
+	if self {
+		key := keyAccount + u.ID
+		if err := s.reserve(ctx, key, s.cfg.Limits.AccountFailures); err != nil {
+			return err
+		}
+		r, err := s.verifyPassword(ctx, *current, u.PasswordHash)
+		if err != nil {
+			s.unreserve(ctx, key, s.cfg.Limits.AccountFailures)
+			return err
+		}
+		if !r.ok {
+			s.failed(ctx, c)
+			s.audit(ctx, slog.LevelWarn, "auth.password_change_failed", slog.String("user_id", u.ID), attrIP(c))
+			return ErrInvalidCredentials
+		}
+		s.clear(ctx, key)
+	}
+	encoded, err := s.hashPassword(ctx, newPassword)
+	if err != nil {
+		return err
+	}
+	if err := s.setPassword(ctx, userID, encoded); err != nil {
+		return err
+	}
+	s.audit(ctx, slog.LevelInfo, "auth.password_changed", slog.String("user_id", userID), slog.String("by", actor(p)), attrIP(c))
+	return nil
+}
+
+// setPassword stores a new password hash and invalidates every access
+// token issued before now. The user is read again right before the write,
+// after the slow hashing, so that the read-modify-write window is short.
+func (s *Service) setPassword(ctx context.Context, userID, encoded string) error {
+	u, err := s.loadUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	now := s.nowUTC()
+	u.PasswordHash = encoded
+	u.TokensValidAfter = now
+	u.UpdatedAt = now
+	if err := s.st.UpdateUser(ctx, u); err != nil {
+		return writeErr(err)
+	}
+	return nil
+}
+
+// rehash stores a re-hashed password if the stored hash is still the one
+// that was verified; a concurrent password change wins.
+func (s *Service) rehash(ctx context.Context, u *store.User, encoded string) {
+	err := s.st.SwapPasswordHash(ctx, u.ID, u.PasswordHash, encoded, s.nowUTC())
+	switch {
+	case err == nil:
+		s.audit(ctx, slog.LevelInfo, "auth.password_rehashed", slog.String("user_id", u.ID))
+		u.PasswordHash = encoded
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
+	default:
+		s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "rehash"), slog.Any("error", err))
+	}
+}

@@ -1,0 +1,475 @@
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+
+	"github.com/latchkit/latch/store"
+)
+
+// codeDigits is the length of email-verification and password-reset codes.
+const codeDigits = 8
+
+// newCode returns a uniformly random code of codeDigits decimal digits
+// (crypto/rand.Int samples by rejection).
+func newCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		return "", internal(err)
+	}
+	return fmt.Sprintf("%0*d", codeDigits, n), nil
+}
+
+// codeDigest is what the store keeps of a request's code: an HMAC keyed
+// with a key derived from the sealing key (a plain hash of an 8-digit code
+// would be reversed in a second by anyone reading the store), bound to the
+// request ID.
+func (s *Service) codeDigest(requestID, code string) string {
+	m := hmac.New(sha256.New, s.codeKey)
+	m.Write([]byte(requestID))
+	m.Write([]byte{0})
+	m.Write([]byte(code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// codeMatches compares a typed code with a request's digest in constant time.
+func (s *Service) codeMatches(r *store.Request, code string) bool {
+	if len(code) > maxCodeInput {
+		return false
+	}
+	want, err := hex.DecodeString(r.CodeDigest)
+	if err != nil {
+		return false
+	}
+	got, _ := hex.DecodeString(s.codeDigest(r.ID, cleanCode(code)))
+	return hmac.Equal(got, want)
+}
+
+// liveRequest returns the unexpired request of kind with this ID, or
+// ErrNotFound.
+func (s *Service) liveRequest(ctx context.Context, id, kind string) (*store.Request, error) {
+	if store.ValidateID(id) != nil {
+		return nil, ErrNotFound
+	}
+	r, err := s.st.Request(ctx, id)
+	if err != nil {
+		return nil, storeErr(err, ErrNotFound)
+	}
+	if r.Kind != kind || !s.now().Before(r.ExpiresAt) {
+		return nil, ErrNotFound
+	}
+	return r, nil
+}
+
+// failCode counts a wrong code against the request, which is deleted at
+// the maxCodeAttempts-th.
+func (s *Service) failCode(ctx context.Context, c Client, r *store.Request) error {
+	s.failed(ctx, c)
+	n, err := s.st.FailRequestAttempt(ctx, r.ID, maxCodeAttempts)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return internal(err)
+	}
+	s.audit(ctx, slog.LevelWarn, "auth.code_rejected", slog.String("kind", r.Kind), slog.String("request_id", r.ID),
+		slog.String("user_id", r.UserID), slog.Int("attempts", n), attrIP(c))
+	return ErrIncorrectCode
+}
+
+// newRequest creates a request with a fresh code and returns both.
+func (s *Service) newRequest(ctx context.Context, kind, userID, email string, usable bool) (*store.Request, string, error) {
+	code, err := newCode()
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.nowUTC()
+	r := &store.Request{ID: newID(), Kind: kind, UserID: userID, Email: email, CreatedAt: now, ExpiresAt: now.Add(s.cfg.CodeTTL)}
+	r.CodeDigest = s.codeDigest(r.ID, code)
+	if !usable {
+		// A decoy's stored digest is of another code, so it never completes.
+		other, err := newCode()
+		if err != nil {
+			return nil, "", err
+		}
+		r.CodeDigest = s.codeDigest(r.ID, "decoy:"+other)
+	}
+	if err := s.st.CreateRequest(ctx, r); err != nil {
+		return nil, "", storeErr(err, ErrNotFound)
+	}
+	s.maybeSweep(ctx)
+	return r, code, nil
+}
+
+// ---- email verification
+
+// StartEmailVerification starts verifying email (nil: the user's current
+// email) for the user (POST /users/{id}/email-verification): self or
+// edit_users. For a caller with edit_users the code is in the result;
+// otherwise it goes to the Notifier. The request expires after
+// Config.CodeTTL. Errors: ErrUnauthorized, ErrForbidden, ErrNotFound,
+// ErrInvalidEmail, ErrEmailAlreadyUsed, *RateLimitError.
+func (s *Service) StartEmailVerification(ctx context.Context, c Client, p *Principal, userID string, email *string) (*EmailVerification, error) {
+	if err := authorize(p, userID, selfSession, PermEditUsers); err != nil {
+		return nil, err
+	}
+	u, err := s.loadUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !canManage(p, u) {
+		return nil, errManage()
+	}
+	target := u.Email
+	if email != nil {
+		target = *email
+	}
+	if target == "" {
+		return nil, fmt.Errorf("%w: the user has no email", ErrInvalidEmail)
+	}
+	if err := validateEmail(target); err != nil {
+		return nil, err
+	}
+	if other, err := s.st.UserByEmail(ctx, target); err == nil && other.ID != u.ID {
+		return nil, ErrEmailAlreadyUsed
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, internal(err)
+	}
+	if err := s.checkNameClash(ctx, u.ID, "", target); err != nil {
+		return nil, err
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.reserveSend(ctx, target); err != nil {
+		return nil, err
+	}
+	r, code, err := s.newRequest(ctx, store.KindEmailVerification, u.ID, target, true)
+	if err != nil {
+		return nil, err
+	}
+	out := &EmailVerification{ID: r.ID, Email: r.Email, ExpiresAt: r.ExpiresAt}
+	if p.Can(PermEditUsers) {
+		out.Code = code
+	} else {
+		s.notify(ctx, "email_verification", u.ID, func(n Notifier) error {
+			return n.SendEmailVerificationCode(ctx, target, code)
+		})
+	}
+	s.audit(ctx, slog.LevelInfo, "auth.email_verification_started", slog.String("user_id", u.ID), slog.String("request_id", r.ID), attrIP(c))
+	return out, nil
+}
+
+// notify calls the Notifier, logging (never returning) its error.
+func (s *Service) notify(ctx context.Context, what, userID string, send func(Notifier) error) {
+	if s.cfg.Notifier == nil {
+		s.audit(ctx, slog.LevelWarn, "auth.code_not_delivered", slog.String("kind", what), slog.String("user_id", userID),
+			slog.String("reason", "no notifier"))
+		return
+	}
+	if err := send(s.cfg.Notifier); err != nil {
+		s.audit(ctx, slog.LevelError, "auth.code_not_delivered", slog.String("kind", what), slog.String("user_id", userID),
+			slog.Any("error", err))
+	}
+}
+
+// userEmailRequest returns the user's live email verification request.
+func (s *Service) userEmailRequest(ctx context.Context, p *Principal, userID, requestID string) (*store.Request, error) {
+	if err := authorize(p, userID, selfSession, PermEditUsers); err != nil {
+		return nil, err
+	}
+	r, err := s.liveRequest(ctx, requestID, store.KindEmailVerification)
+	if err != nil {
+		return nil, err
+	}
+	if r.UserID != userID {
+		return nil, ErrNotFound
+	}
+	return r, nil
+}
+
+// GetEmailVerification returns a pending email verification, without its
+// code: self or edit_users. Errors: ErrUnauthorized, ErrForbidden,
+// ErrNotFound (also when expired).
+func (s *Service) GetEmailVerification(ctx context.Context, p *Principal, userID, requestID string) (*EmailVerification, error) {
+	r, err := s.userEmailRequest(ctx, p, userID, requestID)
+	if err != nil {
+		return nil, err
+	}
+	return &EmailVerification{ID: r.ID, Email: r.Email, ExpiresAt: r.ExpiresAt}, nil
+}
+
+// DeleteEmailVerification cancels a pending email verification: self or
+// edit_users. Errors as GetEmailVerification.
+func (s *Service) DeleteEmailVerification(ctx context.Context, p *Principal, userID, requestID string) error {
+	r, err := s.userEmailRequest(ctx, p, userID, requestID)
+	if err != nil {
+		return err
+	}
+	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
+		return storeErr(err, ErrNotFound)
+	}
+	return nil
+}
+
+// VerifyEmail completes an email verification (POST /users/{id}/verify-email):
+// with the right code the user's email becomes the request's, verified. A
+// wrong code is ErrIncorrectCode; the fifth deletes the request, and then
+// (as after expiry) the request is ErrNotFound. Single use. Errors:
+// ErrUnauthorized, ErrForbidden, ErrNotFound, ErrIncorrectCode,
+// ErrEmailAlreadyUsed, *RateLimitError.
+func (s *Service) VerifyEmail(ctx context.Context, c Client, p *Principal, userID, requestID, code string) (*User, error) {
+	r, err := s.userEmailRequest(ctx, p, userID, requestID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return nil, err
+	}
+	if !s.codeMatches(r, code) {
+		return nil, s.failCode(ctx, c, r)
+	}
+	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
+		return nil, storeErr(err, ErrNotFound)
+	}
+	u, err := s.loadUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkNameClash(ctx, u.ID, "", r.Email); err != nil {
+		return nil, err
+	}
+	u.Email = r.Email
+	u.EmailVerified = true
+	u.UpdatedAt = s.nowUTC()
+	if err := s.st.UpdateUser(ctx, u); err != nil {
+		return nil, writeErr(err)
+	}
+	s.audit(ctx, slog.LevelInfo, "auth.email_verified", slog.String("user_id", u.ID), attrIP(c))
+	return s.publicUser(ctx, u)
+}
+
+// ---- password reset
+
+// StartPasswordReset starts a password reset for the user with this email
+// (POST /password-reset). An unknown email gets a request of the same shape
+// that can never complete, so callers cannot tell known addresses from
+// unknown ones. For a caller with edit_users the code is in the result;
+// otherwise it goes to the Notifier (only for a known address: a Notifier
+// should queue rather than send, or its latency tells the two apart).
+// Errors: ErrInvalidEmail, *RateLimitError.
+func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal, email string) (*PasswordReset, error) {
+	if err := validateEmail(email); err != nil {
+		return nil, err
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.reserveSend(ctx, email); err != nil {
+		return nil, err
+	}
+	u, err := s.st.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		u = nil
+	} else if err != nil {
+		return nil, internal(err)
+	}
+	userID, target := "", email
+	if u != nil {
+		userID, target = u.ID, u.Email
+	}
+	r, code, err := s.newRequest(ctx, store.KindPasswordReset, userID, target, u != nil)
+	if err != nil {
+		return nil, err
+	}
+	out := &PasswordReset{ID: r.ID, ExpiresAt: r.ExpiresAt}
+	if p.Can(PermEditUsers) {
+		out.Code = code
+	} else if u != nil {
+		s.notify(ctx, "password_reset", u.ID, func(n Notifier) error {
+			return n.SendPasswordResetCode(ctx, target, code)
+		})
+	}
+	s.audit(ctx, slog.LevelInfo, "auth.password_reset_started", slog.String("request_id", r.ID),
+		slog.String("user_id", userID), attrIP(c))
+	return out, nil
+}
+
+func resetView(r *store.Request) *PasswordReset {
+	return &PasswordReset{ID: r.ID, ExpiresAt: r.ExpiresAt, EmailVerified: r.EmailVerified, SecondFactorVerified: r.SecondFactorVerified}
+}
+
+// GetPasswordReset returns a pending password reset, without its code
+// (GET /password-reset/{id}); the request ID is the caller's credential.
+// Errors: ErrNotFound (also when expired).
+func (s *Service) GetPasswordReset(ctx context.Context, requestID string) (*PasswordReset, error) {
+	r, err := s.liveRequest(ctx, requestID, store.KindPasswordReset)
+	if err != nil {
+		return nil, err
+	}
+	return resetView(r), nil
+}
+
+// DeletePasswordReset cancels a pending password reset. Errors: ErrNotFound.
+func (s *Service) DeletePasswordReset(ctx context.Context, requestID string) error {
+	r, err := s.liveRequest(ctx, requestID, store.KindPasswordReset)
+	if err != nil {
+		return err
+	}
+	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
+		return storeErr(err, ErrNotFound)
+	}
+	return nil
+}
+
+// VerifyPasswordResetEmail checks the emailed code of a password reset
+// (POST /password-reset/{id}/verify-email). A wrong code is
+// ErrIncorrectCode; the fifth deletes the request. Errors: ErrNotFound,
+// ErrIncorrectCode, *RateLimitError.
+func (s *Service) VerifyPasswordResetEmail(ctx context.Context, c Client, requestID, code string) error {
+	r, err := s.liveRequest(ctx, requestID, store.KindPasswordReset)
+	if err != nil {
+		return err
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return err
+	}
+	if r.UserID == "" || !s.codeMatches(r, code) {
+		return s.failCode(ctx, c, r)
+	}
+	if err := s.st.MarkRequestVerified(ctx, r.ID, true, false); err != nil {
+		return storeErr(err, ErrNotFound)
+	}
+	return nil
+}
+
+// resetUser returns the live reset request, checked to have its email
+// verified, and its user.
+func (s *Service) resetUser(ctx context.Context, requestID string) (*store.Request, *store.User, error) {
+	r, err := s.liveRequest(ctx, requestID, store.KindPasswordReset)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !r.EmailVerified || r.UserID == "" {
+		return nil, nil, ErrEmailNotVerified
+	}
+	u, err := s.loadUser(ctx, r.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, u, nil
+}
+
+// VerifyPasswordResetTOTP checks a TOTP code of the reset's user (POST
+// /password-reset/{id}/verify-2fa/totp), after the email code. Errors:
+// ErrNotFound, ErrEmailNotVerified, ErrTOTPNotRegistered, ErrIncorrectCode,
+// *RateLimitError.
+func (s *Service) VerifyPasswordResetTOTP(ctx context.Context, c Client, requestID, code string) error {
+	r, u, err := s.resetUser(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return err
+	}
+	if err := s.checkTOTP(ctx, c, u.ID, code); err != nil {
+		if errors.Is(err, ErrIncorrectCode) {
+			if _, ferr := s.st.FailRequestAttempt(ctx, r.ID, maxCodeAttempts); ferr != nil && !errors.Is(ferr, store.ErrNotFound) {
+				return internal(ferr)
+			}
+		}
+		return err
+	}
+	if err := s.st.MarkRequestVerified(ctx, r.ID, false, true); err != nil {
+		return storeErr(err, ErrNotFound)
+	}
+	return nil
+}
+
+// ResetPasswordReset2FA consumes a recovery code of the reset's user and
+// removes its TOTP credential (POST /password-reset/{id}/reset-2fa), which
+// verifies the second factor of the reset. Errors as
+// VerifyPasswordResetTOTP.
+func (s *Service) ResetPasswordReset2FA(ctx context.Context, c Client, requestID, recoveryCode string) error {
+	r, u, err := s.resetUser(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	if on, err := s.totpEnabled(ctx, u.ID); err != nil {
+		return err
+	} else if !on {
+		return ErrTOTPNotRegistered
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return err
+	}
+	if err := s.useRecoveryCode(ctx, c, u.ID, recoveryCode); err != nil {
+		if errors.Is(err, ErrIncorrectCode) {
+			if _, ferr := s.st.FailRequestAttempt(ctx, r.ID, maxCodeAttempts); ferr != nil && !errors.Is(ferr, store.ErrNotFound) {
+				return internal(ferr)
+			}
+		}
+		return err
+	}
+	if err := s.st.DeleteTOTP(ctx, u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return internal(err)
+	}
+	if err := s.st.MarkRequestVerified(ctx, r.ID, false, true); err != nil {
+		return storeErr(err, ErrNotFound)
+	}
+	s.audit(ctx, slog.LevelInfo, "auth.totp_disabled", slog.String("user_id", u.ID), slog.String("by", "password_reset"), attrIP(c))
+	return nil
+}
+
+// ResetPassword completes a password reset (POST /reset-password): the
+// email code must be verified, and the second factor too when the user has
+// TOTP. The request is used up, the email counts as verified, and every
+// access token issued to the user before stops working. Errors:
+// ErrNotFound, ErrEmailNotVerified, ErrSecondFactorNotVerified,
+// ErrInvalidPassword, *RateLimitError.
+func (s *Service) ResetPassword(ctx context.Context, c Client, requestID, newPassword string) error {
+	r, u, err := s.resetUser(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	if on, err := s.totpEnabled(ctx, u.ID); err != nil {
+		return err
+	} else if on && !r.SecondFactorVerified {
+		return ErrSecondFactorNotVerified
+	}
+	if err := s.validatePassword(newPassword); err != nil {
+		return err
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return err
+	}
+	encoded, err := s.hashPassword(ctx, newPassword)
+	if err != nil {
+		return err
+	}
+	// Single use: of concurrent resets only one deletes the request.
+	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
+		return storeErr(err, ErrNotFound)
+	}
+	u, err = s.loadUser(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	now := s.nowUTC()
+	u.PasswordHash = encoded
+	u.TokensValidAfter = now
+	u.UpdatedAt = now
+	if store.Fold(u.Email) == store.Fold(r.Email) {
+		u.EmailVerified = true
+	}
+	if err := s.st.UpdateUser(ctx, u); err != nil {
+		return writeErr(err)
+	}
+	s.clear(ctx, keyAccount+u.ID)
+	s.audit(ctx, slog.LevelInfo, "auth.password_reset", slog.String("user_id", u.ID), attrIP(c))
+	return nil
+}

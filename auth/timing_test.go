@@ -1,0 +1,75 @@
+package auth_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/hash"
+)
+
+// TestSignInTimingUnknownUser is the statistical timing test the issue
+// asks for: a sign-in for an unknown user and one with a wrong password
+// take the same time (medians within 10 %), because unknown users are
+// verified against a dummy hash of the same policy. The limits stay on
+// (with high thresholds), so both paths do the same store work. It runs
+// alone (not parallel) and interleaves the two kinds of attempt.
+func TestSignInTimingUnknownUser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("statistical timing test")
+	}
+	h, err := hash.New(hash.Config{InsecureAllowWeakParameters: true, Argon2: hash.Argon2Params{Time: 1, Memory: 2048, Lanes: 1}})
+	require.NoError(t, err)
+	e := newEnv(t, func(c *auth.Config) {
+		c.Hasher = h
+		c.Limits.PerIP = auth.Rate{Limit: 1 << 30, Window: time.Hour}
+		c.Limits.AccountFailures = auth.Rate{Limit: 1 << 30, Window: time.Hour}
+		c.Limits.Defender.Threshold = 1 << 30
+	})
+	e.user("known")
+	measure := func(id string) time.Duration {
+		start := time.Now()
+		_, err := e.svc.LoginPassword(ctx, ipA, id, "wrong password")
+		d := time.Since(start)
+		require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+		return d
+	}
+	// A round interleaves the two kinds, alternating which goes first, and
+	// compares their medians. A real difference shows in every round; a
+	// burst of load from other processes on a shared machine rarely spoils
+	// three in a row, so the test passes if one round is within 10 %.
+	const pairs, warmup, rounds = 201, 20, 3
+	var ratios []float64
+	for range rounds {
+		var unknown, wrong []time.Duration
+		for i := range pairs + warmup {
+			var u, w time.Duration
+			if i%2 == 0 {
+				u, w = measure("unknown"), measure("known")
+			} else {
+				w, u = measure("known"), measure("unknown")
+			}
+			if i >= warmup {
+				unknown, wrong = append(unknown, u), append(wrong, w)
+			}
+		}
+		mu, mw := median(unknown), median(wrong)
+		ratio := float64(mu) / float64(mw)
+		t.Logf("median unknown user %v, wrong password %v, ratio %.3f", mu, mw, ratio)
+		ratios = append(ratios, ratio)
+		if ratio > 0.9 && ratio < 1.1 {
+			return
+		}
+	}
+	assert.Fail(t, "unknown-user and wrong-password sign-ins must take the same time", "ratios %v", ratios)
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

@@ -1,0 +1,126 @@
+package auth
+
+import "time"
+
+// User is a user account as the REST contract shows it: never a hash or a
+// secret.
+type User struct {
+	ID            string     `json:"id"`
+	Username      string     `json:"username"`
+	Email         string     `json:"email"`
+	EmailVerified bool       `json:"email_verified"`
+	Role          string     `json:"role"`
+	Permissions   []string   `json:"permissions"`
+	AllowedIPs    []string   `json:"allowed_ips"`
+	Disabled      bool       `json:"disabled"`
+	TOTPEnabled   bool       `json:"totp_enabled"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	LastLoginAt   *time.Time `json:"last_login_at"`
+}
+
+// TokenResponse is an issued access token.
+type TokenResponse struct {
+	AccessToken string    `json:"access_token"`
+	TokenType   string    `json:"token_type"` // always "Bearer"
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// LoginResult is the outcome of a sign-in step: either Token and User, or
+// SecondFactorRequired with a ChallengeToken for [Service.LoginTOTP] or
+// [Service.LoginRecoveryCode].
+type LoginResult struct {
+	Token                *TokenResponse
+	User                 *User
+	SecondFactorRequired bool
+	ChallengeToken       string
+	ChallengeExpiresAt   time.Time
+}
+
+// CreateUserInput describes a new user. Exactly one of Password and
+// PasswordHash is set; PasswordHash is an encoded hash in any format the
+// hash package verifies and is stored as is (migrations). Disabled creates
+// the account disabled (imports of locked accounts); sign-up cannot set it.
+type CreateUserInput struct {
+	Username     string
+	Email        string
+	Password     string
+	PasswordHash string
+	Role         string
+	Permissions  []string
+	AllowedIPs   []string
+	Disabled     bool
+}
+
+// UpdateUserInput changes the non-nil fields of a user.
+type UpdateUserInput struct {
+	Email       *string
+	Role        *string
+	Permissions *[]string
+	AllowedIPs  *[]string
+	Disabled    *bool
+}
+
+// EmailVerification is a pending email verification. Code is set only for
+// callers with edit_users, when the request is created.
+type EmailVerification struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Code      string    `json:"code,omitempty"`
+}
+
+// TOTPEnrollment is a pending TOTP enrollment, shown once to the user.
+type TOTPEnrollment struct {
+	Secret     string `json:"secret"` // base32, for manual entry
+	OTPAuthURI string `json:"otpauth_uri"`
+	QRPNG      []byte `json:"qr_png"` // PNG of OTPAuthURI; base64 in JSON
+}
+
+// TOTPStatus describes a user's TOTP credential, never its secret.
+type TOTPStatus struct {
+	Enabled   bool       `json:"enabled"`
+	CreatedAt *time.Time `json:"created_at"`
+	Algorithm string     `json:"algorithm,omitempty"`
+	Digits    int        `json:"digits,omitempty"`
+	Period    int        `json:"period,omitempty"`
+}
+
+// PasswordReset is a pending password reset. Code is set only for callers
+// with edit_users, when the request is created.
+type PasswordReset struct {
+	ID                   string    `json:"id"`
+	ExpiresAt            time.Time `json:"expires_at"`
+	EmailVerified        bool      `json:"email_verified"`
+	SecondFactorVerified bool      `json:"second_factor_verified"`
+	Code                 string    `json:"code,omitempty"`
+}
+
+// APIToken is an API token's metadata. Token, the secret, is set only in
+// the result of [Service.CreateAPIToken].
+type APIToken struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Prefix      string     `json:"prefix"`
+	Permissions []string   `json:"permissions"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+	Token       string     `json:"token,omitempty"`
+}
+
+// CreateAPITokenInput describes a new API token. Nil Permissions means the
+// owner's; otherwise they must be among the owner's. A nil ExpiresAt means
+// the token does not expire.
+type CreateAPITokenInput struct {
+	Name        string
+	Permissions []string
+	ExpiresAt   *time.Time
+}
+
+// DefenderHost is a client IP (or IPv6 /64) the defender is watching.
+type DefenderHost struct {
+	IP          string     `json:"ip"`
+	Score       int64      `json:"score"`
+	BannedUntil *time.Time `json:"banned_until"`
+}

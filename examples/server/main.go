@@ -1,0 +1,210 @@
+// Command server runs Latch standalone: the REST API of API.md at /api/v1,
+// on an SQLite file by default or on PostgreSQL.
+//
+//	go run ./examples/server
+//
+// Flags (each also read from the environment):
+//
+//	-addr      LATCH_ADDR      listen address (default 127.0.0.1:8080)
+//	-db        LATCH_DB        SQLite file, or a postgres:// DSN (default latch.db)
+//	-key-file  LATCH_KEY_FILE  sealing key file, created with mode 0600 if missing (default latch.key)
+//
+// On first start it creates the user "admin" with every permission; the
+// password is LATCH_ADMIN_PASSWORD, or a generated one printed once.
+// Verification and reset codes are written to the log (a development
+// notifier): a real host plugs in its mailer instead.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/httpadapter"
+	"github.com/latchkit/latch/internal/seal"
+	"github.com/latchkit/latch/store"
+	"github.com/latchkit/latch/store/sqlstore"
+)
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(context.Background(), os.Args[1:], logger); err != nil {
+		logger.Error("server stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func run(ctx context.Context, args []string, logger *slog.Logger) error {
+	fl := flag.NewFlagSet("server", flag.ContinueOnError)
+	addr := fl.String("addr", env("LATCH_ADDR", "127.0.0.1:8080"), "listen address (LATCH_ADDR)")
+	dsn := fl.String("db", env("LATCH_DB", "latch.db"), "SQLite file or postgres:// DSN (LATCH_DB)")
+	keyFile := fl.String("key-file", env("LATCH_KEY_FILE", "latch.key"), "sealing key file (LATCH_KEY_FILE)")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	key, err := loadOrCreateKey(*keyFile, logger)
+	if err != nil {
+		return err
+	}
+	st, err := sqlstore.Open(ctx, *dsn)
+	if err != nil {
+		return fmt.Errorf("opening store: %w", err)
+	}
+	defer st.Close()
+
+	svc, err := auth.New(st, auth.Config{
+		SealingKey: key,
+		Logger:     logger,
+		Notifier:   logNotifier{logger},
+	})
+	if err != nil {
+		return err
+	}
+	if err := bootstrapAdmin(ctx, svc, st, logger); err != nil {
+		return err
+	}
+	api, err := httpadapter.New(svc, httpadapter.Config{Logger: logger})
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api))
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("latch listening", "addr", ln.Addr().String(), "api", "/api/v1")
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadOrCreateKey reads a hex-encoded 32-byte sealing key, or creates one
+// with mode 0600 if the file does not exist.
+func loadOrCreateKey(path string, logger *slog.Logger) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := make([]byte, seal.KeySize)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("creating key file: %w", err)
+		}
+		if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+		logger.Info("created sealing key", "file", path)
+		return key, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading key file: %w", err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("sealing key file is readable by other users", "file", path, "mode", fi.Mode().Perm().String())
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) != seal.KeySize {
+		return nil, fmt.Errorf("key file %s: want %d hex-encoded bytes", path, seal.KeySize)
+	}
+	return key, nil
+}
+
+// bootstrapAdmin creates the admin user on first start.
+func bootstrapAdmin(ctx context.Context, svc *auth.Service, st store.Users, logger *slog.Logger) error {
+	_, err := st.UserByUsername(ctx, "admin")
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	password, generated := os.Getenv("LATCH_ADMIN_PASSWORD"), false
+	if password == "" {
+		password, generated = rand.Text(), true
+	}
+	_, err = svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{
+		Username:    "admin",
+		Password:    password,
+		Role:        "admin",
+		Permissions: []string{auth.PermAll},
+	})
+	if err != nil {
+		return fmt.Errorf("creating admin user: %w", err)
+	}
+	if generated {
+		// Printed once, on the terminal, never to the log.
+		fmt.Fprintf(os.Stdout, "created user admin with password %s (shown only now)\n", password)
+	} else {
+		logger.Info("created user admin with the password from LATCH_ADMIN_PASSWORD")
+	}
+	return nil
+}
+
+// logNotifier writes codes to the log. For development only: a real host
+// sends them by email.
+type logNotifier struct{ logger *slog.Logger }
+
+func (n logNotifier) SendEmailVerificationCode(ctx context.Context, email, code string) error {
+	n.logger.InfoContext(ctx, "development notifier: email verification code", "email", email, "code", code)
+	return nil
+}
+
+func (n logNotifier) SendPasswordResetCode(ctx context.Context, email, code string) error {
+	n.logger.InfoContext(ctx, "development notifier: password reset code", "email", email, "code", code)
+	return nil
+}

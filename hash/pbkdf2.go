@@ -1,0 +1,167 @@
+package hash
+
+import (
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"fmt"
+	gohash "hash"
+	"strings"
+)
+
+// pbkdf2MaxIterations is passlib's bound on rounds (2^32-1); SFTPGo's Atoi
+// has none, but no real hash comes near it. Limits.MaxPBKDF2Iterations is at
+// most pbkdf2MaxLimit so that a count within the limits fits an int anywhere.
+const (
+	pbkdf2MaxIterations = 1<<32 - 1
+	pbkdf2MaxLimit      = 1<<31 - 1
+)
+
+type pbkdf2Digest struct {
+	name string
+	size int
+	new  func() gohash.Hash
+}
+
+var (
+	pbkdf2SHA1   = &pbkdf2Digest{"sha1", sha1.Size, sha1.New}
+	pbkdf2SHA256 = &pbkdf2Digest{"sha256", sha256.Size, sha256.New}
+	pbkdf2SHA512 = &pbkdf2Digest{"sha512", sha512.Size, sha512.New}
+)
+
+// pbkdf2Hash is either SFTPGo's or passlib's PBKDF2 form.
+type pbkdf2Hash struct {
+	passlib    bool
+	b64salt    bool // SFTPGo's $pbkdf2-b64salt-sha256$
+	digest     *pbkdf2Digest
+	iterations uint64
+	saltField  string // as encoded; SFTPGo's plain form uses its bytes as salt
+	salt       []byte
+	key        []byte
+}
+
+func (p *pbkdf2Hash) format() Format {
+	if p.passlib {
+		return FormatPBKDF2Passlib
+	}
+	return FormatPBKDF2SFTPGo
+}
+
+func (p *pbkdf2Hash) ident() string {
+	switch {
+	case p.b64salt:
+		return "pbkdf2-b64salt-sha256"
+	case p.passlib && p.digest == pbkdf2SHA1:
+		return "pbkdf2"
+	}
+	return "pbkdf2-" + p.digest.name
+}
+
+func (p *pbkdf2Hash) encode() string {
+	key := stdPadded.EncodeToString(p.key)
+	if p.passlib {
+		key = encodeAB64(p.key)
+	}
+	return "$" + p.ident() + "$" + utoa(p.iterations) + "$" + p.saltField + "$" + key
+}
+
+// decodePBKDF2 parses "$" ident "$" iterations "$" salt "$" key.
+//
+// The idents pbkdf2-sha256 and pbkdf2-sha512 are used by both SFTPGo and
+// passlib. passlib's checksum is exactly the digest size in adapted base64
+// without padding (43 or 86 characters); SFTPGo's is standard base64 with
+// padding, whose length is a multiple of 4. The two never collide.
+//
+// Both forms require a key of exactly the digest size (a shorter key would let
+// a truncated checksum verify), canonical encodings, and an iteration count
+// with no sign or leading zero. SFTPGo's plain salt is taken as the string's
+// bytes and must be printable ASCII other than '$'; passlib's salt may be
+// empty, as in passlib.
+func decodePBKDF2(s string) (decoded, error) {
+	f := strings.Split(s, "$")
+	p := &pbkdf2Hash{}
+	if len(f) < 2 {
+		return nil, unknown("pbkdf2 prefix")
+	}
+	switch f[1] {
+	case "pbkdf2":
+		p.passlib, p.digest = true, pbkdf2SHA1
+	case "pbkdf2-sha1":
+		p.digest = pbkdf2SHA1
+	case "pbkdf2-sha256":
+		p.digest = pbkdf2SHA256
+	case "pbkdf2-sha512":
+		p.digest = pbkdf2SHA512
+	case "pbkdf2-b64salt-sha256":
+		p.b64salt, p.digest = true, pbkdf2SHA256
+	default:
+		return nil, unknown("pbkdf2 variant")
+	}
+	if len(f) != 5 {
+		return nil, malformed("pbkdf2 hash has %d fields, want 5", len(f))
+	}
+	if !p.b64salt && p.digest != pbkdf2SHA1 && len(f[4]) == ab64Len(p.digest.size) && !strings.Contains(f[4], "=") {
+		p.passlib = true
+	}
+
+	it, ok := parseUint(f[2])
+	if !ok || it < 1 {
+		return nil, malformed("pbkdf2 iteration count is not a positive canonical decimal")
+	}
+	if it > pbkdf2MaxIterations {
+		return nil, malformed("pbkdf2 iteration count over %d", uint64(pbkdf2MaxIterations))
+	}
+	p.iterations = it
+	p.saltField = f[3]
+
+	switch {
+	case p.passlib:
+		if p.salt, ok = decodeAB64(f[3]); !ok {
+			return nil, malformed("pbkdf2 salt is not canonical adapted base64")
+		}
+		if p.key, ok = decodeAB64(f[4]); !ok {
+			return nil, malformed("pbkdf2 checksum is not canonical adapted base64")
+		}
+	default:
+		if p.b64salt {
+			if p.salt, ok = decodeStdPadded(f[3]); !ok {
+				return nil, malformed("pbkdf2 salt is not canonical base64")
+			}
+		} else {
+			for i := 0; i < len(f[3]); i++ {
+				if c := f[3][i]; c < 0x21 || c > 0x7e {
+					return nil, malformed("pbkdf2 salt has a byte outside printable ASCII")
+				}
+			}
+			p.salt = []byte(f[3])
+		}
+		if p.key, ok = decodeStdPadded(f[4]); !ok {
+			return nil, malformed("pbkdf2 key is not canonical padded base64")
+		}
+	}
+	if len(p.key) != p.digest.size {
+		return nil, malformed("pbkdf2 key is %d bytes, want %d for %s", len(p.key), p.digest.size, p.digest.name)
+	}
+	return p, nil
+}
+
+// ab64Len is the length of n bytes in unpadded base64.
+func ab64Len(n int) int { return (n*8 + 5) / 6 }
+
+func (p *pbkdf2Hash) checkLimits(l Limits) error {
+	if p.iterations > uint64(l.MaxPBKDF2Iterations) {
+		return overLimit("pbkdf2 iterations %d, limit %d", p.iterations, l.MaxPBKDF2Iterations)
+	}
+	return nil
+}
+
+func (p *pbkdf2Hash) verify(password string) (bool, error) {
+	// checkLimits has bounded iterations by MaxPBKDF2Iterations ≤ 2^31-1.
+	key, err := pbkdf2.Key(p.digest.new, password, p.salt, int(p.iterations), len(p.key))
+	if err != nil {
+		return false, fmt.Errorf("hash: pbkdf2: %w", err)
+	}
+	return subtle.ConstantTimeCompare(key, p.key) == 1, nil
+}

@@ -1,0 +1,48 @@
+package hash_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// vector is one row of testdata/vectors.jsonl, made by an independent tool
+// (the row's command) by testdata/generate.py.
+type vector struct {
+	Name     string `json:"name"`
+	Format   string `json:"format"`
+	Password string `json:"password"`
+	Encoded  string `json:"encoded"`
+	Command  string `json:"command"`
+}
+
+func loadVectors(tb testing.TB) []vector {
+	tb.Helper()
+	f, err := os.Open("testdata/vectors.jsonl")
+	require.NoError(tb, err)
+	defer f.Close()
+	var vs []vector
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var v vector
+		require.NoError(tb, json.Unmarshal(sc.Bytes(), &v), sc.Text())
+		vs = append(vs, v)
+	}
+	require.NoError(tb, sc.Err())
+	require.NotEmpty(tb, vs)
+	return vs
+}
+
+func vectorByName(tb testing.TB, name string) vector {
+	tb.Helper()
+	for _, v := range loadVectors(tb) {
+		if v.Name == name {
+			return v
+		}
+	}
+	tb.Fatalf("no vector %q", name)
+	return vector{}
+}

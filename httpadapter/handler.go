@@ -1,0 +1,149 @@
+package httpadapter
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"path"
+
+	"github.com/latchkit/latch/auth"
+)
+
+// DefaultMaxRestoreBytes is the default body limit of POST /admin/restore.
+const DefaultMaxRestoreBytes = 32 << 20
+
+// Config configures a Handler. The zero value is valid: no trusted proxies,
+// no logging, the default restore limit.
+type Config struct {
+	// TrustedProxies lists the reverse proxies (CIDR prefixes such as
+	// "10.0.0.0/8", or single addresses) whose client-address headers are
+	// believed. When the TCP peer is one of them, the client IP is the
+	// X-Client-IP header (Faroe) if present, else the right-most
+	// X-Forwarded-For entry that is not a trusted proxy. Empty means the
+	// client IP is always the TCP peer, which is right when clients connect
+	// directly and wrong (every client shares the proxy's limits) behind a
+	// proxy. Never list addresses that clients can connect from directly:
+	// they could then choose their IP.
+	TrustedProxies []string
+	// Logger receives the causes of INTERNAL_ERROR responses (never sent to
+	// clients); nil logs nothing.
+	Logger *slog.Logger
+	// MaxRestoreBytes is the body limit of POST /admin/restore, whose body is
+	// a whole backup; 0 means DefaultMaxRestoreBytes (32 MiB). It is only
+	// read after the caller was authenticated. Every other body is limited
+	// to MaxBodyBytes (64 KiB).
+	MaxRestoreBytes int64
+}
+
+// Handler serves the REST contract of API.md for one auth.Service and
+// guards a host's own routes with [Handler.Require]. It is an
+// http.Handler to mount wherever the host likes; it is safe for concurrent
+// use and keeps no state besides its configuration.
+type Handler struct {
+	svc        *auth.Service
+	mux        *http.ServeMux
+	trusted    []netip.Prefix
+	log        *slog.Logger
+	maxRestore int64
+}
+
+// New returns a Handler serving svc. It returns ErrNilService for a nil
+// svc and an error wrapping ErrInvalidConfig for a Config it refuses.
+func New(svc *auth.Service, cfg Config) (*Handler, error) {
+	if svc == nil {
+		return nil, ErrNilService
+	}
+	trusted, err := parseTrusted(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MaxRestoreBytes < 0 {
+		return nil, &configError{"negative MaxRestoreBytes"}
+	}
+	if cfg.MaxRestoreBytes == 0 {
+		cfg.MaxRestoreBytes = DefaultMaxRestoreBytes
+	}
+	h := &Handler{
+		svc:        svc,
+		mux:        http.NewServeMux(),
+		trusted:    trusted,
+		log:        cfg.Logger,
+		maxRestore: cfg.MaxRestoreBytes,
+	}
+	for _, rt := range routes {
+		h.mux.Handle(rt.method+" "+rt.path, h.endpoint(rt))
+	}
+	return h, nil
+}
+
+// ServeHTTP serves the routes of API.md at paths relative to where the host
+// mounted h. Unknown paths get 404 NOT_FOUND and known paths with another
+// method 405 METHOD_NOT_ALLOWED with an Allow header, as JSON; paths that
+// are not in canonical form (a trailing slash, "//", "." or "..") are 404
+// rather than redirected, since a redirect would lose the host's prefix.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; p == "" || path.Clean(p) != p {
+		h.writeError(w, r, errNotFound)
+		return
+	}
+	if fallback, pattern := h.mux.Handler(r); pattern == "" {
+		// The mux would answer 404 or 405 in plain text; run its answer
+		// against a recorder to learn which (and its Allow header).
+		rec := headerRecorder{header: make(http.Header)}
+		fallback.ServeHTTP(&rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			h.writeError(w, r, errMethodNotAllowed)
+			return
+		}
+		h.writeError(w, r, errNotFound)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// headerRecorder captures the status and headers a handler writes and
+// discards its body.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *headerRecorder) Header() http.Header { return r.header }
+func (r *headerRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+func (r *headerRecorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return len(b), nil
+}
+
+// endpoint adapts a route: it determines the client, authenticates the
+// caller as the route requires, runs the route and writes its error.
+func (h *Handler) endpoint(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := auth.Client{IP: h.clientIP(r)}
+		var p *auth.Principal
+		switch rt.auth {
+		case authRequired:
+			var err error
+			if p, err = h.authenticate(r, c); err != nil {
+				h.writeError(w, r, err)
+				return
+			}
+		case authOptional:
+			if len(r.Header.Values("Authorization")) > 0 {
+				var err error
+				if p, err = h.authenticate(r, c); err != nil {
+					h.writeError(w, r, err)
+					return
+				}
+			}
+		}
+		if err := rt.handle(h, w, r, c, p); err != nil {
+			h.writeError(w, r, err)
+		}
+	})
+}

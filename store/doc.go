@@ -1,0 +1,37 @@
+// Package store defines the records Latch keeps and the small interfaces,
+// one per aggregate, that a storage backend implements.
+//
+// A backend implements [Store]: [Users], [APITokens], [TOTP],
+// [RecoveryCodes], [Requests], [SigningKeys], [Revocations], [Counters] and
+// [Backup]. The package holds no logic beyond the contracts written on those
+// methods; the business rules live in package auth.
+//
+// Backends: [github.com/latchkit/latch/store/memstore] (in memory, for tests
+// and single-process hosts) and [github.com/latchkit/latch/store/sqlstore]
+// (SQLite, the embedded default, and PostgreSQL, for many instances sharing
+// one database). [github.com/latchkit/latch/store/storetest] is the
+// conformance suite: the single definition of the semantics below, which
+// every backend passes.
+//
+// # Atomicity
+//
+// Every rule that must hold under concurrency is one method with that
+// meaning, done atomically by the backend even when several processes share
+// the database: [RecoveryCodes.ConsumeRecoveryCode],
+// [TOTP.AdvanceTOTPStep], [Requests.FailRequestAttempt],
+// [Requests.DeleteRequest] (single use), [APITokens.CreateAPIToken] (cap per
+// owner), [Counters.Hit] and [Users.SwapPasswordHash].
+//
+// # Errors
+//
+// Missing records are [ErrNotFound]; uniqueness violations are [ErrConflict]
+// ([ErrUsernameTaken] and [ErrEmailTaken] say which); records over the size
+// limits, with invalid UTF-8 or NUL bytes are [ErrInvalid] and are never
+// stored truncated. Match them with errors.Is.
+//
+// # Secrets
+//
+// The store never sees a secret in the clear: passwords arrive hashed, API
+// tokens, recovery codes and request codes as digests, TOTP secrets and
+// signing keys sealed by the caller.
+package store

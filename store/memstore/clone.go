@@ -1,0 +1,112 @@
+package memstore
+
+import (
+	"slices"
+
+	"github.com/latchkit/latch/store"
+)
+
+// The clone functions copy a record with its slices, so that nothing the
+// caller holds aliases stored state. The in functions also normalise the
+// times (store.Time) for storing; records handed out are copied from stored
+// ones, whose times are normalised already.
+
+// userBox holds a User and room for its slices, so that a copy with few
+// permissions and addresses is one allocation.
+type userBox struct {
+	u   store.User
+	buf [6]string
+}
+
+func cloneUser(u *store.User) *store.User {
+	var c *store.User
+	if len(u.Permissions)+len(u.AllowedIPs) <= len(userBox{}.buf) {
+		b := &userBox{u: *u}
+		c = &b.u
+		c.Permissions = cloneInto(b.buf[:0], u.Permissions)
+		c.AllowedIPs = cloneInto(b.buf[len(u.Permissions):len(u.Permissions)], u.AllowedIPs)
+	} else {
+		c = new(store.User)
+		*c = *u
+		c.Permissions = slices.Clone(u.Permissions)
+		c.AllowedIPs = slices.Clone(u.AllowedIPs)
+	}
+	return c
+}
+
+func userIn(u *store.User) *store.User {
+	c := cloneUser(u)
+	c.TokensValidAfter = store.Time(u.TokensValidAfter)
+	c.CreatedAt = store.Time(u.CreatedAt)
+	c.UpdatedAt = store.Time(u.UpdatedAt)
+	c.LastLoginAt = store.Time(u.LastLoginAt)
+	return c
+}
+
+// cloneInto copies src into the buffer behind dst, a zero-length slice with
+// room for src, and caps the result so that appending to it cannot reach
+// the rest of the buffer. nil stays nil.
+func cloneInto(dst, src []string) []string {
+	if src == nil {
+		return nil
+	}
+	dst = dst[:len(src):len(src)]
+	copy(dst, src)
+	return dst
+}
+
+// tokenBox is userBox for APIToken.
+type tokenBox struct {
+	t   store.APIToken
+	buf [4]string
+}
+
+func cloneToken(t *store.APIToken) *store.APIToken {
+	var c *store.APIToken
+	if len(t.Permissions) <= len(tokenBox{}.buf) {
+		b := &tokenBox{t: *t}
+		c = &b.t
+		c.Permissions = cloneInto(b.buf[:0], t.Permissions)
+	} else {
+		c = new(store.APIToken)
+		*c = *t
+		c.Permissions = slices.Clone(t.Permissions)
+	}
+	return c
+}
+
+func tokenIn(t *store.APIToken) *store.APIToken {
+	c := cloneToken(t)
+	c.CreatedAt = store.Time(t.CreatedAt)
+	c.ExpiresAt = store.Time(t.ExpiresAt)
+	c.LastUsedAt = store.Time(t.LastUsedAt)
+	return c
+}
+
+func cloneTOTP(t *store.TOTPCredential) *store.TOTPCredential {
+	c := *t
+	c.Secret = slices.Clone(t.Secret)
+	c.CreatedAt = store.Time(t.CreatedAt)
+	return &c
+}
+
+func cloneRequest(r *store.Request) *store.Request {
+	c := *r
+	c.CreatedAt = store.Time(r.CreatedAt)
+	c.ExpiresAt = store.Time(r.ExpiresAt)
+	return &c
+}
+
+func cloneKey(k *store.SigningKey) *store.SigningKey {
+	c := *k
+	c.Sealed = slices.Clone(k.Sealed)
+	c.CreatedAt = store.Time(k.CreatedAt)
+	return &c
+}
+
+func cloneCounter(c *store.Counter) *store.Counter {
+	d := *c
+	d.ResetAt = store.Time(c.ResetAt)
+	d.BannedUntil = store.Time(c.BannedUntil)
+	return &d
+}

@@ -1,0 +1,82 @@
+package memstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/latchkit/latch/store"
+	"github.com/latchkit/latch/store/memstore"
+)
+
+func Example() {
+	ctx := context.Background()
+	st := memstore.New()
+	defer st.Close()
+
+	now := time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
+	err := st.CreateUser(ctx, &store.User{
+		ID:           "u1",
+		Username:     "Alice",
+		Email:        "alice@example.com",
+		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+		CreatedAt:    now,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// Usernames and emails are unique and looked up case-insensitively.
+	u, err := st.UserByUsername(ctx, "ALICE")
+	fmt.Println(u.ID, u.Username, err)
+
+	err = st.CreateUser(ctx, &store.User{ID: "u2", Username: "alice"})
+	fmt.Println(errors.Is(err, store.ErrUsernameTaken), errors.Is(err, store.ErrConflict))
+
+	// Recovery codes are single use.
+	_ = st.ReplaceRecoveryCodes(ctx, "u1", []string{"digest-1", "digest-2"})
+	fmt.Println(st.ConsumeRecoveryCode(ctx, "u1", "digest-1"))
+	fmt.Println(st.ConsumeRecoveryCode(ctx, "u1", "digest-1"))
+
+	// Output:
+	// u1 Alice <nil>
+	// true true
+	// <nil>
+	// store: not found
+}
+
+func ExampleStore_Close() {
+	st := memstore.New()
+	_ = st.Close()
+	_, err := st.User(context.Background(), "u1")
+	switch {
+	case errors.Is(err, memstore.ErrClosed):
+		fmt.Println("closed:", err)
+	case errors.Is(err, store.ErrNotFound):
+		fmt.Println("no such user")
+	}
+	// Output:
+	// closed: memstore: store is closed
+}
+
+func ExampleStore_Hit() {
+	ctx := context.Background()
+	st := memstore.New()
+	defer st.Close()
+
+	now := time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		c, _ := st.Hit(ctx, "login:203.0.113.7", 1, time.Minute, now.Add(time.Duration(i)*time.Second))
+		fmt.Println(c.Count, c.ResetAt.Format(time.TimeOnly))
+	}
+	// The window ended: a new one starts.
+	c, _ := st.Hit(ctx, "login:203.0.113.7", 1, time.Minute, now.Add(time.Minute))
+	fmt.Println(c.Count, c.ResetAt.Format(time.TimeOnly))
+	// Output:
+	// 1 15:01:00
+	// 2 15:01:00
+	// 3 15:01:00
+	// 1 15:02:00
+}

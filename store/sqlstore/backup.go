@@ -1,0 +1,235 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/latchkit/latch/store"
+)
+
+// Dump implements [store.Backup] in one read transaction (a REPEATABLE
+// READ snapshot on PostgreSQL, a read snapshot of the WAL on SQLite), so
+// the dump is consistent even while other processes write.
+func (s *Store) Dump(ctx context.Context) (*store.Dump, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	var d *store.Dump
+	err := s.retry(ctx, func() error {
+		tx, err := s.r.BeginTx(ctx, opts)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback() }()
+		d, err = dump(ctx, conn{tx: tx})
+		if err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return d, nil
+}
+
+func dump(ctx context.Context, c conn) (*store.Dump, error) {
+	d := &store.Dump{}
+	err := each(ctx, c, `SELECT `+userCols+` FROM users ORDER BY id`, func(rows *sql.Rows) error {
+		u, err := scanUser(rows)
+		if err == nil {
+			d.Users = append(d.Users, *u)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = each(ctx, c, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id`, func(rows *sql.Rows) error {
+		t, err := scanToken(rows)
+		if err == nil {
+			d.APITokens = append(d.APITokens, *t)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, tc := range []struct {
+		table string
+		dst   *[]store.TOTPCredential
+	}{{"totp", &d.TOTP}, {"totp_pending", &d.PendingTOTP}} {
+		err = each(ctx, c, `SELECT `+totpCols+` FROM `+tc.table+` ORDER BY user_id`, func(rows *sql.Rows) error {
+			t, err := scanTOTP(rows)
+			if err == nil {
+				*tc.dst = append(*tc.dst, *t)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	err = each(ctx, c, `SELECT user_id, digest FROM recovery_codes ORDER BY user_id, digest`, func(rows *sql.Rows) error {
+		var rc store.RecoveryCode
+		err := rows.Scan(&rc.UserID, &rc.Digest)
+		if err == nil {
+			d.RecoveryCodes = append(d.RecoveryCodes, rc)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys, err := signingKeys(ctx, c, `ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) > 0 {
+		d.SigningKeys = keys
+	}
+	return d, nil
+}
+
+func each(ctx context.Context, c conn, query string, fn func(*sql.Rows) error) error {
+	rows, err := c.query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// validateDump checks every record of d before Restore writes anything.
+func validateDump(d *store.Dump) error {
+	if d == nil {
+		return fmt.Errorf("%w: nil dump", store.ErrInvalid)
+	}
+	for i := range d.Users {
+		if _, err := userArgs(&d.Users[i]); err != nil {
+			return err
+		}
+	}
+	for i := range d.APITokens {
+		if _, err := tokenArgs(&d.APITokens[i]); err != nil {
+			return err
+		}
+	}
+	for _, l := range [][]store.TOTPCredential{d.TOTP, d.PendingTOTP} {
+		for i := range l {
+			if _, err := totpArgs(&l[i]); err != nil {
+				return err
+			}
+		}
+	}
+	for _, rc := range d.RecoveryCodes {
+		if err := store.ValidateID(rc.UserID); err != nil {
+			return err
+		}
+		if err := store.ValidateDigests([]string{rc.Digest}); err != nil {
+			return err
+		}
+	}
+	for i := range d.SigningKeys {
+		if _, err := keyArgs(&d.SigningKeys[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tables in the order Restore clears them (children first).
+var restoreTables = []string{"recovery_codes", "totp", "totp_pending", "api_tokens", "requests", "users",
+	"signing_keys", "revocations", "counters"}
+
+// Restore implements [store.Backup] in one transaction; every record is
+// validated before anything is written. On PostgreSQL the tables are
+// locked against other writers first (readers go on), so nothing written
+// concurrently survives next to the restored contents.
+func (s *Store) Restore(ctx context.Context, d *store.Dump) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if err := validateDump(d); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(c conn) error {
+		if s.dialect == Postgres {
+			// In the order the other transactions lock rows, parents first.
+			if _, err := c.exec(ctx, `LOCK TABLE users, api_tokens, totp, totp_pending, recovery_codes, requests,
+	signing_keys, revocations, counters IN EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+		}
+		for _, t := range restoreTables {
+			if _, err := c.exec(ctx, `DELETE FROM `+t); err != nil {
+				return err
+			}
+		}
+		if err := insertAll(ctx, c, `INSERT INTO users (`+userCols+`, username_fold, email_fold)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, len(d.Users), func(i int) ([]any, error) {
+			return userArgs(&d.Users[i])
+		}); err != nil {
+			return err
+		}
+		if err := insertAll(ctx, c, `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			len(d.APITokens), func(i int) ([]any, error) { return tokenArgs(&d.APITokens[i]) }); err != nil {
+			return err
+		}
+		for _, tc := range []struct {
+			table string
+			l     []store.TOTPCredential
+		}{{"totp", d.TOTP}, {"totp_pending", d.PendingTOTP}} {
+			if err := insertAll(ctx, c, `INSERT INTO `+tc.table+` (`+totpCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				len(tc.l), func(i int) ([]any, error) { return totpArgs(&tc.l[i]) }); err != nil {
+				return err
+			}
+		}
+		if err := insertAll(ctx, c, `INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+			len(d.RecoveryCodes), func(i int) ([]any, error) {
+				return []any{d.RecoveryCodes[i].UserID, d.RecoveryCodes[i].Digest}, nil
+			}); err != nil {
+			return err
+		}
+		return insertAll(ctx, c, `INSERT INTO signing_keys (id, sealed, created_at) VALUES ($1, $2, $3)`,
+			len(d.SigningKeys), func(i int) ([]any, error) { return keyArgs(&d.SigningKeys[i]) })
+	})
+	return s.fail(ctx, err)
+}
+
+// insertAll runs query once per record through one prepared statement in
+// c's transaction.
+func insertAll(ctx context.Context, c conn, query string, n int, args func(i int) ([]any, error)) error {
+	if n == 0 {
+		return nil
+	}
+	if c.tx == nil {
+		return errors.New("sqlstore: insertAll outside a transaction")
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for i := range n {
+		a, err := args(i)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, a...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

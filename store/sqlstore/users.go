@@ -1,0 +1,253 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/latchkit/latch/store"
+)
+
+const userCols = `id, username, email, email_verified, role, permissions, allowed_ips, disabled,
+	password_hash, tokens_valid_after, created_at, updated_at, last_login_at`
+
+func scanUser(sc scanner) (*store.User, error) {
+	var (
+		u                     store.User
+		perms, ips            string
+		tva, created, updated int64
+		lastLogin             int64
+	)
+	if err := sc.Scan(&u.ID, &u.Username, &u.Email, &u.EmailVerified, &u.Role, &perms, &ips, &u.Disabled,
+		&u.PasswordHash, &tva, &created, &updated, &lastLogin); err != nil {
+		return nil, err
+	}
+	var err error
+	if u.Permissions, err = decodeList(perms); err != nil {
+		return nil, err
+	}
+	if u.AllowedIPs, err = decodeList(ips); err != nil {
+		return nil, err
+	}
+	u.TokensValidAfter = fromMicros(tva)
+	u.CreatedAt = fromMicros(created)
+	u.UpdatedAt = fromMicros(updated)
+	u.LastLoginAt = fromMicros(lastLogin)
+	return &u, nil
+}
+
+// userArgs returns the values of every column of u, in the order of
+// userCols with the folded username and email appended.
+func userArgs(u *store.User) ([]any, error) {
+	if u == nil {
+		return nil, fmt.Errorf("%w: nil user", store.ErrInvalid)
+	}
+	if err := store.ValidateUser(u); err != nil {
+		return nil, err
+	}
+	var ta timeArgs
+	tva := ta.at("tokens_valid_after", u.TokensValidAfter)
+	created := ta.at("created_at", u.CreatedAt)
+	updated := ta.at("updated_at", u.UpdatedAt)
+	lastLogin := ta.at("last_login_at", u.LastLoginAt)
+	if ta.err != nil {
+		return nil, ta.err
+	}
+	return []any{u.ID, u.Username, u.Email, u.EmailVerified, u.Role, encodeList(u.Permissions),
+		encodeList(u.AllowedIPs), u.Disabled, u.PasswordHash, tva, created, updated, lastLogin,
+		store.Fold(u.Username), store.Fold(u.Email)}, nil
+}
+
+// CreateUser implements [store.Users].
+func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	args, err := userArgs(u)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(c conn) error {
+		_, err := c.exec(ctx, `INSERT INTO users (`+userCols+`, username_fold, email_fold)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, args...)
+		return err
+	})
+	return s.fail(ctx, err)
+}
+
+// User implements [store.Users].
+func (s *Store) User(ctx context.Context, id string) (*store.User, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	if !validKey(id, store.MaxIDLen) {
+		return nil, store.ErrNotFound
+	}
+	return s.userBy(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id)
+}
+
+// UserByUsername implements [store.Users]. It is one read of the unique
+// index on the folded username.
+func (s *Store) UserByUsername(ctx context.Context, username string) (*store.User, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	if !validKey(username, store.MaxUsernameLen) {
+		return nil, store.ErrNotFound
+	}
+	return s.userBy(ctx, `SELECT `+userCols+` FROM users WHERE username_fold = $1`, store.Fold(username))
+}
+
+// UserByEmail implements [store.Users]. It is one read of the unique index
+// on the folded email.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*store.User, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	if !validKey(email, store.MaxEmailLen) {
+		return nil, store.ErrNotFound
+	}
+	return s.userBy(ctx, `SELECT `+userCols+` FROM users WHERE email_fold = $1 AND email_fold <> ''`, store.Fold(email))
+}
+
+func (s *Store) userBy(ctx context.Context, query, key string) (*store.User, error) {
+	u, err := scanUser(s.reader().row(ctx, query, key))
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return u, nil
+}
+
+// UpdateUser implements [store.Users].
+func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	args, err := userArgs(u)
+	if err != nil {
+		return err
+	}
+	// Every column but created_at (args[10]).
+	args = append(args[:10:10], args[11:]...)
+	err = s.write(ctx, func(c conn) error {
+		return affected(c.exec(ctx, `UPDATE users SET username = $2, email = $3, email_verified = $4, role = $5,
+	permissions = $6, allowed_ips = $7, disabled = $8, password_hash = $9, tokens_valid_after = $10,
+	updated_at = $11, last_login_at = $12, username_fold = $13, email_fold = $14
+WHERE id = $1`, args...))
+	})
+	return s.fail(ctx, err)
+}
+
+// SwapPasswordHash implements [store.Users].
+func (s *Store) SwapPasswordHash(ctx context.Context, id, oldHash, newHash string, updatedAt time.Time) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if !validText(newHash, store.MaxPasswordHashLen) {
+		return fmt.Errorf("%w: password_hash is too long, not UTF-8 or contains NUL", store.ErrInvalid)
+	}
+	at, err := storedMicros("updated_at", updatedAt)
+	if err != nil {
+		return err
+	}
+	if !validKey(id, store.MaxIDLen) {
+		return store.ErrNotFound
+	}
+	// An oldHash that could not be stored matches no user.
+	comparable := validText(oldHash, store.MaxPasswordHashLen)
+	err = s.tx(ctx, func(c conn) error {
+		if comparable {
+			err := affected(c.exec(ctx, `UPDATE users SET password_hash = $3, updated_at = $4
+WHERE id = $1 AND password_hash = $2`, id, oldHash, newHash, at))
+			if err != store.ErrNotFound {
+				return err
+			}
+		}
+		var one int
+		if err := c.row(ctx, `SELECT 1 FROM users WHERE id = $1`, id).Scan(&one); err != nil {
+			return err // sql.ErrNoRows: no such user
+		}
+		return store.ErrConflict
+	})
+	return s.fail(ctx, err)
+}
+
+// SetLastLogin implements [store.Users].
+func (s *Store) SetLastLogin(ctx context.Context, id string, at time.Time) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	v, err := storedMicros("last_login_at", at)
+	if err != nil {
+		return err
+	}
+	if !validKey(id, store.MaxIDLen) {
+		return store.ErrNotFound
+	}
+	err = s.write(ctx, func(c conn) error {
+		return affected(c.exec(ctx, `UPDATE users SET last_login_at = $2 WHERE id = $1`, id, v))
+	})
+	return s.fail(ctx, err)
+}
+
+// DeleteUser implements [store.Users]. The user's API tokens, TOTP
+// credentials, recovery codes and requests go with it (ON DELETE CASCADE).
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if !validKey(id, store.MaxIDLen) {
+		return store.ErrNotFound
+	}
+	err := s.write(ctx, func(c conn) error {
+		return affected(c.exec(ctx, `DELETE FROM users WHERE id = $1`, id))
+	})
+	return s.fail(ctx, err)
+}
+
+// Page sizes ListUsers accepts.
+const (
+	minPage = 1
+	maxPage = 1000
+)
+
+// ListUsers implements [store.Users]: users in ID order (byte order),
+// after the ID the cursor holds, so the listing is stable under inserts
+// and deletes.
+func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) ([]store.User, string, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, "", err
+	}
+	if limit < minPage || limit > maxPage {
+		return nil, "", fmt.Errorf("%w: limit must be %d to %d", store.ErrInvalid, minPage, maxPage)
+	}
+	after := ""
+	if cursor != "" {
+		var err error
+		if after, err = decodeCursor(cursor); err != nil {
+			return nil, "", err
+		}
+	}
+	rows, err := s.reader().query(ctx, `SELECT `+userCols+` FROM users WHERE id > $1 ORDER BY id LIMIT $2`, after, limit+1)
+	if err != nil {
+		return nil, "", s.fail(ctx, err)
+	}
+	defer rows.Close()
+	users := make([]store.User, 0, min(limit, 64))
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, "", s.fail(ctx, err)
+		}
+		users = append(users, *u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", s.fail(ctx, err)
+	}
+	next := ""
+	if len(users) > limit {
+		users = users[:limit]
+		next = encodeCursor(users[limit-1].ID)
+	}
+	return users, next, nil
+}

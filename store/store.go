@@ -1,0 +1,315 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// User is a user account.
+//
+// Username and Email are unique among users when compared after
+// strings.ToLower; the stored values keep the case they were given with.
+// An empty Email means none and is never a conflict.
+type User struct {
+	ID            string
+	Username      string
+	Email         string
+	EmailVerified bool
+	Role          string
+	Permissions   []string
+	// AllowedIPs are CIDRs (or single addresses); empty means any address.
+	AllowedIPs []string
+	Disabled   bool
+	// PasswordHash is an encoded hash in any format the hash package verifies.
+	PasswordHash string
+	// TokensValidAfter: access tokens issued before this instant are rejected.
+	TokensValidAfter time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	// LastLoginAt is the zero time when the user never signed in.
+	LastLoginAt time.Time
+}
+
+// Users stores user accounts.
+type Users interface {
+	// CreateUser inserts u. It returns ErrUsernameTaken or ErrEmailTaken when
+	// another user has the same username or email (case-insensitively),
+	// ErrConflict when the ID exists, and ErrInvalid for a record it refuses.
+	CreateUser(ctx context.Context, u *User) error
+	// User returns the user with this ID, or ErrNotFound.
+	User(ctx context.Context, id string) (*User, error)
+	// UserByUsername returns the user whose username equals username
+	// case-insensitively, or ErrNotFound.
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	// UserByEmail returns the user whose email equals email
+	// case-insensitively, or ErrNotFound. An empty email is never found.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UpdateUser replaces every field of the stored user with u.ID except ID
+	// and CreatedAt. It returns ErrNotFound, ErrUsernameTaken, ErrEmailTaken
+	// or ErrInvalid, and then changes nothing.
+	UpdateUser(ctx context.Context, u *User) error
+	// SwapPasswordHash sets the user's password hash to newHash only if it is
+	// still oldHash (so a re-hash on sign-in never overwrites a concurrent
+	// password change). It returns ErrConflict if the hash changed and
+	// ErrNotFound if the user does not exist.
+	SwapPasswordHash(ctx context.Context, id, oldHash, newHash string, updatedAt time.Time) error
+	// SetLastLogin records a successful sign-in. ErrNotFound if no such user.
+	SetLastLogin(ctx context.Context, id string, at time.Time) error
+	// DeleteUser deletes the user and everything that belongs to it (API
+	// tokens, TOTP credentials, recovery codes, requests). ErrNotFound if no
+	// such user.
+	DeleteUser(ctx context.Context, id string) error
+	// ListUsers returns up to limit users (1 ≤ limit ≤ 1000, otherwise
+	// ErrInvalid) in a stable order, starting after cursor ("" for the first
+	// page), and the cursor of the next page ("" when there is none). A
+	// cursor stays valid while users are inserted or deleted: a listing never
+	// repeats a user and never skips one that existed throughout. A cursor
+	// that this backend did not produce gives ErrInvalid.
+	ListUsers(ctx context.Context, limit int, cursor string) (users []User, next string, err error)
+}
+
+// APIToken is an opaque API token. Only Digest (of the secret) is stored.
+type APIToken struct {
+	ID          string
+	UserID      string
+	Name        string
+	Prefix      string // non-secret start of the token, for display
+	Digest      string
+	Permissions []string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time // zero: never
+	LastUsedAt  time.Time // zero: never
+}
+
+// APITokens stores API tokens.
+type APITokens interface {
+	// CreateAPIToken inserts t. If maxPerUser > 0 and the owner already has
+	// maxPerUser tokens it returns ErrLimitReached; the count and the insert
+	// are one atomic step, so concurrent creations never exceed the cap.
+	// ErrNotFound if the owner does not exist, ErrConflict if the ID or
+	// digest exists, ErrInvalid for a record it refuses.
+	CreateAPIToken(ctx context.Context, t *APIToken, maxPerUser int) error
+	// APITokenByDigest returns the token with this digest, or ErrNotFound.
+	// It is one indexed read.
+	APITokenByDigest(ctx context.Context, digest string) (*APIToken, error)
+	// ListAPITokens returns the user's tokens, oldest first (empty if none).
+	ListAPITokens(ctx context.Context, userID string) ([]APIToken, error)
+	// DeleteAPIToken deletes the user's token with this ID, or returns
+	// ErrNotFound (also when the token belongs to another user).
+	DeleteAPIToken(ctx context.Context, userID, id string) error
+	// TouchAPIToken sets the token's LastUsedAt to at if at is later.
+	// ErrNotFound if no such token.
+	TouchAPIToken(ctx context.Context, id string, at time.Time) error
+}
+
+// TOTPCredential is a user's TOTP secret and parameters. Secret is sealed
+// by the caller before it reaches the store.
+type TOTPCredential struct {
+	UserID    string
+	Secret    []byte
+	Algorithm string
+	Digits    int
+	Period    int
+	// LastStep is the last accepted time step; a code is accepted only for
+	// a greater step.
+	LastStep  int64
+	CreatedAt time.Time
+}
+
+// TOTP stores active TOTP credentials and pending enrollments (at most one
+// of each per user) and the user's recovery codes, which live and die with
+// the active credential.
+type TOTP interface {
+	// PutPendingTOTP stores c as the user's pending enrollment, replacing an
+	// earlier pending one. ErrNotFound if the user does not exist.
+	PutPendingTOTP(ctx context.Context, c *TOTPCredential) error
+	// PendingTOTP returns the user's pending enrollment, or ErrNotFound.
+	PendingTOTP(ctx context.Context, userID string) (*TOTPCredential, error)
+	// ActivateTOTP atomically turns the pending enrollment into the active
+	// credential with LastStep = lastStep and CreatedAt = at, and replaces the
+	// user's recovery codes with recoveryDigests. It returns ErrConflict if a
+	// credential is already active and ErrNotFound if nothing is pending;
+	// either way nothing changes.
+	ActivateTOTP(ctx context.Context, userID string, lastStep int64, recoveryDigests []string, at time.Time) error
+	// ActiveTOTP returns the user's active credential, or ErrNotFound.
+	ActiveTOTP(ctx context.Context, userID string) (*TOTPCredential, error)
+	// AdvanceTOTPStep sets the active credential's LastStep to step if and
+	// only if step is greater than it, atomically: of concurrent calls with
+	// the same step exactly one succeeds. It returns ErrConflict when step is
+	// not greater (a replay) and ErrNotFound when nothing is active.
+	AdvanceTOTPStep(ctx context.Context, userID string, step int64) error
+	// DeleteTOTP removes the active credential, any pending enrollment and
+	// all recovery codes. ErrNotFound if there was no active credential (the
+	// pending one is removed regardless).
+	DeleteTOTP(ctx context.Context, userID string) error
+}
+
+// RecoveryCodes stores digests of single-use recovery codes.
+type RecoveryCodes interface {
+	// ReplaceRecoveryCodes replaces all of the user's codes with digests, in
+	// one atomic step. ErrNotFound if the user does not exist.
+	ReplaceRecoveryCodes(ctx context.Context, userID string, digests []string) error
+	// ConsumeRecoveryCode atomically deletes the user's unused code with this
+	// digest. It returns ErrNotFound if no such code exists: of concurrent
+	// calls with the same digest exactly one succeeds.
+	ConsumeRecoveryCode(ctx context.Context, userID, digest string) error
+	// RecoveryCodeDigests returns the digests of the user's unused codes.
+	RecoveryCodeDigests(ctx context.Context, userID string) ([]string, error)
+}
+
+// Request kinds.
+const (
+	KindEmailVerification = "email_verification"
+	KindPasswordReset     = "password_reset"
+	KindLoginChallenge    = "login_challenge"
+)
+
+// Request is a pending email verification, password reset or second-factor
+// sign-in challenge. CodeDigest is a digest of the secret code (or token)
+// that completes it. UserID may be empty for a decoy request (a password
+// reset for an unknown email), which can never complete.
+type Request struct {
+	ID                   string
+	Kind                 string
+	UserID               string
+	Email                string
+	CodeDigest           string
+	Attempts             int
+	EmailVerified        bool
+	SecondFactorVerified bool
+	CreatedAt            time.Time
+	ExpiresAt            time.Time
+}
+
+// Requests stores verification, reset and challenge requests.
+type Requests interface {
+	// CreateRequest inserts r. ErrConflict if the ID exists, ErrNotFound if
+	// r.UserID is set and no such user exists.
+	CreateRequest(ctx context.Context, r *Request) error
+	// Request returns the request with this ID, expired or not, or ErrNotFound.
+	Request(ctx context.Context, id string) (*Request, error)
+	// FailRequestAttempt atomically increments the request's attempt count
+	// and returns the new count; when the count reaches max the request is
+	// deleted in the same step. Concurrent calls never lose an increment and
+	// never let the count pass max. ErrNotFound if no such request.
+	FailRequestAttempt(ctx context.Context, id string, max int) (attempts int, err error)
+	// MarkRequestVerified sets EmailVerified and/or SecondFactorVerified to
+	// true (a false argument leaves the flag as it is). ErrNotFound if none.
+	MarkRequestVerified(ctx context.Context, id string, email, secondFactor bool) error
+	// DeleteRequest deletes the request. Of concurrent calls exactly one
+	// succeeds; the others get ErrNotFound, so deletion doubles as the
+	// atomic "use once" step.
+	DeleteRequest(ctx context.Context, id string) error
+	// DeleteExpiredRequests deletes requests that expired at or before now.
+	DeleteExpiredRequests(ctx context.Context, now time.Time) error
+}
+
+// SigningKey is a sealed JWT signing key.
+type SigningKey struct {
+	ID        string // kid
+	Sealed    []byte
+	CreatedAt time.Time
+}
+
+// SigningKeys stores the JWT keyring shared by every instance.
+type SigningKeys interface {
+	// AddSigningKey inserts k. ErrConflict if the ID exists.
+	AddSigningKey(ctx context.Context, k *SigningKey) error
+	// SigningKeys returns every key, oldest first (ties broken by ID).
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	// DeleteSigningKey deletes one key, or returns ErrNotFound.
+	DeleteSigningKey(ctx context.Context, id string) error
+	// ResetSigningKeys atomically deletes every key and inserts k.
+	ResetSigningKeys(ctx context.Context, k *SigningKey) error
+}
+
+// Revocations stores revoked access-token IDs (jti) until the token would
+// have expired anyway.
+type Revocations interface {
+	// RevokeToken records jti as revoked until expiresAt. Revoking twice is
+	// not an error.
+	RevokeToken(ctx context.Context, jti string, expiresAt time.Time) error
+	// IsRevoked reports whether jti is revoked.
+	IsRevoked(ctx context.Context, jti string) (bool, error)
+	// DeleteExpiredRevocations forgets revocations that expired at or before now.
+	DeleteExpiredRevocations(ctx context.Context, now time.Time) error
+}
+
+// Counter is a fixed-window hit counter with an optional ban, used for rate
+// limits and the brute-force defender.
+type Counter struct {
+	Key         string
+	Count       int64
+	ResetAt     time.Time // end of the current window
+	BannedUntil time.Time // zero: not banned
+}
+
+// Counters stores rate-limit and defender counters.
+type Counters interface {
+	// Hit atomically adds delta to the counter for key and returns it. If the
+	// counter does not exist or its window ended at or before now, it starts
+	// a new window [now, now+window) with Count = delta. A ban is kept.
+	// Concurrent hits never lose an increment.
+	Hit(ctx context.Context, key string, delta int64, window time.Duration, now time.Time) (Counter, error)
+	// Counter returns the counter for key as of now: Count is 0 when the
+	// window ended, BannedUntil is zero when the ban ended. A missing counter
+	// is the zero Counter with Key set, not an error.
+	Counter(ctx context.Context, key string, now time.Time) (Counter, error)
+	// Ban sets the counter's BannedUntil (creating the counter if needed).
+	Ban(ctx context.Context, key string, until time.Time) error
+	// ListCounters returns the live counters (window not ended, or banned)
+	// whose key starts with prefix, ordered by key.
+	ListCounters(ctx context.Context, prefix string, now time.Time) ([]Counter, error)
+	// DeleteCounter removes the counter and its ban. Deleting a missing
+	// counter is not an error.
+	DeleteCounter(ctx context.Context, key string) error
+}
+
+// RecoveryCode is one stored recovery-code digest, as it appears in a Dump.
+type RecoveryCode struct {
+	UserID string
+	Digest string
+}
+
+// Dump is a full backup: everything but short-lived state (requests,
+// revocations and counters). Slices are in a deterministic order (users,
+// tokens and keys by ID; credentials by user ID; codes by user ID then
+// digest), so the same contents always dump to the same value.
+type Dump struct {
+	Users         []User
+	APITokens     []APIToken
+	TOTP          []TOTPCredential
+	PendingTOTP   []TOTPCredential
+	RecoveryCodes []RecoveryCode
+	SigningKeys   []SigningKey
+}
+
+// Backup dumps and restores the whole store.
+type Backup interface {
+	// Dump returns a consistent snapshot of the store.
+	Dump(ctx context.Context) (*Dump, error)
+	// Restore replaces the whole contents of the store (including requests,
+	// revocations and counters, which are cleared) with d, atomically: on
+	// error nothing changes.
+	Restore(ctx context.Context, d *Dump) error
+}
+
+// Store is every aggregate a Latch service needs, backed by one database.
+//
+// All methods are safe for concurrent use, take a context as their first
+// argument and return ctx.Err() (possibly wrapped) when it is done. Times
+// are returned in UTC, truncated to the microsecond. Records passed in are
+// not retained; records returned are the caller's to modify.
+type Store interface {
+	Users
+	APITokens
+	TOTP
+	RecoveryCodes
+	Requests
+	SigningKeys
+	Revocations
+	Counters
+	Backup
+	// Close releases the store's resources; later calls return errors.
+	Close() error
+}

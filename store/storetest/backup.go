@@ -1,0 +1,244 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/latchkit/latch/store"
+)
+
+// populate fills s through the API with one of everything; tag makes the
+// contents differ between stores.
+func populate(t *testing.T, s store.Store, tag string) {
+	t.Helper()
+	ctx := t.Context()
+	for _, id := range []string{tag + "-u2", tag + "-u1", tag + "-u3"} {
+		mustUser(t, s, id)
+	}
+	u3 := user(tag + "-u3")
+	u3.Email, u3.Permissions, u3.AllowedIPs = "", nil, nil
+	u3.LastLoginAt = at(time.Hour)
+	require.NoError(t, s.UpdateUser(ctx, u3))
+	mustToken(t, s, tag+"-t2", tag+"-u1")
+	mustToken(t, s, tag+"-t1", tag+"-u2")
+	tok := token(tag+"-t3", tag+"-u1")
+	tok.LastUsedAt, tok.ExpiresAt = at(time.Minute), time.Time{}
+	require.NoError(t, s.CreateAPIToken(ctx, tok, 0))
+	mustActive(t, s, tag+"-u2", "d2", "d1", "d3")
+	mustActive(t, s, tag+"-u1", "d9")
+	require.NoError(t, s.PutPendingTOTP(ctx, cred(tag+"-u3")))
+	require.NoError(t, s.PutPendingTOTP(ctx, cred(tag+"-u1")))
+	require.NoError(t, s.ReplaceRecoveryCodes(ctx, tag+"-u3", []string{"x1"}))
+	require.NoError(t, s.AddSigningKey(ctx, key(tag+"-k2", t0)))
+	require.NoError(t, s.AddSigningKey(ctx, key(tag+"-k1", at(time.Hour))))
+	// Short-lived state, which a dump leaves out and a restore clears.
+	mustRequest(t, s, tag+"-r1", tag+"-u1")
+	mustRequest(t, s, tag+"-r2", "")
+	require.NoError(t, s.RevokeToken(ctx, tag+"-jti", at(time.Hour)))
+	_, err := s.Hit(ctx, tag+"-counter", 1, time.Hour, t0)
+	require.NoError(t, err)
+	require.NoError(t, s.Ban(ctx, tag+"-banned", at(time.Hour)))
+}
+
+func (x suite) backup(t *testing.T) {
+	x.run(t, "DumpContents", func(t *testing.T, s store.Store) {
+		d := dump(t, s)
+		assert.Equal(t, store.Dump{}, d, "an empty store dumps empty")
+
+		populate(t, s, "a")
+		d = dump(t, s)
+		ids := func(n int, f func(i int) string) []string {
+			out := make([]string, n)
+			for i := range out {
+				out[i] = f(i)
+			}
+			return out
+		}
+		assert.Equal(t, []string{"a-u1", "a-u2", "a-u3"}, ids(len(d.Users), func(i int) string { return d.Users[i].ID }), "users by ID")
+		assert.Equal(t, []string{"a-t1", "a-t2", "a-t3"}, ids(len(d.APITokens), func(i int) string { return d.APITokens[i].ID }), "tokens by ID")
+		assert.Equal(t, []string{"a-u1", "a-u2"}, ids(len(d.TOTP), func(i int) string { return d.TOTP[i].UserID }), "credentials by user")
+		assert.Equal(t, []string{"a-u1", "a-u3"}, ids(len(d.PendingTOTP), func(i int) string { return d.PendingTOTP[i].UserID }), "pending by user")
+		assert.Equal(t, []store.RecoveryCode{
+			{UserID: "a-u1", Digest: "d9"},
+			{UserID: "a-u2", Digest: "d1"}, {UserID: "a-u2", Digest: "d2"}, {UserID: "a-u2", Digest: "d3"},
+			{UserID: "a-u3", Digest: "x1"},
+		}, d.RecoveryCodes, "codes by user, then digest")
+		assert.Equal(t, []string{"a-k1", "a-k2"}, ids(len(d.SigningKeys), func(i int) string { return d.SigningKeys[i].ID }), "keys by ID")
+
+		for i := range d.Users {
+			got, err := s.User(t.Context(), d.Users[i].ID)
+			require.NoError(t, err)
+			assert.Equal(t, normUser(*got, false), d.Users[i], "the dump holds the records as stored")
+		}
+		active, err := s.ActiveTOTP(t.Context(), "a-u2")
+		require.NoError(t, err)
+		assert.Equal(t, normTOTP(*active, false), d.TOTP[1])
+		assert.Equal(t, dump(t, s), d, "the same contents dump to the same value")
+	})
+
+	x.run(t, "RestoreThenDumpIsIdentical", func(t *testing.T, src store.Store) {
+		ctx := t.Context()
+		populate(t, src, "a")
+		d, err := src.Dump(ctx)
+		require.NoError(t, err)
+		want := dump(t, src)
+
+		dst := x.open(t)
+		populate(t, dst, "b")
+		require.NoError(t, dst.Restore(ctx, d))
+		assert.Equal(t, want, dump(t, dst), "restore then dump")
+
+		// Restore replaced everything, short-lived state included.
+		for _, id := range []string{"b-u1", "b-u2", "b-u3"} {
+			_, err := dst.User(ctx, id)
+			notFound(t, err, "user %s", id)
+		}
+		_, err = dst.UserByUsername(ctx, "user-b-u1")
+		notFound(t, err, "the old username index is gone")
+		_, err = dst.APITokenByDigest(ctx, "digest-b-t1")
+		notFound(t, err, "the old digest index is gone")
+		for _, id := range []string{"b-r1", "b-r2", "a-r1"} {
+			_, err := dst.Request(ctx, id)
+			notFound(t, err, "request %s", id)
+		}
+		revoked, err := dst.IsRevoked(ctx, "b-jti")
+		require.NoError(t, err)
+		assert.False(t, revoked, "revocations cleared")
+		assert.Empty(t, counterKeys(t, dst, "", t0), "counters and bans cleared")
+
+		// The restored records work through every index.
+		u, err := dst.UserByUsername(ctx, "USER-A-U1")
+		require.NoError(t, err)
+		assert.Equal(t, "a-u1", u.ID)
+		u, err = dst.UserByEmail(ctx, "user-a-u2@example.com")
+		require.NoError(t, err)
+		assert.Equal(t, "a-u2", u.ID)
+		tok, err := dst.APITokenByDigest(ctx, "digest-a-t3")
+		require.NoError(t, err)
+		assert.Equal(t, "a-u1", tok.UserID)
+		require.ErrorIs(t, dst.CreateUser(ctx, user("a-u1")), store.ErrConflict, "restored IDs are taken")
+		require.ErrorIs(t, dst.CreateAPIToken(ctx, token("t9", "a-u1"), 2), store.ErrLimitReached, "restored tokens count")
+		require.NoError(t, dst.ConsumeRecoveryCode(ctx, "a-u2", "d2"))
+		require.NoError(t, dst.AdvanceTOTPStep(ctx, "a-u2", 101))
+		require.ErrorIs(t, dst.ActivateTOTP(ctx, "a-u1", 1, nil, t0), store.ErrConflict)
+		require.NoError(t, dst.ActivateTOTP(ctx, "a-u3", 1, nil, t0), "restored pending enrollment")
+		require.NoError(t, dst.DeleteUser(ctx, "a-u1"), "restored records cascade")
+		_, err = dst.APITokenByDigest(ctx, "digest-a-t3")
+		notFound(t, err)
+
+		// The source is untouched by all of this.
+		assert.Equal(t, want, dump(t, src))
+	})
+
+	x.run(t, "RestoreNormalises", func(t *testing.T, s store.Store) {
+		loc := time.FixedZone("UTC+5:30", 5*3600+1800)
+		odd := time.Date(2025, 1, 2, 3, 4, 5, 123456789, loc)
+		u1, u2 := user("u1"), user("u2")
+		u1.CreatedAt, u2.LastLoginAt = odd, odd
+		t1 := token("t1", "u2")
+		t1.ExpiresAt = odd
+		c := cred("u1")
+		c.CreatedAt = odd
+		k := key("k", odd)
+		in := &store.Dump{
+			Users:         []store.User{*u2, *u1},
+			APITokens:     []store.APIToken{*token("t2", "u1"), *t1},
+			TOTP:          []store.TOTPCredential{*cred("u2"), *c},
+			RecoveryCodes: []store.RecoveryCode{{UserID: "u2", Digest: "b"}, {UserID: "u1", Digest: "z"}, {UserID: "u2", Digest: "a"}},
+			SigningKeys:   []store.SigningKey{*key("m", t0), *k},
+		}
+		require.NoError(t, s.Restore(t.Context(), in))
+		want := normDump(&store.Dump{
+			Users:         []store.User{*u1, *u2},
+			APITokens:     []store.APIToken{*t1, *token("t2", "u1")},
+			TOTP:          []store.TOTPCredential{*c, *cred("u2")},
+			RecoveryCodes: []store.RecoveryCode{{UserID: "u1", Digest: "z"}, {UserID: "u2", Digest: "a"}, {UserID: "u2", Digest: "b"}},
+			SigningKeys:   []store.SigningKey{*k, *key("m", t0)},
+		}, true)
+		assert.Equal(t, want, dump(t, s), "sorted, times in UTC to the microsecond")
+	})
+
+	x.run(t, "RestoreRefusedChangesNothing", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		populate(t, s, "a")
+		before := dump(t, s)
+		good := func() *store.Dump {
+			return &store.Dump{
+				Users:         []store.User{*user("u1"), *user("u2")},
+				APITokens:     []store.APIToken{*token("t1", "u1")},
+				TOTP:          []store.TOTPCredential{*cred("u1")},
+				PendingTOTP:   []store.TOTPCredential{*cred("u2")},
+				RecoveryCodes: []store.RecoveryCode{{UserID: "u1", Digest: "d"}},
+				SigningKeys:   []store.SigningKey{*key("k1", t0)},
+			}
+		}
+		tests := []struct {
+			name string
+			edit func(d *store.Dump)
+		}{
+			{"repeated user ID", func(d *store.Dump) { d.Users[1].ID = "u1" }},
+			{"repeated username", func(d *store.Dump) { d.Users[1].Username = strings.ToUpper(d.Users[0].Username) }},
+			{"repeated email", func(d *store.Dump) { d.Users[1].Email = strings.ToUpper(d.Users[0].Email) }},
+			{"invalid user", func(d *store.Dump) { d.Users[1].Username = "a\x00b" }},
+			{"oversized user", func(d *store.Dump) { d.Users[1].Role = strings.Repeat("r", store.MaxRoleLen+1) }},
+			{"token without owner", func(d *store.Dump) { d.APITokens[0].UserID = "nobody" }},
+			{"repeated token digest", func(d *store.Dump) {
+				d.APITokens = append(d.APITokens, *token("t2", "u2"))
+				d.APITokens[1].Digest = d.APITokens[0].Digest
+			}},
+			{"invalid token", func(d *store.Dump) { d.APITokens[0].Digest = "" }},
+			{"credential without owner", func(d *store.Dump) { d.TOTP[0].UserID = "nobody" }},
+			{"invalid credential", func(d *store.Dump) { d.TOTP[0].Secret = nil }},
+			{"pending without owner", func(d *store.Dump) { d.PendingTOTP[0].UserID = "nobody" }},
+			{"code without owner", func(d *store.Dump) { d.RecoveryCodes[0].UserID = "nobody" }},
+			{"invalid code", func(d *store.Dump) { d.RecoveryCodes[0].Digest = "\xff" }},
+			{"repeated key ID", func(d *store.Dump) { d.SigningKeys = append(d.SigningKeys, *key("k1", at(time.Hour))) }},
+			{"invalid key", func(d *store.Dump) { d.SigningKeys[0].Sealed = nil }},
+		}
+		require.NoError(t, x.open(t).Restore(ctx, good()), "the unedited dump restores")
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				d := good()
+				tc.edit(d)
+				require.Error(t, s.Restore(ctx, d))
+				assert.Equal(t, before, dump(t, s), "nothing changed")
+				_, err := s.Request(ctx, "a-r1")
+				require.NoError(t, err, "requests are kept")
+				ok, err := s.IsRevoked(ctx, "a-jti")
+				require.NoError(t, err)
+				assert.True(t, ok, "revocations are kept")
+				assert.Equal(t, []string{"a-banned", "a-counter"}, counterKeys(t, s, "", t0), "counters are kept")
+			})
+		}
+	})
+
+	x.run(t, "RestoreEmpty", func(t *testing.T, s store.Store) {
+		populate(t, s, "a")
+		require.NoError(t, s.Restore(t.Context(), &store.Dump{}))
+		assert.Equal(t, store.Dump{}, dump(t, s))
+		assert.Empty(t, userIDs(t, s))
+		assert.Empty(t, counterKeys(t, s, "", t0))
+		_, err := s.Request(t.Context(), "a-r2")
+		notFound(t, err)
+	})
+
+	x.run(t, "RestoreLarge", func(t *testing.T, s store.Store) {
+		d := &store.Dump{}
+		for i := range 500 {
+			id := fmt.Sprintf("u%04d", i)
+			d.Users = append(d.Users, *user(id))
+			d.APITokens = append(d.APITokens, *token("t"+id, id))
+		}
+		require.NoError(t, s.Restore(t.Context(), d))
+		got := dump(t, s)
+		require.Len(t, got.Users, 500)
+		require.True(t, slices.IsSortedFunc(got.Users, func(a, b store.User) int { return strings.Compare(a.ID, b.ID) }))
+		assert.Equal(t, normDump(d, true), got)
+	})
+}

@@ -1,0 +1,57 @@
+// Package storetest is the conformance suite for [store.Store] backends: the
+// single definition of the contracts written on the store interfaces.
+//
+// A backend's test is a few lines:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store {
+//			return memstore.New()
+//		})
+//	}
+//
+// [Run] builds a fresh, empty store for every subtest, so subtests run in
+// parallel. [RunShared] repeats the concurrency and atomicity cases with two
+// handles on one database, standing for two instances of a service sharing
+// it (two *sql.DB on one SQLite file or one PostgreSQL database); a backend
+// that cannot be shared passes the same store twice.
+//
+// # Store lifetime
+//
+// newStore and newPair may be called concurrently (from parallel subtests).
+// The suite closes every store it is given when the subtest ends, through
+// t.Cleanup, and reports an error from Close; newStore should register with
+// t.Cleanup whatever else must go (a temporary database), which then runs
+// after the store is closed. A backend whose handles are closed twice (the
+// same store passed twice to RunShared) must return nil from the second
+// Close.
+//
+// # What is checked
+//
+// Not-found and conflict errors for every aggregate, case-insensitive
+// uniqueness of usernames and emails (with non-ASCII folding), overwrite and
+// "conflict changes nothing" rules, compare-and-swap of password hashes,
+// cascading deletes, paginated listing stable under inserts and deletes,
+// the API-token cap, single-use recovery codes, requests and TOTP steps,
+// counters and bans, signing keys, revocations, dump and restore, time
+// normalisation, aliasing of records passed in and out, refusal of
+// oversized, invalid UTF-8 and NUL-carrying input without truncation,
+// cancelled contexts and closed stores. The concurrency cases race 50
+// goroutines on one record and require exactly one winner (or exactly the
+// counts a serial execution would give).
+//
+// The suite's own tests run chosen subtests against deliberately broken
+// wrappers of the in-memory backend (a case-sensitive username lookup, an
+// offset-based cursor, a read-modify-write recovery-code consume, a
+// LIKE-pattern prefix match, …) and require each break to be caught, and
+// the same subtests to pass on the unbroken backend.
+//
+// # Choices where the contracts leave room
+//
+// Where a contract allows more than one behaviour the suite accepts each:
+// a lookup by a malformed key may return ErrNotFound or ErrInvalid;
+// repeated recovery-code digests may be refused (ErrInvalid or ErrConflict)
+// or stored once, but a code is never usable twice. Where only one reading
+// keeps every call's promise the suite requires it: revoking a jti again
+// keeps the later expiry; ListCounters reports each counter as Counter
+// does; a revocation's jti is an ID ([store.ValidateID]).
+package storetest

@@ -1,0 +1,349 @@
+package storetest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/latchkit/latch/store"
+)
+
+// Hostile text values. over(n) is one byte over a limit of n.
+const (
+	nul       = "a\x00b"
+	badUTF8   = "a\xffb"
+	truncUTF8 = "caf\xc3" // a cut multi-byte sequence
+	surrogate = "\xed\xa0\x80"
+	overlong  = "\xc0\xaf"
+)
+
+func over(n int) string { return strings.Repeat("x", n+1) }
+
+// exactly returns a string of exactly n bytes made of multi-byte characters
+// (padded with ASCII), so a backend that counts characters, or truncates,
+// is caught.
+func exactly(n int) string {
+	s := strings.Repeat("é", n/2)
+	return s + strings.Repeat("e", n-len(s))
+}
+
+func (x suite) badInput(t *testing.T) {
+	x.run(t, "Users", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		tests := []struct {
+			name string
+			edit func(u *store.User)
+		}{
+			{"empty ID", func(u *store.User) { u.ID = "" }},
+			{"long ID", func(u *store.User) { u.ID = over(store.MaxIDLen) }},
+			{"NUL ID", func(u *store.User) { u.ID = nul }},
+			{"empty username", func(u *store.User) { u.Username = "" }},
+			{"long username", func(u *store.User) { u.Username = over(store.MaxUsernameLen) }},
+			{"long multi-byte username", func(u *store.User) { u.Username = exactly(store.MaxUsernameLen) + "é" }},
+			{"NUL username", func(u *store.User) { u.Username = nul }},
+			{"NUL username end", func(u *store.User) { u.Username = "alice\x00" }},
+			{"invalid UTF-8 username", func(u *store.User) { u.Username = badUTF8 }},
+			{"truncated UTF-8 username", func(u *store.User) { u.Username = truncUTF8 }},
+			{"surrogate username", func(u *store.User) { u.Username = surrogate }},
+			{"overlong UTF-8 username", func(u *store.User) { u.Username = overlong }},
+			{"long email", func(u *store.User) { u.Email = over(store.MaxEmailLen) }},
+			{"NUL email", func(u *store.User) { u.Email = nul }},
+			{"invalid UTF-8 email", func(u *store.User) { u.Email = badUTF8 }},
+			{"long role", func(u *store.User) { u.Role = over(store.MaxRoleLen) }},
+			{"NUL role", func(u *store.User) { u.Role = nul }},
+			{"long permission", func(u *store.User) { u.Permissions = []string{"ok", over(store.MaxPermissionLen)} }},
+			{"empty permission", func(u *store.User) { u.Permissions = []string{""} }},
+			{"NUL permission", func(u *store.User) { u.Permissions = []string{nul} }},
+			{"too many permissions", func(u *store.User) { u.Permissions = manyDigests(store.MaxPermissions + 1) }},
+			{"long allowed IP", func(u *store.User) { u.AllowedIPs = []string{over(store.MaxAllowedIPLen)} }},
+			{"invalid UTF-8 allowed IP", func(u *store.User) { u.AllowedIPs = []string{badUTF8} }},
+			{"too many allowed IPs", func(u *store.User) { u.AllowedIPs = manyDigests(store.MaxAllowedIPs + 1) }},
+			{"long password hash", func(u *store.User) { u.PasswordHash = over(store.MaxPasswordHashLen) }},
+			{"NUL password hash", func(u *store.User) { u.PasswordHash = nul }},
+		}
+		existing := mustUser(t, s, "existing")
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				u := user("u1")
+				tc.edit(u)
+				require.ErrorIs(t, s.CreateUser(ctx, u), store.ErrInvalid, "CreateUser")
+				assert.Equal(t, []string{"existing"}, userIDs(t, s), "nothing stored")
+
+				upd := user("existing")
+				tc.edit(upd)
+				if upd.ID == "existing" {
+					require.ErrorIs(t, s.UpdateUser(ctx, upd), store.ErrInvalid, "UpdateUser")
+				}
+				got, err := s.User(ctx, "existing")
+				require.NoError(t, err)
+				equalUser(t, existing, got, "nothing changed")
+			})
+		}
+		require.ErrorIs(t, s.SwapPasswordHash(ctx, "existing", existing.PasswordHash, over(store.MaxPasswordHashLen), t0), store.ErrInvalid)
+		require.ErrorIs(t, s.SwapPasswordHash(ctx, "existing", existing.PasswordHash, nul, t0), store.ErrInvalid)
+		got, err := s.User(ctx, "existing")
+		require.NoError(t, err)
+		equalUser(t, existing, got, "a refused swap changes nothing")
+	})
+
+	// Values at the limits are stored whole, never truncated.
+	x.run(t, "AtTheLimits", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		u := &store.User{
+			ID:           exactly(store.MaxIDLen),
+			Username:     exactly(store.MaxUsernameLen),
+			Email:        exactly(store.MaxEmailLen),
+			Role:         exactly(store.MaxRoleLen),
+			Permissions:  make([]string, store.MaxPermissions),
+			AllowedIPs:   make([]string, store.MaxAllowedIPs),
+			PasswordHash: exactly(store.MaxPasswordHashLen),
+			CreatedAt:    t0,
+		}
+		for i := range u.Permissions {
+			u.Permissions[i] = exactly(store.MaxPermissionLen-3) + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "!"
+		}
+		for i := range u.AllowedIPs {
+			u.AllowedIPs[i] = exactly(store.MaxAllowedIPLen-2) + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		}
+		require.NoError(t, s.CreateUser(ctx, u))
+		got, err := s.User(ctx, u.ID)
+		require.NoError(t, err)
+		equalUser(t, u, got, "stored whole")
+		got, err = s.UserByUsername(ctx, strings.ToUpper(u.Username))
+		require.NoError(t, err, "found by its folded username")
+		assert.Equal(t, u.ID, got.ID)
+
+		// Folding may make a username longer than its limit (U+0130 is two
+		// bytes and lower-cases to three); it is still a valid username.
+		dotted := user("dotted")
+		dotted.Username = strings.Repeat("\u0130", store.MaxUsernameLen/2)
+		require.NoError(t, s.CreateUser(ctx, dotted))
+		got, err = s.UserByUsername(ctx, store.Fold(dotted.Username))
+		require.NoError(t, err)
+		assert.Equal(t, "dotted", got.ID)
+
+		tok := &store.APIToken{
+			ID:     exactly(store.MaxIDLen),
+			UserID: u.ID,
+			Name:   exactly(store.MaxNameLen),
+			Prefix: exactly(store.MaxIDLen),
+			Digest: exactly(store.MaxDigestLen),
+		}
+		require.NoError(t, s.CreateAPIToken(ctx, tok, 0))
+		gotTok, err := s.APITokenByDigest(ctx, tok.Digest)
+		require.NoError(t, err)
+		equalToken(t, tok, gotTok, "stored whole")
+
+		c := &store.TOTPCredential{UserID: u.ID, Secret: make([]byte, store.MaxSecretLen), Algorithm: exactly(16)}
+		for i := range c.Secret {
+			c.Secret[i] = byte(i) // every byte value, NUL included: secrets are bytes, not text
+		}
+		require.NoError(t, s.PutPendingTOTP(ctx, c))
+		gotC, err := s.PendingTOTP(ctx, u.ID)
+		require.NoError(t, err)
+		equalTOTP(t, c, gotC, "stored whole")
+
+		k := &store.SigningKey{ID: exactly(store.MaxIDLen), Sealed: make([]byte, store.MaxSealedKeyLen)}
+		for i := range k.Sealed {
+			k.Sealed[i] = byte(255 - i)
+		}
+		require.NoError(t, s.AddSigningKey(ctx, k))
+		keys, err := s.SigningKeys(ctx)
+		require.NoError(t, err)
+		equalKeys(t, []*store.SigningKey{k}, keys, "stored whole")
+
+		r := &store.Request{ID: exactly(store.MaxIDLen), Kind: store.KindEmailVerification, UserID: u.ID,
+			Email: exactly(store.MaxEmailLen), CodeDigest: exactly(store.MaxDigestLen)}
+		require.NoError(t, s.CreateRequest(ctx, r))
+		gotR, err := s.Request(ctx, r.ID)
+		require.NoError(t, err)
+		equalRequest(t, r, gotR, "stored whole")
+
+		ck := exactly(store.MaxCounterKeyLen)
+		_, err = s.Hit(ctx, ck, 1, time.Minute, t0)
+		require.NoError(t, err)
+		assert.Equal(t, []string{ck}, counterKeys(t, s, "", t0))
+
+		jti := exactly(store.MaxIDLen)
+		require.NoError(t, s.RevokeToken(ctx, jti, at(time.Hour)))
+		ok, err := s.IsRevoked(ctx, jti)
+		require.NoError(t, err)
+		assert.True(t, ok)
+	})
+
+	x.run(t, "OtherRecords", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		mustActive(t, s, "u1", "keep")
+		mustUser(t, s, "u2") // nothing active: activation reaches the digests
+		bad := []string{"", nul, badUTF8, truncUTF8}
+		tests := []struct {
+			name string
+			call func() error
+		}{
+			{"token long ID", func() error { k := token("t", "u1"); k.ID = over(store.MaxIDLen); return s.CreateAPIToken(ctx, k, 0) }},
+			{"token NUL name", func() error { k := token("t", "u1"); k.Name = nul; return s.CreateAPIToken(ctx, k, 0) }},
+			{"token long name", func() error {
+				k := token("t", "u1")
+				k.Name = over(store.MaxNameLen)
+				return s.CreateAPIToken(ctx, k, 0)
+			}},
+			{"token long prefix", func() error {
+				k := token("t", "u1")
+				k.Prefix = over(store.MaxIDLen)
+				return s.CreateAPIToken(ctx, k, 0)
+			}},
+			{"token empty digest", func() error { k := token("t", "u1"); k.Digest = ""; return s.CreateAPIToken(ctx, k, 0) }},
+			{"token long digest", func() error {
+				k := token("t", "u1")
+				k.Digest = over(store.MaxDigestLen)
+				return s.CreateAPIToken(ctx, k, 0)
+			}},
+			{"token invalid UTF-8 digest", func() error { k := token("t", "u1"); k.Digest = badUTF8; return s.CreateAPIToken(ctx, k, 0) }},
+			{"token NUL permission", func() error {
+				k := token("t", "u1")
+				k.Permissions = []string{nul}
+				return s.CreateAPIToken(ctx, k, 0)
+			}},
+			{"token too many permissions", func() error {
+				k := token("t", "u1")
+				k.Permissions = manyDigests(store.MaxPermissions + 1)
+				return s.CreateAPIToken(ctx, k, 0)
+			}},
+			{"pending empty secret", func() error { c := cred("u1"); c.Secret = nil; return s.PutPendingTOTP(ctx, c) }},
+			{"pending long secret", func() error {
+				c := cred("u1")
+				c.Secret = make([]byte, store.MaxSecretLen+1)
+				return s.PutPendingTOTP(ctx, c)
+			}},
+			{"pending long algorithm", func() error { c := cred("u1"); c.Algorithm = over(16); return s.PutPendingTOTP(ctx, c) }},
+			{"pending NUL algorithm", func() error { c := cred("u1"); c.Algorithm = nul; return s.PutPendingTOTP(ctx, c) }},
+			{"pending negative digits", func() error { c := cred("u1"); c.Digits = -6; return s.PutPendingTOTP(ctx, c) }},
+			{"pending negative step", func() error { c := cred("u1"); c.LastStep = -1; return s.PutPendingTOTP(ctx, c) }},
+			{"request NUL ID", func() error { r := request(nul, ""); return s.CreateRequest(ctx, r) }},
+			{"request long ID", func() error { return s.CreateRequest(ctx, request(over(store.MaxIDLen), "")) }},
+			{"request invalid UTF-8 email", func() error { r := request("r", ""); r.Email = badUTF8; return s.CreateRequest(ctx, r) }},
+			{"request long email", func() error { r := request("r", ""); r.Email = over(store.MaxEmailLen); return s.CreateRequest(ctx, r) }},
+			{"request long code digest", func() error {
+				r := request("r", "")
+				r.CodeDigest = over(store.MaxDigestLen)
+				return s.CreateRequest(ctx, r)
+			}},
+			{"request NUL user", func() error { return s.CreateRequest(ctx, request("r", nul)) }},
+			{"key empty", func() error { k := key("k", t0); k.Sealed = nil; return s.AddSigningKey(ctx, k) }},
+			{"key long", func() error {
+				k := key("k", t0)
+				k.Sealed = make([]byte, store.MaxSealedKeyLen+1)
+				return s.AddSigningKey(ctx, k)
+			}},
+			{"key NUL ID", func() error { return s.AddSigningKey(ctx, key(nul, t0)) }},
+			{"key long ID", func() error { return s.AddSigningKey(ctx, key(over(store.MaxIDLen), t0)) }},
+			{"reset key long", func() error {
+				k := key("k", t0)
+				k.Sealed = make([]byte, store.MaxSealedKeyLen+1)
+				return s.ResetSigningKeys(ctx, k)
+			}},
+			{"counter long key", func() error { _, err := s.Hit(ctx, over(store.MaxCounterKeyLen), 1, time.Minute, t0); return err }},
+			{"ban long key", func() error { return s.Ban(ctx, over(store.MaxCounterKeyLen), at(time.Hour)) }},
+			{"revoke long jti", func() error { return s.RevokeToken(ctx, over(store.MaxIDLen), at(time.Hour)) }},
+		}
+		for _, b := range bad {
+			tests = append(tests,
+				struct {
+					name string
+					call func() error
+				}{"counter key " + b, func() error { _, err := s.Hit(ctx, b, 1, time.Minute, t0); return err }},
+				struct {
+					name string
+					call func() error
+				}{"ban key " + b, func() error { return s.Ban(ctx, b, at(time.Hour)) }},
+				struct {
+					name string
+					call func() error
+				}{"revoke jti " + b, func() error { return s.RevokeToken(ctx, b, at(time.Hour)) }},
+				struct {
+					name string
+					call func() error
+				}{"recovery digest " + b, func() error { return s.ReplaceRecoveryCodes(ctx, "u1", []string{"ok", b}) }},
+				struct {
+					name string
+					call func() error
+				}{"activation digest " + b, func() error {
+					if err := s.PutPendingTOTP(ctx, cred("u2")); err != nil {
+						return err
+					}
+					return s.ActivateTOTP(ctx, "u2", 1, []string{b}, t0)
+				}},
+			)
+		}
+		before := dump(t, s)
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				require.ErrorIs(t, tc.call(), store.ErrInvalid)
+				d := dump(t, s)
+				d.PendingTOTP = nil // the activation rows put a pending enrollment first
+				assert.Equal(t, before, d, "nothing stored")
+				assert.Empty(t, counterKeys(t, s, "", t0), "no counter stored")
+				for _, b := range append(bad, over(store.MaxIDLen)) {
+					ok, err := s.IsRevoked(ctx, b)
+					if err == nil {
+						assert.False(t, ok, "nothing revoked")
+					}
+				}
+				_, err := s.Request(ctx, "r")
+				notFound(t, err, "no request stored")
+			})
+		}
+	})
+
+	// Lookups by hostile keys find nothing: ErrNotFound (or ErrInvalid), never
+	// another error and never a panic.
+	x.run(t, "HostileLookups", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		mustToken(t, s, "t1", "u1")
+		for _, k := range []string{nul, badUTF8, truncUTF8, surrogate, overlong, over(64 << 10), "%", "_", "*", "' OR '1'='1"} {
+			lookups := map[string]error{}
+			_, lookups["User"] = s.User(ctx, k)
+			_, lookups["UserByUsername"] = s.UserByUsername(ctx, k)
+			_, lookups["UserByEmail"] = s.UserByEmail(ctx, k)
+			_, lookups["APITokenByDigest"] = s.APITokenByDigest(ctx, k)
+			_, lookups["Request"] = s.Request(ctx, k)
+			_, lookups["PendingTOTP"] = s.PendingTOTP(ctx, k)
+			_, lookups["ActiveTOTP"] = s.ActiveTOTP(ctx, k)
+			lookups["DeleteUser"] = s.DeleteUser(ctx, k)
+			lookups["DeleteAPIToken"] = s.DeleteAPIToken(ctx, "u1", k)
+			lookups["DeleteRequest"] = s.DeleteRequest(ctx, k)
+			lookups["ConsumeRecoveryCode"] = s.ConsumeRecoveryCode(ctx, "u1", k)
+			lookups["AdvanceTOTPStep"] = s.AdvanceTOTPStep(ctx, k, 1)
+			lookups["DeleteSigningKey"] = s.DeleteSigningKey(ctx, k)
+			lookups["TouchAPIToken"] = s.TouchAPIToken(ctx, k, t0)
+			for name, err := range lookups {
+				assert.True(t, errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid),
+					"%s(%.12q) = %v, want ErrNotFound or ErrInvalid", name, k, err)
+			}
+			list, err := s.ListAPITokens(ctx, k)
+			if err == nil {
+				assert.Empty(t, list, "ListAPITokens(%.12q)", k)
+			} else {
+				assert.ErrorIs(t, err, store.ErrInvalid, "ListAPITokens(%.12q)", k)
+			}
+			c, err := s.Counter(ctx, k, t0)
+			if err == nil {
+				assert.Zero(t, c.Count, "Counter(%.12q)", k)
+			} else {
+				assert.ErrorIs(t, err, store.ErrInvalid, "Counter(%.12q)", k)
+			}
+			_, err = s.ListCounters(ctx, k, t0)
+			if err != nil {
+				assert.ErrorIs(t, err, store.ErrInvalid, "ListCounters(%.12q)", k)
+			}
+		}
+		assert.Equal(t, []string{"u1"}, userIDs(t, s), "nothing was deleted")
+		assert.Equal(t, []string{"t1"}, tokenIDs(t, s, "u1"))
+	})
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Size limits every backend enforces, in bytes (or entries for lists).
+const (
+	MaxIDLen           = 128
+	MaxUsernameLen     = 255
+	MaxEmailLen        = 320
+	MaxRoleLen         = 64
+	MaxNameLen         = 255
+	MaxPermissionLen   = 128
+	MaxPermissions     = 100
+	MaxAllowedIPLen    = 64
+	MaxAllowedIPs      = 100
+	MaxPasswordHashLen = 1024
+	MaxDigestLen       = 128
+	MaxSecretLen       = 1024
+	MaxSealedKeyLen    = 8192
+	MaxCounterKeyLen   = 512
+	MaxRecoveryCodes   = 100
+)
+
+// Fold returns the form in which usernames and emails are compared for
+// uniqueness and lookup.
+func Fold(s string) string { return strings.ToLower(s) }
+
+// Time returns t as backends store and return it: UTC, truncated to the
+// microsecond. The zero time stays zero.
+func Time(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// text checks a text field: valid UTF-8, no NUL byte, at most max bytes,
+// and non-empty when required.
+func text(field, s string, max int, required bool) error {
+	switch {
+	case required && s == "":
+		return fmt.Errorf("%w: %s is empty", ErrInvalid, field)
+	case len(s) > max:
+		return fmt.Errorf("%w: %s is longer than %d bytes", ErrInvalid, field, max)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, field)
+	case strings.IndexByte(s, 0) >= 0:
+		return fmt.Errorf("%w: %s contains a NUL byte", ErrInvalid, field)
+	}
+	return nil
+}
+
+func list(field string, l []string, maxItems, maxLen int) error {
+	if len(l) > maxItems {
+		return fmt.Errorf("%w: %s has more than %d entries", ErrInvalid, field, maxItems)
+	}
+	for _, s := range l {
+		if err := text(field, s, maxLen, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidateID checks a record ID (or kid): 1 to MaxIDLen bytes of UTF-8 without NUL.
+func ValidateID(id string) error { return text("id", id, MaxIDLen, true) }
+
+// ValidateUser checks u against the limits above. Backends call it before
+// writing and return its ErrInvalid error unchanged.
+func ValidateUser(u *User) error {
+	return firstErr(
+		ValidateID(u.ID),
+		text("username", u.Username, MaxUsernameLen, true),
+		text("email", u.Email, MaxEmailLen, false),
+		text("role", u.Role, MaxRoleLen, false),
+		list("permissions", u.Permissions, MaxPermissions, MaxPermissionLen),
+		list("allowed_ips", u.AllowedIPs, MaxAllowedIPs, MaxAllowedIPLen),
+		text("password_hash", u.PasswordHash, MaxPasswordHashLen, false),
+	)
+}
+
+// ValidateAPIToken checks t against the limits above.
+func ValidateAPIToken(t *APIToken) error {
+	return firstErr(
+		ValidateID(t.ID),
+		ValidateID(t.UserID),
+		text("name", t.Name, MaxNameLen, false),
+		text("prefix", t.Prefix, MaxIDLen, false),
+		text("digest", t.Digest, MaxDigestLen, true),
+		list("permissions", t.Permissions, MaxPermissions, MaxPermissionLen),
+	)
+}
+
+// ValidateTOTP checks c against the limits above.
+func ValidateTOTP(c *TOTPCredential) error {
+	if len(c.Secret) == 0 || len(c.Secret) > MaxSecretLen {
+		return fmt.Errorf("%w: secret must be 1 to %d bytes", ErrInvalid, MaxSecretLen)
+	}
+	if c.Digits < 0 || c.Period < 0 || c.LastStep < 0 {
+		return fmt.Errorf("%w: negative parameter", ErrInvalid)
+	}
+	return firstErr(ValidateID(c.UserID), text("algorithm", c.Algorithm, 16, false))
+}
+
+// ValidateDigests checks a list of recovery-code digests.
+func ValidateDigests(digests []string) error {
+	return list("digests", digests, MaxRecoveryCodes, MaxDigestLen)
+}
+
+// ValidateRequest checks r against the limits above.
+func ValidateRequest(r *Request) error {
+	switch r.Kind {
+	case KindEmailVerification, KindPasswordReset, KindLoginChallenge:
+	default:
+		return fmt.Errorf("%w: unknown request kind", ErrInvalid)
+	}
+	if r.UserID != "" {
+		if err := ValidateID(r.UserID); err != nil {
+			return err
+		}
+	}
+	return firstErr(
+		ValidateID(r.ID),
+		text("email", r.Email, MaxEmailLen, false),
+		text("code_digest", r.CodeDigest, MaxDigestLen, true),
+	)
+}
+
+// ValidateSigningKey checks k against the limits above.
+func ValidateSigningKey(k *SigningKey) error {
+	if len(k.Sealed) == 0 || len(k.Sealed) > MaxSealedKeyLen {
+		return fmt.Errorf("%w: sealed key must be 1 to %d bytes", ErrInvalid, MaxSealedKeyLen)
+	}
+	return ValidateID(k.ID)
+}
+
+// ValidateCounterKey checks a counter key.
+func ValidateCounterKey(key string) error {
+	return text("key", key, MaxCounterKeyLen, true)
+}
