@@ -88,8 +88,9 @@ func decodeList(s string) ([]string, error) {
 }
 
 // decodeSimpleList decodes what encodeList writes for lists of plain
-// strings (no escapes), the common case, without reflection; ok is false
-// for anything else, which json.Unmarshal then decodes.
+// strings (valid UTF-8, no escapes or control characters), the common
+// case, without reflection; ok is false for anything else, which
+// json.Unmarshal then decodes.
 func decodeSimpleList(s string) (l []string, ok bool) {
 	switch s {
 	case "null":
@@ -97,8 +98,13 @@ func decodeSimpleList(s string) (l []string, ok bool) {
 	case "[]":
 		return []string{}, true
 	}
-	if len(s) < 4 || s[0] != '[' || s[len(s)-1] != ']' || strings.IndexByte(s, '\\') >= 0 {
+	if len(s) < 4 || s[0] != '[' || s[len(s)-1] != ']' || strings.IndexByte(s, '\\') >= 0 || !utf8.ValidString(s) {
 		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 { // control characters must be escaped in JSON
+			return nil, false
+		}
 	}
 	body := s[1 : len(s)-1]
 	l = make([]string, 0, strings.Count(body, ",")+1)
