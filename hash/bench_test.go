@@ -142,12 +142,10 @@ func BenchmarkPaired(b *testing.B) {
 	}
 }
 
-// BenchmarkRefuse measures how fast hostile hashes are refused.
+// BenchmarkRefuse measures how fast each hostile hash of hostileCases is
+// refused (the goal is well under a millisecond).
 func BenchmarkRefuse(b *testing.B) {
 	for _, c := range hostileCases() {
-		if c.want != hash.ErrLimit {
-			continue
-		}
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := hash.Verify("password", c.encoded); err == nil {

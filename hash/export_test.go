@@ -18,3 +18,10 @@ func Decode(encoded string) (string, error) {
 	}
 	return d.encode(), nil
 }
+
+// CheckEncoded runs only the checks Verify makes before any hashing (length,
+// strict parse, limits) under h's limits; a nil h means the defaults.
+func CheckEncoded(h *Hasher, encoded string) error {
+	_, err := decodeLimited(encoded, h.config().Limits)
+	return err
+}

@@ -3,6 +3,7 @@ package totp_test
 import (
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -87,6 +88,39 @@ func TestOathtoolHOTP(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, counter+1, next)
 			}
+		})
+	}
+}
+
+// TestOathtoolURISecret checks the secret as an authenticator app receives it:
+// the base32 secret parameter of Key.URI, read with net/url and handed to
+// oathtool's own base32 decoder (-b), gives the codes Code computes.
+func TestOathtoolURISecret(t *testing.T) {
+	t.Parallel()
+	bin := lookOathtool(t)
+	for _, cfg := range []totp.Config{
+		{Issuer: "Latch"},
+		{Issuer: "Big Co & Sons", Algorithm: totp.SHA256, Digits: 8, Period: 60, SecretSize: 32},
+		{Algorithm: totp.SHA512, Digits: 7, SecretSize: 64},
+		{SecretSize: 17}, // a secret whose base32 form needs padding, which URI omits
+	} {
+		k, err := totp.Generate(cfg, "alice@example.com")
+		require.NoError(t, err)
+		t.Run(fmt.Sprintf("%s/%d/%d", k.Algorithm, k.Digits, len(k.Secret)), func(t *testing.T) {
+			t.Parallel()
+			u, err := url.Parse(k.URI())
+			require.NoError(t, err)
+			secret := u.Query().Get("secret")
+			require.NotEmpty(t, secret)
+			const unix = 1700000000
+			cmd := exec.Command(bin, "--totp="+string(k.Algorithm), "-b", "--digits="+strconv.Itoa(k.Digits),
+				"--time-step-size="+strconv.Itoa(k.Period)+"s", "--now=@"+strconv.Itoa(unix), "-")
+			cmd.Stdin = strings.NewReader(secret)
+			out, err := cmd.CombinedOutput()
+			require.NoError(t, err, "oathtool: %s", out)
+			got, err := totp.Code(k, time.Unix(unix, 0))
+			require.NoError(t, err)
+			assert.Equal(t, strings.TrimSpace(string(out)), got)
 		})
 	}
 }

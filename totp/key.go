@@ -310,6 +310,9 @@ func Generate(cfg Config, accountName string) (*Key, error) {
 	if msg := checkName(accountName); msg != "" {
 		return nil, fmt.Errorf("%w: account name %s", ErrInvalidArgument, msg)
 	}
+	// pquerna/otp's totp.Generate is not used: it requires an issuer, which
+	// is optional here, and would only read the same random bytes into a URI
+	// with its own escaping.
 	secret := make([]byte, c.SecretSize)
 	_, _ = rand.Read(secret) // crypto/rand.Read never returns an error
 	return &Key{

@@ -155,5 +155,24 @@ argon("argon2id-tag64", "argon2id", "p@ss w0rd!$:", "saltsaltsaltsalt", "-id", "
 argon("argon2i-4mib", "argon2i", "password", "saltsaltsaltsalt", "-i", "-t", "2", "-k", "4096", "-p", "1")
 argon("argon2i-small", "argon2i", NFC, "saltsalt", "-i", "-t", "1", "-k", "64", "-p", "1")
 
+# Known answers of libargon2's own test suite (src/test.c, hashtest() for
+# version 0x13, t=2, m=2^8 KiB, password "password", salt "somesalt"). The
+# CLI run above must reproduce them exactly.
+LIBARGON2_KAT = [
+    ("argon2id-libargon2-test-c-p1", "argon2id", "-id", "1",
+     "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4"),
+    ("argon2id-libargon2-test-c-p2", "argon2id", "-id", "2",
+     "$argon2id$v=19$m=256,t=2,p=2$c29tZXNhbHQ$bQk8UB/VmZZF4Oo79iDXuL5/0ttZwg2f/5U52iv1cDc"),
+    ("argon2i-libargon2-test-c-p1", "argon2i", "-i", "1",
+     "$argon2i$v=19$m=256,t=2,p=1$c29tZXNhbHQ$iekCn0Y3spW+sCcFanM2xBT63UP2sghkUoHLIUpWRS8"),
+    ("argon2i-libargon2-test-c-p2", "argon2i", "-i", "2",
+     "$argon2i$v=19$m=256,t=2,p=2$c29tZXNhbHQ$T/XOJ2mh1/TIpJHfCdQan76Q5esCFVoT5MAeIM1Oq2E"),
+]
+for name, fmt, flag, lanes, expected in LIBARGON2_KAT:
+    argv = ["argon2", "somesalt", flag, "-t", "2", "-m", "8", "-p", lanes, "-e"]
+    assert run(argv, stdin="password") == expected, (name, expected)
+    add(name, fmt, "password", expected,
+        "libargon2 src/test.c known answer; printf %s password | " + shlex.join(argv))
+
 for r in rows:
     sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
