@@ -32,7 +32,8 @@ const (
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // notBase62 is 0 for base62 characters and 1 for every other byte. It is
-// never modified.
+// never modified. It is indexed only by public bytes (APITokenPrefix);
+// CheckAPIToken uses isBase62, which does not index memory by the secret.
 var notBase62 = func() (t [256]byte) {
 	for i := range t {
 		t[i] = 1
@@ -95,26 +96,35 @@ func putChecksum(dst []byte, taggedBody []byte) {
 // CheckAPIToken reports whether token is well formed: APITokenTag, the
 // right length, base62 characters and a matching checksum. It returns
 // ErrMalformed otherwise. It reads no store; a well-formed token must still
-// be looked up by its Digest. Its running time does not depend on the
-// characters of a well-formed token.
+// be looked up by its Digest. Past the length and tag, which are public,
+// its running time and memory accesses do not depend on the characters.
 func CheckAPIToken(token string) error {
 	if len(token) != APITokenLen || token[:len(APITokenTag)] != APITokenTag {
 		return errAPIToken
 	}
-	var bad byte
+	ok := 1
 	for i := len(APITokenTag); i < len(token); i++ {
-		bad |= notBase62[token[i]]
+		ok &= isBase62(token[i])
 	}
 	var buf [APITokenLen]byte
 	copy(buf[:], token)
 	var want [apiSumLen]byte
 	putChecksum(want[:], buf[:APITokenLen-apiSumLen])
-	ok := subtle.ConstantTimeCompare(want[:], buf[APITokenLen-apiSumLen:])
+	ok &= subtle.ConstantTimeCompare(want[:], buf[APITokenLen-apiSumLen:])
 	clear(buf[:])
-	if bad != 0 || ok != 1 {
+	if ok != 1 {
 		return errAPIToken
 	}
 	return nil
+}
+
+// isBase62 returns 1 if c is in [0-9A-Za-z] and 0 otherwise, without a
+// branch or a table lookup that depends on c.
+func isBase62(c byte) int {
+	x := int(c)
+	return subtle.ConstantTimeLessOrEq('0', x)&subtle.ConstantTimeLessOrEq(x, '9') |
+		subtle.ConstantTimeLessOrEq('A', x)&subtle.ConstantTimeLessOrEq(x, 'Z') |
+		subtle.ConstantTimeLessOrEq('a', x)&subtle.ConstantTimeLessOrEq(x, 'z')
 }
 
 var errAPIToken = fmt.Errorf("%w: not an API token or mistyped", ErrMalformed)

@@ -57,7 +57,8 @@ type wireClaims struct {
 	IssuedAt    *jwt.NumericDate `json:"iat,omitempty"`
 	Permissions []string         `json:"permissions,omitempty"`
 
-	extra map[string]any // unregistered claims, filled by UnmarshalJSON
+	extra   map[string]any // unregistered claims, filled by UnmarshalJSON
+	decoded bool           // UnmarshalJSON accepted a claims object
 }
 
 // UnmarshalJSON decodes claims after checkClaims has refused duplicate or
@@ -112,10 +113,14 @@ func (w *wireClaims) UnmarshalJSON(data []byte) error {
 			return errClaimValue
 		}
 	}
+	w.decoded = true
 	return nil
 }
 
-var errClaimValue = fmt.Errorf("%w: claim value of the wrong type", ErrMalformed)
+var (
+	errClaimValue      = fmt.Errorf("%w: claim value of the wrong type", ErrMalformed)
+	errClaimsNotObject = fmt.Errorf("%w: claims are not a JSON object", ErrMalformed)
+)
 
 func (w *wireClaims) GetExpirationTime() (*jwt.NumericDate, error) { return w.ExpiresAt, nil }
 func (w *wireClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return w.IssuedAt, nil }
@@ -343,7 +348,13 @@ func (r *Keyring) Verify(token string) (*Claims, error) {
 		return nil, ErrAlgorithm
 	}
 	var w wireClaims
-	if _, err := e.parser.ParseWithClaims(token, &w, e.keyfunc); err != nil {
+	_, err = e.parser.ParseWithClaims(token, &w, e.keyfunc)
+	if !w.decoded && !errors.Is(err, jwt.ErrTokenMalformed) {
+		// The claims decoded without UnmarshalJSON: encoding/json skips it
+		// for a JSON null, which is not an object.
+		return nil, errClaimsNotObject
+	}
+	if err != nil {
 		return nil, translate(err, &w)
 	}
 	c := &Claims{

@@ -135,3 +135,17 @@ func TestRandomFailure(t *testing.T) {
 	_, _, err = generateAPIToken(bytes.NewReader(make([]byte, 10)))
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 }
+
+// TestIsBase62 checks the branch-free class test against the alphabet for
+// every byte.
+func TestIsBase62(t *testing.T) {
+	t.Parallel()
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	for c := range 256 {
+		want := 0
+		if bytes.IndexByte([]byte(alphabet), byte(c)) >= 0 {
+			want = 1
+		}
+		require.Equal(t, want, isBase62(byte(c)), "byte %#x", c)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/latchkit/latch/internal/seal"
 	"github.com/latchkit/latch/token"
 )
 
@@ -492,4 +494,158 @@ func TestReencodedTokenRejected(t *testing.T) {
 func bumpLast(seg string) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	return string(alphabet[strings.IndexByte(alphabet, seg[len(seg)-1])|0x03])
+}
+
+// sharedStore stands for the store several instances share: sealed keys
+// by kid, as the instance that made them wrote them.
+type sharedStore struct {
+	mu     sync.Mutex
+	sealed map[string][]byte
+}
+
+func (s *sharedStore) save(t *testing.T, sl *seal.Sealer, keys ...token.Key) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		b, err := token.SealKey(sl, k)
+		require.NoError(t, err)
+		s.sealed[k.ID] = b
+	}
+}
+
+func (s *sharedStore) replace(t *testing.T, sl *seal.Sealer, keys ...token.Key) {
+	t.Helper()
+	s.mu.Lock()
+	clear(s.sealed)
+	s.mu.Unlock()
+	s.save(t, sl, keys...)
+}
+
+func (s *sharedStore) load(sl *seal.Sealer) ([]token.Key, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var keys []token.Key
+	for _, b := range s.sealed {
+		k, err := token.OpenKey(sl, b)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// TestInstancesShareSealedKeys: two instances holding only the sealing key
+// and a shared store of sealed keys verify each other's tokens through a
+// rotation and a reset; an instance with another sealing key cannot load
+// the keys at all.
+func TestInstancesShareSealedKeys(t *testing.T) {
+	t.Parallel()
+	for _, alg := range algs {
+		t.Run(string(alg), func(t *testing.T) {
+			t.Parallel()
+			sl := newSealer(t)
+			st := &sharedStore{sealed: make(map[string][]byte)}
+			c := newClock()
+			cfg := token.Config{Algorithm: alg, Audience: "api", Now: c.Now}
+
+			first, err := token.NewKey(alg, c.Now())
+			require.NoError(t, err)
+			st.save(t, sl, first)
+			open := func() *token.Keyring {
+				keys, err := st.load(sl)
+				require.NoError(t, err)
+				r, err := token.NewKeyring(cfg, keys...)
+				require.NoError(t, err)
+				return r
+			}
+			reload := func(r *token.Keyring) {
+				keys, err := st.load(sl)
+				require.NoError(t, err)
+				require.NoError(t, r.SetKeys(keys))
+			}
+			a, b := open(), open()
+
+			fromA, fromB := sign(t, a), sign(t, b)
+			_, err = b.Verify(fromA)
+			require.NoError(t, err)
+			_, err = a.Verify(fromB)
+			require.NoError(t, err)
+
+			// a rotates and stores the new key; b picks it up.
+			c.Add(time.Minute)
+			k, err := a.Rotate()
+			require.NoError(t, err)
+			st.save(t, sl, k)
+			rotated := sign(t, a)
+			_, err = b.Verify(rotated)
+			require.ErrorIs(t, err, token.ErrUnknownKey, "b has not reloaded yet")
+			reload(b)
+			assert.Equal(t, k.ID, b.Current().ID)
+			for _, tok := range []string{fromA, fromB, rotated, sign(t, b)} {
+				_, err = a.Verify(tok)
+				require.NoError(t, err)
+				_, err = b.Verify(tok)
+				require.NoError(t, err)
+			}
+
+			// a resets; once b reloads, no earlier token verifies anywhere.
+			fresh, err := a.Reset()
+			require.NoError(t, err)
+			st.replace(t, sl, fresh)
+			reload(b)
+			for _, tok := range []string{fromA, fromB, rotated} {
+				_, err = a.Verify(tok)
+				require.ErrorIs(t, err, token.ErrUnknownKey)
+				_, err = b.Verify(tok)
+				require.ErrorIs(t, err, token.ErrUnknownKey)
+			}
+			_, err = a.Verify(sign(t, b))
+			require.NoError(t, err)
+
+			_, err = st.load(newSealer(t))
+			require.ErrorIs(t, err, token.ErrInvalidKey)
+			require.ErrorIs(t, err, seal.ErrOpen)
+		})
+	}
+}
+
+// TestValidityPerKind: each token's lifetime is the caller's choice, for
+// example per role or token kind, and Verify enforces each one.
+func TestValidityPerKind(t *testing.T) {
+	t.Parallel()
+	c := newClock()
+	r := ringWithClock(t, c, token.AlgHS256)
+	lifetimes := map[string]time.Duration{
+		"user":      7 * 24 * time.Hour,
+		"superuser": 24 * time.Hour,
+		"api":       10 * time.Minute,
+	}
+	toks := make(map[string]string)
+	for kind, d := range lifetimes {
+		tok, err := r.Sign(token.Claims{Subject: kind, ExpiresAt: c.Now().Add(d)})
+		require.NoError(t, err)
+		toks[kind] = tok
+	}
+	check := func(valid ...string) {
+		t.Helper()
+		for kind, tok := range toks {
+			_, err := r.Verify(tok)
+			if slices.Contains(valid, kind) {
+				require.NoError(t, err, kind)
+			} else {
+				require.ErrorIs(t, err, token.ErrExpired, kind)
+			}
+		}
+	}
+	check("user", "superuser", "api")
+	c.Add(10*time.Minute - time.Second)
+	check("user", "superuser", "api")
+	c.Add(time.Second)
+	check("user", "superuser")
+	c.Add(24*time.Hour - 10*time.Minute)
+	check("user")
+	c.Add(6 * 24 * time.Hour)
+	check()
 }

@@ -93,6 +93,23 @@ func TestVerifyRejections(t *testing.T) {
 
 	deep := strings.Repeat(`[`, 40) + strings.Repeat(`]`, 40)
 
+	// sized returns a validly signed token of exactly n bytes, padding the
+	// claims with a host claim and the header with JSON whitespace.
+	sized := func(n int) string {
+		base := len(forgeWith(t, hs, hsHeader, claimsJSON(`,"pad":""`)))
+		for pad := max(0, (n-base)*3/4-8); pad < n; pad++ {
+			for sp := range 3 {
+				h := strings.Replace(hsHeader, ",", ","+strings.Repeat(" ", sp), 1)
+				tok := forgeWith(t, hs, h, claimsJSON(`,"pad":"`+strings.Repeat("x", pad)+`"`))
+				if len(tok) == n {
+					return tok
+				}
+			}
+		}
+		t.Fatalf("no token of %d bytes", n)
+		return ""
+	}
+
 	tests := []struct {
 		name string
 		tok  func() string
@@ -100,6 +117,8 @@ func TestVerifyRejections(t *testing.T) {
 	}{
 		// Size.
 		{"over 8 KiB before decoding", func() string { return strings.Repeat("a", MaxTokenSize+1) }, ErrTooLarge},
+		{"exactly 8 KiB", func() string { return sized(MaxTokenSize) }, nil},
+		{"one byte over 8 KiB, validly signed", func() string { return sized(MaxTokenSize + 1) }, ErrTooLarge},
 		{"over 8 KiB validly signed", func() string {
 			return forgeWith(t, hs, hsHeader, claimsJSON(`,"pad":"`+strings.Repeat("x", MaxTokenSize)+`"`))
 		}, ErrTooLarge},
@@ -184,6 +203,9 @@ func TestVerifyRejections(t *testing.T) {
 		{"iat future beyond leeway", func() string {
 			return forgeWith(t, hs, hsHeader, fmt.Sprintf(`{"aud":"api","exp":%d,"iat":%d,"jti":"j"}`, unix(time.Hour), unix(31*time.Second)))
 		}, ErrNotYetValid},
+		{"iat future within leeway", func() string {
+			return forgeWith(t, hs, hsHeader, fmt.Sprintf(`{"aud":"api","exp":%d,"iat":%d,"jti":"j"}`, unix(time.Hour), unix(testLeeway)))
+		}, nil},
 		{"iat missing", func() string {
 			return forgeWith(t, hs, hsHeader, fmt.Sprintf(`{"aud":"api","exp":%d,"jti":"j"}`, unix(time.Hour)))
 		}, ErrMissingClaim},
@@ -271,6 +293,9 @@ func TestVerifyRejections(t *testing.T) {
 		{"header a JSON array", func() string { return forgeWith(t, hs, `["HS256"]`, claimsJSON("")) }, ErrMalformed},
 		{"header with data after the object", func() string { return forgeWith(t, hs, hsHeader+`{}`, claimsJSON("")) }, ErrMalformed},
 		{"claims a JSON string", func() string { return forgeWith(t, hs, hsHeader, `"claims"`) }, ErrMalformed},
+		{"claims JSON null", func() string { return forgeWith(t, hs, hsHeader, `null`) }, ErrMalformed},
+		{"claims JSON null, bad signature", func() string { return forgeWith(t, other, hsHeader, ` null `) }, ErrMalformed},
+		{"claims with data after the object", func() string { return forgeWith(t, hs, hsHeader, claimsJSON("")+`{}`) }, ErrMalformed},
 		{"claims with a trailing comma", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(",")) }, ErrMalformed},
 		{"claims invalid UTF-8", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"name":"`+"\xff"+`"`)) }, ErrMalformed},
 		{"claims nested too deeply", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"x":`+deep)) }, ErrMalformed},
