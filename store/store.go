@@ -191,7 +191,8 @@ type Requests interface {
 	// FailRequestAttempt atomically increments the request's attempt count
 	// and returns the new count; when the count reaches max the request is
 	// deleted in the same step. Concurrent calls never lose an increment and
-	// never let the count pass max. ErrNotFound if no such request.
+	// never let the count pass max. ErrNotFound if no such request,
+	// ErrInvalid if max is below 1.
 	FailRequestAttempt(ctx context.Context, id string, max int) (attempts int, err error)
 	// MarkRequestVerified sets EmailVerified and/or SecondFactorVerified to
 	// true (a false argument leaves the flag as it is). ErrNotFound if none.
@@ -249,7 +250,8 @@ type Counters interface {
 	// Hit atomically adds delta to the counter for key and returns it. If the
 	// counter does not exist or its window ended at or before now, it starts
 	// a new window [now, now+window) with Count = delta. A ban is kept.
-	// Concurrent hits never lose an increment.
+	// Concurrent hits never lose an increment. A window that is not
+	// positive is ErrInvalid.
 	Hit(ctx context.Context, key string, delta int64, window time.Duration, now time.Time) (Counter, error)
 	// Counter returns the counter for key as of now: Count is 0 when the
 	// window ended, BannedUntil is zero when the ban ended. A missing counter
@@ -290,7 +292,7 @@ type Backup interface {
 	Dump(ctx context.Context) (*Dump, error)
 	// Restore replaces the whole contents of the store (including requests,
 	// revocations and counters, which are cleared) with d, atomically: on
-	// error nothing changes.
+	// error nothing changes. A nil d is ErrInvalid.
 	Restore(ctx context.Context, d *Dump) error
 }
 
@@ -299,7 +301,8 @@ type Backup interface {
 // All methods are safe for concurrent use, take a context as their first
 // argument and return ctx.Err() (possibly wrapped) when it is done. Times
 // are returned in UTC, truncated to the microsecond. Records passed in are
-// not retained; records returned are the caller's to modify.
+// not retained (a nil record is ErrInvalid); records returned are the
+// caller's to modify.
 type Store interface {
 	Users
 	APITokens

@@ -10,10 +10,10 @@ import (
 	"github.com/latchkit/latch/store/sqlstore/sqltest"
 )
 
-// TestNilAndOutOfRange checks inputs the conformance suite leaves out: nil
-// records, a non-positive window or maximum, and times that do not fit in
-// int64 microseconds are ErrInvalid, never a panic and never a write.
-func TestNilAndOutOfRange(t *testing.T) {
+// TestOutOfRangeTimes checks the one limit of this backend that the
+// conformance suite cannot know: times that do not fit in int64 Unix
+// microseconds are ErrInvalid, never stored as another instant.
+func TestOutOfRangeTimes(t *testing.T) {
 	t.Parallel()
 	for _, b := range []struct {
 		name string
@@ -27,30 +27,24 @@ func TestNilAndOutOfRange(t *testing.T) {
 			s := b.open(t)
 			ctx := t.Context()
 			require.NoError(t, s.CreateUser(ctx, &store.User{ID: "u1", Username: "a"}))
-			require.NoError(t, s.CreateRequest(ctx, &store.Request{ID: "r1", Kind: store.KindPasswordReset, CodeDigest: "d"}))
 			far := time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
+			long := time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC)
 			tests := []struct {
 				name string
 				call func() error
 			}{
-				{"CreateUser nil", func() error { return s.CreateUser(ctx, nil) }},
-				{"UpdateUser nil", func() error { return s.UpdateUser(ctx, nil) }},
-				{"CreateAPIToken nil", func() error { return s.CreateAPIToken(ctx, nil, 0) }},
-				{"CreateAPIToken nil capped", func() error { return s.CreateAPIToken(ctx, nil, 3) }},
-				{"PutPendingTOTP nil", func() error { return s.PutPendingTOTP(ctx, nil) }},
-				{"CreateRequest nil", func() error { return s.CreateRequest(ctx, nil) }},
-				{"AddSigningKey nil", func() error { return s.AddSigningKey(ctx, nil) }},
-				{"ResetSigningKeys nil", func() error { return s.ResetSigningKeys(ctx, nil) }},
-				{"Restore nil", func() error { return s.Restore(ctx, nil) }},
-				{"FailRequestAttempt max 0", func() error { _, err := s.FailRequestAttempt(ctx, "r1", 0); return err }},
-				{"Hit window 0", func() error { _, err := s.Hit(ctx, "k", 1, 0, time.Now()); return err }},
-				{"Hit negative window", func() error { _, err := s.Hit(ctx, "k", 1, -time.Second, time.Now()); return err }},
-				{"Counter bad key", func() error { _, err := s.Counter(ctx, "\xff", time.Now()); return err }},
 				{"CreateUser far future", func() error {
 					return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", CreatedAt: far})
 				}},
+				{"CreateUser long past", func() error {
+					return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", TokensValidAfter: long})
+				}},
 				{"SetLastLogin far future", func() error { return s.SetLastLogin(ctx, "u1", far) }},
+				{"CreateAPIToken far expiry", func() error {
+					return s.CreateAPIToken(ctx, &store.APIToken{ID: "t1", UserID: "u1", Digest: "d", ExpiresAt: far}, 0)
+				}},
 				{"Ban far future", func() error { return s.Ban(ctx, "k", far) }},
+				{"RevokeToken far future", func() error { return s.RevokeToken(ctx, "j1", far) }},
 			}
 			for _, tc := range tests {
 				require.ErrorIs(t, tc.call(), store.ErrInvalid, tc.name)
@@ -58,12 +52,16 @@ func TestNilAndOutOfRange(t *testing.T) {
 			d, err := s.Dump(ctx)
 			require.NoError(t, err)
 			require.Len(t, d.Users, 1, "nothing written")
-			r, err := s.Request(ctx, "r1")
+			require.Empty(t, d.APITokens, "nothing written")
+			u, err := s.User(ctx, "u1")
 			require.NoError(t, err)
-			require.Zero(t, r.Attempts)
+			require.True(t, u.LastLoginAt.IsZero(), "nothing written")
 			c, err := s.Counter(ctx, "k", time.Now())
 			require.NoError(t, err)
 			require.Equal(t, store.Counter{Key: "k"}, c)
+			revoked, err := s.IsRevoked(ctx, "j1")
+			require.NoError(t, err)
+			require.False(t, revoked)
 		})
 	}
 }

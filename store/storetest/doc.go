@@ -35,6 +35,7 @@
 // counters and bans, signing keys, revocations, dump and restore, time
 // normalisation, aliasing of records passed in and out, refusal of
 // oversized, invalid UTF-8 and NUL-carrying input without truncation,
+// of nil records, windows that are not positive and maxima below 1,
 // cancelled contexts and closed stores. The concurrency cases race 50
 // goroutines on one record and require exactly one winner (or exactly the
 // counts a serial execution would give).

@@ -300,6 +300,44 @@ func (x suite) badInput(t *testing.T) {
 		}
 	})
 
+	// Nil records, a window that is not positive and a maximum below 1 are
+	// ErrInvalid, never a panic and never a write.
+	x.run(t, "NilAndNonPositive", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		mustRequest(t, s, "r1", "u1")
+		require.NoError(t, s.AddSigningKey(ctx, key("k1", t0)))
+		tests := []struct {
+			name string
+			call func() error
+		}{
+			{"CreateUser nil", func() error { return s.CreateUser(ctx, nil) }},
+			{"UpdateUser nil", func() error { return s.UpdateUser(ctx, nil) }},
+			{"CreateAPIToken nil", func() error { return s.CreateAPIToken(ctx, nil, 0) }},
+			{"CreateAPIToken nil capped", func() error { return s.CreateAPIToken(ctx, nil, 3) }},
+			{"PutPendingTOTP nil", func() error { return s.PutPendingTOTP(ctx, nil) }},
+			{"CreateRequest nil", func() error { return s.CreateRequest(ctx, nil) }},
+			{"AddSigningKey nil", func() error { return s.AddSigningKey(ctx, nil) }},
+			{"ResetSigningKeys nil", func() error { return s.ResetSigningKeys(ctx, nil) }},
+			{"Restore nil", func() error { return s.Restore(ctx, nil) }},
+			{"FailRequestAttempt max 0", func() error { _, err := s.FailRequestAttempt(ctx, "r1", 0); return err }},
+			{"FailRequestAttempt negative max", func() error { _, err := s.FailRequestAttempt(ctx, "r1", -1); return err }},
+			{"Hit window 0", func() error { _, err := s.Hit(ctx, "k", 1, 0, t0); return err }},
+			{"Hit negative window", func() error { _, err := s.Hit(ctx, "k", 1, -time.Second, t0); return err }},
+		}
+		before := dump(t, s)
+		for _, tc := range tests {
+			var err error
+			require.NotPanics(t, func() { err = tc.call() }, tc.name)
+			require.ErrorIs(t, err, store.ErrInvalid, tc.name)
+		}
+		assert.Equal(t, before, dump(t, s), "nothing written")
+		r, err := s.Request(ctx, "r1")
+		require.NoError(t, err)
+		assert.Zero(t, r.Attempts, "no attempt counted")
+		assert.Empty(t, counterKeys(t, s, "", t0), "no counter stored")
+	})
+
 	// Lookups by hostile keys find nothing: ErrNotFound (or ErrInvalid), never
 	// another error and never a panic.
 	x.run(t, "HostileLookups", func(t *testing.T, s store.Store) {

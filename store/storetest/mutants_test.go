@@ -2,6 +2,7 @@ package storetest_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"regexp"
@@ -43,6 +44,8 @@ var mutants = map[string]mutant{
 	"panics when closed":        {func(s store.Store) store.Store { return &panicsClosed{Store: s} }, "Closed/Closed"},
 	"read-modify-write consume": {func(s store.Store) store.Store { return racyConsume{s} }, "Concurrent/ConsumeRecoveryCode"},
 	"cap checked apart":         {func(s store.Store) store.Store { return racyCap{s} }, "Concurrent/APITokenCap"},
+	"step checked apart":        {func(s store.Store) store.Store { return racyAdvance{s} }, "Concurrent/AdvanceTOTPStep"},
+	"zero window allowed":       {func(s store.Store) store.Store { return zeroWindow{s} }, "BadInput/NilAndNonPositive"},
 }
 
 const mutantEnv = "LATCH_STORETEST_MUTANT"
@@ -300,6 +303,32 @@ func (s racyCap) CreateAPIToken(ctx context.Context, t *store.APIToken, maxPerUs
 	}
 	time.Sleep(time.Millisecond)
 	return s.Store.CreateAPIToken(ctx, t, 0)
+}
+
+// racyAdvance checks the step, then writes it in a separate step that does
+// not check again: two callers with the same step can both succeed.
+type racyAdvance struct{ store.Store }
+
+func (s racyAdvance) AdvanceTOTPStep(ctx context.Context, userID string, step int64) error {
+	c, err := s.ActiveTOTP(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if step <= c.LastStep {
+		return store.ErrConflict
+	}
+	time.Sleep(time.Millisecond)
+	if err := s.Store.AdvanceTOTPStep(ctx, userID, step); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return nil
+}
+
+// zeroWindow treats a window that is not positive as one microsecond.
+type zeroWindow struct{ store.Store }
+
+func (s zeroWindow) Hit(ctx context.Context, key string, delta int64, window time.Duration, now time.Time) (store.Counter, error) {
+	return s.Store.Hit(ctx, key, delta, max(window, time.Microsecond), now)
 }
 
 func indexOf(list []string, s string) int {
