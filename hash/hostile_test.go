@@ -2,10 +2,8 @@ package hash_test
 
 import (
 	"errors"
-	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -199,11 +197,10 @@ func TestHostileInputs(t *testing.T) {
 
 // TestHostileInputsRefusedBeforeHashing shows that every refusal comes from
 // the checks Verify makes before it calls any primitive: Verify returns
-// exactly the error of those checks run alone. A generous wall-clock bound
-// (one second, best of three to ride out a loaded machine) backs this up
-// for rows such as bcrypt cost 31, 2,000,000,000 PBKDF2 iterations,
-// rounds=999999999 and m=4294967295, whose hashing would take minutes or
-// more; the one-millisecond target itself is measured by BenchmarkRefuse.
+// exactly the error of those checks run alone, so rows such as bcrypt cost
+// 31, 2,000,000,000 PBKDF2 iterations, rounds=999999999 and m=4294967295
+// never reach a primitive. How fast the refusal is (the one-millisecond
+// target) is measured by BenchmarkRefuse, not asserted here.
 func TestHostileInputsRefusedBeforeHashing(t *testing.T) {
 	t.Parallel()
 	for _, tc := range hostileCases() {
@@ -211,19 +208,10 @@ func TestHostileInputsRefusedBeforeHashing(t *testing.T) {
 			t.Parallel()
 			pre := hash.CheckEncoded(nil, tc.encoded)
 			require.ErrorIs(t, pre, tc.want)
-			fastest := time.Duration(math.MaxInt64)
-			for range 3 {
-				start := time.Now()
-				ok, err := hash.Verify("password", tc.encoded)
-				fastest = min(fastest, time.Since(start))
-				require.Error(t, err)
-				assert.False(t, ok)
-				assert.Equal(t, pre.Error(), err.Error(), "Verify's error is the pre-hashing check's")
-				if fastest < time.Second {
-					break
-				}
-			}
-			assert.Less(t, fastest, time.Second)
+			ok, err := hash.Verify("password", tc.encoded)
+			require.Error(t, err)
+			assert.False(t, ok)
+			assert.Equal(t, pre.Error(), err.Error(), "Verify's error is the pre-hashing check's")
 		})
 	}
 }
