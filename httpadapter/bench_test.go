@@ -20,12 +20,16 @@ import (
 )
 
 // discardWriter is a ResponseWriter that costs nothing, so the in-process
-// benchmarks measure the middleware rather than a recorder.
-type discardWriter struct{ h http.Header }
+// benchmarks measure the middleware rather than a recorder. It keeps the
+// last status written (0 for an implicit 200).
+type discardWriter struct {
+	h      http.Header
+	status int
+}
 
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *discardWriter) WriteHeader(int)             {}
+func (w *discardWriter) WriteHeader(status int)      { w.status = status }
 
 var okBody = []byte("ok")
 
@@ -139,7 +143,10 @@ func BenchmarkRequire(b *testing.B) {
 					req.Header.Set("Authorization", bc.authz)
 				}
 				w := &discardWriter{h: http.Header{}}
-				bc.handler.ServeHTTP(w, req) // warm up (and check)
+				bc.handler.ServeHTTP(w, req) // warm up, and measure only success
+				if w.status != 0 && w.status != http.StatusOK {
+					b.Fatalf("status %d", w.status)
+				}
 				b.ReportAllocs()
 				for b.Loop() {
 					bc.handler.ServeHTTP(w, req)

@@ -33,11 +33,11 @@
 //
 //   - Request bodies are limited to 64 KiB (413 REQUEST_TOO_LARGE; a
 //     backup for POST /admin/restore has its own limit and is read only
-//     after authentication) and decoded strictly: Content-Type must be
-//     application/json, and unknown fields, duplicate keys, keys that differ
-//     from a field name only in case (which encoding/json would accept),
-//     null values, invalid UTF-8, unpaired surrogate escapes and trailing
-//     data are 400 INVALID_REQUEST.
+//     from a caller holding manage_system) and decoded strictly:
+//     Content-Type must be application/json, and unknown fields, duplicate
+//     keys, keys that differ from a field name only in case (which
+//     encoding/json would accept), null values, invalid UTF-8, unpaired
+//     surrogate escapes and trailing data are 400 INVALID_REQUEST.
 //   - Every error is {"error":"CODE"}; no internal detail reaches a client.
 //     The cause of a 500 INTERNAL_ERROR goes to Config.Logger only.
 //   - Every response of the handler carries Cache-Control: no-store, since

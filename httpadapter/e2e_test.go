@@ -1008,6 +1008,9 @@ func TestRestoreLimit(t *testing.T) {
 	expect(t, e.do(call{method: "POST", path: "/admin/restore", token: e.adminToken, body: padded}), 204)
 	padded = append(padded, bytes.Repeat([]byte(" "), 30<<10)...)
 	expect(t, e.do(call{method: "POST", path: "/admin/restore", token: e.adminToken, body: padded}), 413, "REQUEST_TOO_LARGE")
-	// Unauthenticated callers never get their body read.
+	// Unauthenticated callers, and callers without manage_system, never get
+	// their body read.
 	expect(t, e.do(call{method: "POST", path: "/admin/restore", body: padded}), 401, "UNAUTHORIZED")
+	e.createUser("walt", "", "walt-password", auth.PermEditUsers)
+	expect(t, e.do(call{method: "POST", path: "/admin/restore", token: e.login("walt", "walt-password"), body: padded}), 403, "FORBIDDEN")
 }

@@ -30,8 +30,8 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxRestoreBytes is the body limit of POST /admin/restore, whose body is
 	// a whole backup; 0 means DefaultMaxRestoreBytes (32 MiB). It is only
-	// read after the caller was authenticated. Every other body is limited
-	// to MaxBodyBytes (64 KiB).
+	// read once the caller was authenticated and holds manage_system. Every
+	// other body is limited to MaxBodyBytes (64 KiB).
 	MaxRestoreBytes int64
 }
 

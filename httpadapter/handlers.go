@@ -681,6 +681,11 @@ func (h *Handler) dump(w http.ResponseWriter, r *http.Request, _ auth.Client, p 
 }
 
 func (h *Handler) restore(w http.ResponseWriter, r *http.Request, _ auth.Client, p *auth.Principal) error {
+	// auth.Restore checks the same permission; checking it first as well
+	// keeps callers without it from making the server read a whole backup.
+	if !p.Can(auth.PermManageSystem) {
+		return errPermission
+	}
 	data, err := readBody(w, r, h.maxRestore)
 	if err != nil {
 		return err

@@ -77,6 +77,41 @@ func TestEmbeddedMux(t *testing.T) {
 	assert.Equal(t, "reports for boss (access_token)\n", body)
 	code, body, _ = get("/reports", "JWT "+boss) // SecObserve's scheme
 	assert.Equal(t, 200, code)
+	assert.Equal(t, "reports for boss (access_token)\n", body)
+
+	// An API token created through the mounted API works on host routes
+	// until it is revoked there.
+	var bossID struct {
+		ID string `json:"id"`
+	}
+	_, body, _ = get("/auth/me", "Bearer "+boss)
+	require.NoError(t, json.Unmarshal([]byte(body), &bossID))
+	req, err := http.NewRequest("POST", srv.URL+"/auth/users/"+bossID.ID+"/api-tokens", strings.NewReader(`{"name":"ci"}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+boss)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	var apiTok struct {
+		ID    string `json:"id"`
+		Token string `json:"token"`
+	}
+	require.Equal(t, 201, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&apiTok))
+	resp.Body.Close()
+	code, body, _ = get("/reports", "APIToken "+apiTok.Token)
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "reports for boss (api_token)\n", body)
+	req, err = http.NewRequest("DELETE", srv.URL+"/auth/users/"+bossID.ID+"/api-tokens/"+apiTok.ID, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+boss)
+	resp, err = srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 204, resp.StatusCode)
+	code, body, _ = get("/reports", "Bearer "+apiTok.Token)
+	assert.Equal(t, 401, code)
+	assert.JSONEq(t, `{"error":"UNAUTHORIZED"}`, body)
 
 	intern := token("intern", "intern-password")
 	code, body, _ = get("/reports", "Bearer "+intern)

@@ -47,19 +47,42 @@ func main() {
 	}
 }
 
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
+// flagEnv names the environment variable of each flag.
+var flagEnv = map[string]string{
+	"addr":     "LATCH_ADDR",
+	"db":       "LATCH_DB",
+	"key-file": "LATCH_KEY_FILE",
+}
+
+// parseFlags parses args; a flag that is not given takes its environment
+// variable, if set and not empty, else its default. The environment is
+// applied after parsing so that -h never prints it (LATCH_DB may hold a
+// PostgreSQL password).
+func parseFlags(fl *flag.FlagSet, args []string) error {
+	if err := fl.Parse(args); err != nil {
+		return err
 	}
-	return def
+	given := map[string]bool{}
+	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, variable := range flagEnv {
+		if v := os.Getenv(variable); v != "" && !given[name] {
+			if err := fl.Set(name, v); err != nil {
+				return fmt.Errorf("%s: %w", variable, err)
+			}
+		}
+	}
+	return nil
 }
 
 func run(ctx context.Context, args []string, logger *slog.Logger) error {
 	fl := flag.NewFlagSet("server", flag.ContinueOnError)
-	addr := fl.String("addr", env("LATCH_ADDR", "127.0.0.1:8080"), "listen address (LATCH_ADDR)")
-	dsn := fl.String("db", env("LATCH_DB", "latch.db"), "SQLite file or postgres:// DSN (LATCH_DB)")
-	keyFile := fl.String("key-file", env("LATCH_KEY_FILE", "latch.key"), "sealing key file (LATCH_KEY_FILE)")
-	if err := fl.Parse(args); err != nil {
+	addr := fl.String("addr", "127.0.0.1:8080", "listen address (LATCH_ADDR)")
+	dsn := fl.String("db", "latch.db", "SQLite file or postgres:// DSN (LATCH_DB)")
+	keyFile := fl.String("key-file", "latch.key", "sealing key file, created with mode 0600 if missing (LATCH_KEY_FILE)")
+	if err := parseFlags(fl, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 
@@ -94,15 +117,7 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api))
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(mux, logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -116,6 +131,7 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
+	stop() // a second signal ends the process at once
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -126,6 +142,20 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// newHTTPServer returns the server for handler, with timeouts that keep
+// slow or idle clients from holding connections (and the header size small).
+func newHTTPServer(handler http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // loadOrCreateKey reads a hex-encoded 32-byte sealing key, or creates one
@@ -141,12 +171,13 @@ func loadOrCreateKey(path string, logger *slog.Logger) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("creating key file: %w", err)
 		}
-		if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
-			f.Close()
-			return nil, err
+		_, err = f.WriteString(hex.EncodeToString(key) + "\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
-		if err := f.Close(); err != nil {
-			return nil, err
+		if err != nil {
+			_ = os.Remove(path) // never leave a truncated key behind
+			return nil, fmt.Errorf("writing key file: %w", err)
 		}
 		logger.Info("created sealing key", "file", path)
 		return key, nil
@@ -183,6 +214,9 @@ func bootstrapAdmin(ctx context.Context, svc *auth.Service, st store.Users, logg
 		Role:        "admin",
 		Permissions: []string{auth.PermAll},
 	})
+	if errors.Is(err, auth.ErrUsernameAlreadyUsed) {
+		return nil // another instance on the same database created it first
+	}
 	if err != nil {
 		return fmt.Errorf("creating admin user: %w", err)
 	}

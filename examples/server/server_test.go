@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/base32"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,23 +19,59 @@ import (
 	"testing"
 	"time"
 
+	pqtotp "github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/latchkit/latch/totp"
 )
 
-// buildServer compiles this command into dir.
-func buildServer(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "latch-server")
-	args := []string{"build", "-o", bin}
-	if raceEnabled {
-		args = append(args, "-race")
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildBin  string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
 	}
-	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
+	os.Exit(code)
+}
+
+// buildServer compiles this command once per test binary.
+func buildServer(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "latch-server-")
+		if buildErr != nil {
+			return
+		}
+		buildBin = filepath.Join(buildDir, "latch-server")
+		args := []string{"build", "-o", buildBin}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %w: %s", err, out)
+		}
+	})
+	require.NoError(t, buildErr)
+	return buildBin
+}
+
+// cleanEnv is the test's environment without any LATCH_ variable, so that
+// a developer's own settings (a PostgreSQL DSN in LATCH_DB, say) never
+// reach the server under test.
+func cleanEnv(extra ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LATCH_") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, extra...)
 }
 
 // lockedBuffer collects a process's output for concurrent reading.
@@ -67,12 +105,19 @@ var listenRE = regexp.MustCompile(`msg="latch listening" addr=(\S+)`)
 
 // start runs the server in dir on a free loopback port and waits until it
 // listens.
-func start(t *testing.T, bin, dir string, env ...string) *server {
+func start(t *testing.T, bin, dir string) *server {
+	t.Helper()
+	return startWith(t, bin, dir, []string{"-addr", "127.0.0.1:0"})
+}
+
+// startWith runs the server in dir with args and extra environment
+// variables (and no others of Latch's) and waits until it listens.
+func startWith(t *testing.T, bin, dir string, args []string, env ...string) *server {
 	t.Helper()
 	s := &server{t: t, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
-	s.cmd = exec.Command(bin, "-addr", "127.0.0.1:0")
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = dir
-	s.cmd.Env = append(os.Environ(), env...)
+	s.cmd.Env = cleanEnv(env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	require.NoError(t, s.cmd.Start())
 	t.Cleanup(func() { _ = s.cmd.Process.Kill() })
@@ -91,7 +136,13 @@ func start(t *testing.T, bin, dir string, env ...string) *server {
 // stop sends SIGTERM and waits for a clean exit.
 func (s *server) stop() {
 	s.t.Helper()
-	require.NoError(s.t, s.cmd.Process.Signal(syscall.SIGTERM))
+	s.stopWith(syscall.SIGTERM)
+}
+
+// stopWith sends sig and waits for a clean exit.
+func (s *server) stopWith(sig os.Signal) {
+	s.t.Helper()
+	require.NoError(s.t, s.cmd.Process.Signal(sig))
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
 	select {
@@ -150,8 +201,9 @@ func TestWalkthrough(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server process; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
-	bin := buildServer(t, dir)
+	bin := buildServer(t)
 	s := start(t, bin, dir)
 
 	// First start: a sealing key file with mode 0600 and a printed password.
@@ -199,12 +251,13 @@ func TestWalkthrough(t *testing.T) {
 	}
 	s.do(call{method: "POST", path: "/users/" + alice.ID + "/totp/enrollment", bearer: aliceTok}, 200, &enrollment)
 	require.True(t, bytes.HasPrefix(enrollment.QRPNG, []byte("\x89PNG")))
-	key, err := totp.ParseURI(enrollment.URI)
+	uri, err := url.Parse(enrollment.URI)
 	require.NoError(t, err)
-	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(enrollment.Secret)
-	require.NoError(t, err)
-	require.Equal(t, key.Secret, secret)
-	code, err := totp.Code(key, time.Now())
+	require.Equal(t, "otpauth", uri.Scheme)
+	require.Equal(t, enrollment.Secret, uri.Query().Get("secret"))
+	// The code as an authenticator app (or the README's oathtool) computes
+	// it, with pquerna/otp rather than Latch's own totp package.
+	code, err := pqtotp.GenerateCode(enrollment.Secret, time.Now())
 	require.NoError(t, err)
 	var activated struct {
 		RecoveryCodes []string `json:"recovery_codes"`
@@ -243,6 +296,12 @@ func TestWalkthrough(t *testing.T) {
 	s.do(call{method: "POST", path: "/reset-password", body: map[string]any{"request_id": reset.ID, "password": "alice-password-2"}}, 204, nil)
 	s.do(call{method: "GET", path: "/me", bearer: aliceTok}, 401, nil) // older tokens die with the reset
 
+	// An API token to use after the restart.
+	var kept struct {
+		Token string `json:"token"`
+	}
+	s.do(call{method: "POST", path: "/users/" + alice.ID + "/api-tokens", bearer: admin, body: map[string]any{"name": "kept"}}, 201, &kept)
+
 	s.stop()
 
 	// Restart on the same database and key file.
@@ -258,12 +317,153 @@ func TestWalkthrough(t *testing.T) {
 	}}, 200, &login) // users survived
 	s2.do(call{method: "GET", path: "/users/" + alice.ID, bearer: admin}, 200, &me)
 	assert.Equal(t, "alice", me.Username)
+	s2.do(call{method: "GET", path: "/me", bearer: kept.Token}, 200, &me) // API tokens survived
+	assert.Equal(t, "alice", me.Username)
+	s2.do(call{method: "GET", path: "/me", bearer: apiTok.Token}, 401, nil) // and so did the revocation
 	s2.stop()
 
 	// The key file is the one from the first start.
 	b, err := os.ReadFile(filepath.Join(dir, "latch.key"))
 	require.NoError(t, err)
 	assert.Len(t, strings.TrimSpace(string(b)), 64)
+}
+
+var verifyCodeRE = regexp.MustCompile(`msg="development notifier: email verification code" email=\S+ code=(\S+)`)
+
+// TestEnvironment starts the server configured only through LATCH_*
+// variables and checks each one took effect, that the development notifier
+// logs verification codes, and that SIGINT shuts it down cleanly.
+func TestEnvironment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server process; skipped with -short")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	bin := buildServer(t)
+	const adminPassword = "admin-password-from-env"
+	s := startWith(t, bin, dir, nil,
+		"LATCH_ADDR=127.0.0.1:0", "LATCH_DB=store.db", "LATCH_KEY_FILE=secret.key",
+		"LATCH_ADMIN_PASSWORD="+adminPassword)
+
+	fi, err := os.Stat(filepath.Join(dir, "secret.key"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	_, err = os.Stat(filepath.Join(dir, "store.db"))
+	require.NoError(t, err)
+	for _, name := range []string{"latch.key", "latch.db"} {
+		_, err := os.Stat(filepath.Join(dir, name))
+		assert.ErrorIs(t, err, os.ErrNotExist, name)
+	}
+	assert.Empty(t, s.stdout.String(), "no password is printed when LATCH_ADMIN_PASSWORD is set")
+	assert.Contains(t, s.stderr.String(), "LATCH_ADMIN_PASSWORD")
+	assert.NotContains(t, s.stderr.String(), adminPassword, "the password never reaches the log")
+
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	s.do(call{method: "GET", path: "/token", basic: [2]string{"admin", adminPassword}}, 200, &tok)
+	var bob struct {
+		ID string `json:"id"`
+	}
+	s.do(call{method: "POST", path: "/users", bearer: tok.AccessToken, body: map[string]any{
+		"username": "bob", "email": "bob@example.com", "password": "bob-password-1",
+	}}, 201, &bob)
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	s.do(call{method: "POST", path: "/login/password", body: map[string]any{
+		"identifier": "bob", "password": "bob-password-1",
+	}}, 200, &login)
+
+	// Self-service verification: the code reaches bob only through the
+	// notifier, here the log.
+	var req struct {
+		ID   string `json:"id"`
+		Code string `json:"code"`
+	}
+	s.do(call{method: "POST", path: "/users/" + bob.ID + "/email-verification", bearer: login.AccessToken}, 201, &req)
+	assert.Empty(t, req.Code)
+	var code string
+	require.Eventually(t, func() bool {
+		m := verifyCodeRE.FindStringSubmatch(s.stderr.String())
+		if m != nil {
+			code = m[1]
+		}
+		return m != nil
+	}, 5*time.Second, 10*time.Millisecond)
+	var verified struct {
+		EmailVerified bool `json:"email_verified"`
+	}
+	s.do(call{method: "POST", path: "/users/" + bob.ID + "/verify-email", bearer: login.AccessToken, body: map[string]any{
+		"request_id": req.ID, "code": code,
+	}}, 200, &verified)
+	assert.True(t, verified.EmailVerified)
+
+	s.stopWith(os.Interrupt)
+}
+
+// TestParseFlags checks that each flag falls back to its environment
+// variable and then to its default, that a flag given wins over the
+// environment, and that -h shows no environment value.
+func TestParseFlags(t *testing.T) {
+	newSet := func() (*flag.FlagSet, *bytes.Buffer, map[string]*string) {
+		fl := flag.NewFlagSet("server", flag.ContinueOnError)
+		var usage bytes.Buffer
+		fl.SetOutput(&usage)
+		vals := map[string]*string{
+			"addr":     fl.String("addr", "127.0.0.1:8080", ""),
+			"db":       fl.String("db", "latch.db", ""),
+			"key-file": fl.String("key-file", "latch.key", ""),
+		}
+		return fl, &usage, vals
+	}
+	get := func(vals map[string]*string) map[string]string {
+		out := map[string]string{}
+		for k, v := range vals {
+			out[k] = *v
+		}
+		return out
+	}
+	for _, v := range flagEnv {
+		t.Setenv(v, "")
+	}
+
+	fl, _, vals := newSet()
+	require.NoError(t, parseFlags(fl, nil))
+	assert.Equal(t, map[string]string{"addr": "127.0.0.1:8080", "db": "latch.db", "key-file": "latch.key"}, get(vals))
+
+	t.Setenv("LATCH_ADDR", "127.0.0.1:9999")
+	t.Setenv("LATCH_DB", "postgres://latch:s3cret@db.example/latch")
+	t.Setenv("LATCH_KEY_FILE", "/etc/latch/key")
+	fl, _, vals = newSet()
+	require.NoError(t, parseFlags(fl, nil))
+	assert.Equal(t, map[string]string{"addr": "127.0.0.1:9999", "db": "postgres://latch:s3cret@db.example/latch", "key-file": "/etc/latch/key"}, get(vals))
+
+	fl, _, vals = newSet()
+	require.NoError(t, parseFlags(fl, []string{"-db", "other.db", "-addr", "[::1]:0"}))
+	assert.Equal(t, map[string]string{"addr": "[::1]:0", "db": "other.db", "key-file": "/etc/latch/key"}, get(vals))
+
+	fl, usage, _ := newSet()
+	require.ErrorIs(t, parseFlags(fl, []string{"-h"}), flag.ErrHelp)
+	assert.NotContains(t, usage.String(), "s3cret")
+	assert.Contains(t, usage.String(), "latch.db")
+}
+
+func TestHTTPServerTimeouts(t *testing.T) {
+	t.Parallel()
+	srv := newHTTPServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	for name, d := range map[string]time.Duration{
+		"ReadHeaderTimeout": srv.ReadHeaderTimeout,
+		"ReadTimeout":       srv.ReadTimeout,
+		"WriteTimeout":      srv.WriteTimeout,
+		"IdleTimeout":       srv.IdleTimeout,
+	} {
+		assert.Positive(t, d, name)
+		assert.LessOrEqual(t, d, 5*time.Minute, name)
+	}
+	assert.LessOrEqual(t, srv.ReadHeaderTimeout, srv.ReadTimeout)
+	assert.Positive(t, srv.MaxHeaderBytes)
+	assert.LessOrEqual(t, srv.MaxHeaderBytes, 64<<10)
 }
 
 func TestLoadOrCreateKeyRejectsBadFiles(t *testing.T) {
