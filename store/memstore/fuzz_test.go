@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,7 +12,7 @@ import (
 )
 
 // FuzzListUsersCursor feeds arbitrary cursors to ListUsers: it never
-// panics, refuses what it did not produce with ErrInvalid, and a cursor it
+// panics, refuses what it did not produce (line breaks included) with ErrInvalid, and a cursor it
 // accepts continues after a user ID, so the page holds only later users.
 func FuzzListUsersCursor(f *testing.F) {
 	s := memstore.New()
@@ -29,7 +30,7 @@ func FuzzListUsersCursor(f *testing.F) {
 		f.Add(next)
 		cursor = next
 	}
-	for _, seed := range []string{"", "AAAA", "not a cursor", "\x00", "bWVtc3RvcmUvdXNlcnMvdjE6", "bWVtc3RvcmUvdXNlcnMvdjE6AA"} {
+	for _, seed := range []string{"", "AAAA", "not a cursor", "\x00", "bWVtc3RvcmUvdXNlcnMvdjE6", "bWVtc3RvcmUvdXNlcnMvdjE6AA", "bWVtc3RvcmUvdXNlcnMvdjE6YQ\r", "bWVtc3Rv\ncmUvdXNlcnMvdjE6YQ"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, c string) {
@@ -39,6 +40,9 @@ func FuzzListUsersCursor(f *testing.F) {
 				t.Fatalf("cursor %q: %v, want ErrInvalid", c, err)
 			}
 			return
+		}
+		if strings.ContainsAny(c, "\r\n") {
+			t.Fatalf("cursor %q with a line break accepted: cursors have one spelling", c)
 		}
 		if next != "" {
 			t.Fatalf("a page of 1000 from 5 users has a next cursor")

@@ -317,8 +317,10 @@ func decodeCursor(c string) (string, error) {
 	if len(c) > base64.RawURLEncoding.EncodedLen(len(cursorPrefix)+store.MaxIDLen) {
 		return "", invalid("bad cursor")
 	}
+	// The decoder skips '\r' and '\n' and tolerates non-zero trailing
+	// bits; requiring the canonical encoding keeps one spelling per cursor.
 	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != c {
 		return "", invalid("bad cursor")
 	}
 	id, ok := strings.CutPrefix(string(b), cursorPrefix)

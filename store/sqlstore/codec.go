@@ -153,8 +153,11 @@ func decodeCursor(c string) (string, error) {
 	if len(c) > 2*store.MaxIDLen+8 {
 		return "", fmt.Errorf("%w: bad cursor", store.ErrInvalid)
 	}
+	// The decoder skips '\r' and '\n'; requiring the canonical encoding
+	// keeps one spelling per cursor.
 	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
-	if err != nil || len(b) < 2 || b[0] != cursorVersion || !validKey(string(b[1:]), store.MaxIDLen) {
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != c ||
+		len(b) < 2 || b[0] != cursorVersion || !validKey(string(b[1:]), store.MaxIDLen) {
 		return "", fmt.Errorf("%w: bad cursor", store.ErrInvalid)
 	}
 	return string(b[1:]), nil
