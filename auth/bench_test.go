@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,12 +30,9 @@ func noLimits(c *auth.Config) {
 
 func realClock(c *auth.Config) { c.Now = nil }
 
-// cpuTime returns the process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+// cpuTime returns the process's user+system CPU time (0 where the
+// platform does not tell).
+func cpuTime() time.Duration { return auth.CPUTime() }
 
 // loopCPU runs f in b.Loop and also reports CPU time per operation, which
 // a loaded shared machine disturbs less than wall time.

@@ -89,7 +89,9 @@
 // 59 bits, stored as digests) are consumed atomically. Email-verification
 // and password-reset codes are 8 random digits, stored as an HMAC keyed
 // from the sealing key, valid for Config.CodeTTL (15 min); the fifth wrong
-// code deletes the request, and each is single use. Codes go to the host's
+// code deletes the request (checks are counted before the comparison, so
+// parallel guesses compare no more than five codes), and each is single
+// use. Codes go to the host's
 // [Notifier]; callers with edit_users get them in the result instead. A
 // reset for an unknown email returns a request of the same shape that
 // never completes.

@@ -21,6 +21,7 @@ const (
 	keyIdent    = "auth:ident:" // failed password checks per unknown identifier
 	keyCode     = "auth:code:"  // wrong second-factor codes per user ID
 	keySend     = "auth:send:"  // codes sent per user ID or email
+	keyRequest  = "auth:req:"   // email or reset code checks per request ID
 )
 
 // hostKey returns the defender's name for a client address: the address

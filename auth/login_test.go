@@ -98,6 +98,10 @@ type vector struct {
 	Encoded  string `json:"encoded"`
 }
 
+// legacyVectors returns one vector weaker than the default policy per
+// format and variant (the encoding's first "$" field: $2a$, $2b$, $2y$,
+// $pbkdf2-sha1$, $pbkdf2-b64salt-sha256$, passlib's $pbkdf2$ ...), keyed
+// "format/variant".
 func legacyVectors(t *testing.T) map[string]vector {
 	f, err := os.Open("../hash/testdata/vectors.jsonl")
 	require.NoError(t, err)
@@ -107,8 +111,9 @@ func legacyVectors(t *testing.T) map[string]vector {
 	for sc.Scan() {
 		var v vector
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &v))
-		if _, ok := out[v.Format]; !ok && v.Password != "" && hash.NeedsRehash(v.Encoded) {
-			out[v.Format] = v
+		k := v.Format + "/" + strings.Split(v.Encoded, "$")[1]
+		if _, ok := out[k]; !ok && v.Password != "" && hash.NeedsRehash(v.Encoded) {
+			out[k] = v
 		}
 	}
 	require.NoError(t, sc.Err())
@@ -121,8 +126,10 @@ func legacyVectors(t *testing.T) map[string]vector {
 func TestRehashOnLogin(t *testing.T) {
 	t.Parallel()
 	vs := legacyVectors(t)
-	for _, f := range []string{"bcrypt", "pbkdf2-sftpgo", "pbkdf2-passlib", "md5-crypt", "sha256-crypt", "sha512-crypt", "apr1", "argon2i", "argon2id"} {
-		require.Contains(t, vs, f, "a vector weaker than the default policy for every format")
+	for _, f := range []string{"bcrypt/2a", "bcrypt/2b", "bcrypt/2y", "pbkdf2-sftpgo/pbkdf2-sha1", "pbkdf2-sftpgo/pbkdf2-sha256",
+		"pbkdf2-sftpgo/pbkdf2-sha512", "pbkdf2-sftpgo/pbkdf2-b64salt-sha256", "pbkdf2-passlib/pbkdf2", "pbkdf2-passlib/pbkdf2-sha256",
+		"pbkdf2-passlib/pbkdf2-sha512", "md5-crypt/1", "sha256-crypt/5", "sha512-crypt/6", "apr1/apr1", "argon2i/argon2i", "argon2id/argon2id"} {
+		require.Contains(t, vs, f, "a vector weaker than the default policy for every format and variant")
 	}
 	for format, v := range vs {
 		t.Run(format, func(t *testing.T) {

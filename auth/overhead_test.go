@@ -3,9 +3,7 @@ package auth
 import (
 	"context"
 	"net/netip"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/latchkit/latch/store/memstore"
 )
@@ -50,15 +48,10 @@ func BenchmarkAccessTokenOverhead(b *testing.B) {
 // loopCPU runs f in b.Loop and also reports CPU time per operation, which
 // a loaded shared machine disturbs less than wall time.
 func loopCPU(b *testing.B, f func()) {
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	start, n := cpu(), 0
+	start, n := cpuTime(), 0
 	for b.Loop() {
 		f()
 		n++
 	}
-	b.ReportMetric(float64(cpu()-start)/float64(n), "cpu-ns/op")
+	b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
 }

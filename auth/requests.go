@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"time"
 
 	"github.com/latchkit/latch/store"
 )
@@ -68,13 +69,65 @@ func (s *Service) liveRequest(ctx context.Context, id, kind string) (*store.Requ
 	return r, nil
 }
 
+// reserveRequestCode counts one check of the request's code before the code is
+// compared. FailRequestAttempt, which deletes the request at the
+// maxCodeAttempts-th wrong code, counts only after the comparison, so
+// without this a burst of parallel guesses (from many client IPs) could
+// all be compared before the first is counted. A check beyond
+// maxCodeAttempts is ErrNotFound, as after the request's deletion.
+func (s *Service) reserveRequestCode(ctx context.Context, r *store.Request) error {
+	now := s.now()
+	ctr, err := s.st.Hit(ctx, keyRequest+r.ID, 1, max(r.ExpiresAt.Sub(now), time.Second), now)
+	if err != nil {
+		return internal(err)
+	}
+	if ctr.Count > maxCodeAttempts {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// releaseRequestCode gives back the check reserved for a correct code of a
+// request that lives on.
+func (s *Service) releaseRequestCode(ctx context.Context, r *store.Request) {
+	now := s.now()
+	if _, err := s.st.Hit(ctx, keyRequest+r.ID, -1, max(r.ExpiresAt.Sub(now), time.Second), now); err != nil {
+		s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "release_request_code"), slog.Any("error", err))
+	}
+}
+
+// deleteRequest deletes a request and its code-check counter. Of
+// concurrent calls exactly one succeeds (the store's "use once" step).
+func (s *Service) deleteRequest(ctx context.Context, r *store.Request) error {
+	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
+		return storeErr(err, ErrNotFound)
+	}
+	s.clear(ctx, keyRequest+r.ID)
+	return nil
+}
+
+// failRequest counts a wrong code of any kind against the request and
+// returns the attempts so far; the request (and its code-check counter)
+// is deleted at the maxCodeAttempts-th. A request deleted meanwhile is
+// not an error.
+func (s *Service) failRequest(ctx context.Context, r *store.Request) (int, error) {
+	n, err := s.st.FailRequestAttempt(ctx, r.ID, maxCodeAttempts)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return 0, internal(err)
+	}
+	if err != nil || n >= maxCodeAttempts {
+		s.clear(ctx, keyRequest+r.ID)
+	}
+	return n, nil
+}
+
 // failCode counts a wrong code against the request, which is deleted at
 // the maxCodeAttempts-th.
 func (s *Service) failCode(ctx context.Context, c Client, r *store.Request) error {
 	s.failed(ctx, c)
-	n, err := s.st.FailRequestAttempt(ctx, r.ID, maxCodeAttempts)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return internal(err)
+	n, err := s.failRequest(ctx, r)
+	if err != nil {
+		return err
 	}
 	s.audit(ctx, slog.LevelWarn, "auth.code_rejected", slog.String("kind", r.Kind), slog.String("request_id", r.ID),
 		slog.String("user_id", r.UserID), slog.Int("attempts", n), attrIP(c))
@@ -210,10 +263,7 @@ func (s *Service) DeleteEmailVerification(ctx context.Context, p *Principal, use
 	if err != nil {
 		return err
 	}
-	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
-		return storeErr(err, ErrNotFound)
-	}
-	return nil
+	return s.deleteRequest(ctx, r)
 }
 
 // VerifyEmail completes an email verification (POST /users/{id}/verify-email):
@@ -230,11 +280,14 @@ func (s *Service) VerifyEmail(ctx context.Context, c Client, p *Principal, userI
 	if err := s.checkIP(ctx, c); err != nil {
 		return nil, err
 	}
+	if err := s.reserveRequestCode(ctx, r); err != nil {
+		return nil, err
+	}
 	if !s.codeMatches(r, code) {
 		return nil, s.failCode(ctx, c, r)
 	}
-	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
-		return nil, storeErr(err, ErrNotFound)
+	if err := s.deleteRequest(ctx, r); err != nil {
+		return nil, err
 	}
 	u, err := s.loadUser(ctx, userID)
 	if err != nil {
@@ -320,10 +373,7 @@ func (s *Service) DeletePasswordReset(ctx context.Context, requestID string) err
 	if err != nil {
 		return err
 	}
-	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
-		return storeErr(err, ErrNotFound)
-	}
-	return nil
+	return s.deleteRequest(ctx, r)
 }
 
 // VerifyPasswordResetEmail checks the emailed code of a password reset
@@ -338,9 +388,13 @@ func (s *Service) VerifyPasswordResetEmail(ctx context.Context, c Client, reques
 	if err := s.checkIP(ctx, c); err != nil {
 		return err
 	}
+	if err := s.reserveRequestCode(ctx, r); err != nil {
+		return err
+	}
 	if r.UserID == "" || !s.codeMatches(r, code) {
 		return s.failCode(ctx, c, r)
 	}
+	s.releaseRequestCode(ctx, r)
 	if err := s.st.MarkRequestVerified(ctx, r.ID, true, false); err != nil {
 		return storeErr(err, ErrNotFound)
 	}
@@ -378,8 +432,8 @@ func (s *Service) VerifyPasswordResetTOTP(ctx context.Context, c Client, request
 	}
 	if err := s.checkTOTP(ctx, c, u.ID, code); err != nil {
 		if errors.Is(err, ErrIncorrectCode) {
-			if _, ferr := s.st.FailRequestAttempt(ctx, r.ID, maxCodeAttempts); ferr != nil && !errors.Is(ferr, store.ErrNotFound) {
-				return internal(ferr)
+			if _, ferr := s.failRequest(ctx, r); ferr != nil {
+				return ferr
 			}
 		}
 		return err
@@ -409,8 +463,8 @@ func (s *Service) ResetPasswordReset2FA(ctx context.Context, c Client, requestID
 	}
 	if err := s.useRecoveryCode(ctx, c, u.ID, recoveryCode); err != nil {
 		if errors.Is(err, ErrIncorrectCode) {
-			if _, ferr := s.st.FailRequestAttempt(ctx, r.ID, maxCodeAttempts); ferr != nil && !errors.Is(ferr, store.ErrNotFound) {
-				return internal(ferr)
+			if _, ferr := s.failRequest(ctx, r); ferr != nil {
+				return ferr
 			}
 		}
 		return err
@@ -452,8 +506,8 @@ func (s *Service) ResetPassword(ctx context.Context, c Client, requestID, newPas
 		return err
 	}
 	// Single use: of concurrent resets only one deletes the request.
-	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
-		return storeErr(err, ErrNotFound)
+	if err := s.deleteRequest(ctx, r); err != nil {
+		return err
 	}
 	u, err = s.loadUser(ctx, u.ID)
 	if err != nil {

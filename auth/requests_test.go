@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -325,4 +327,77 @@ func TestSweep(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.st.Request(ctx, ev.ID)
 	require.ErrorIs(t, err, store.ErrNotFound, "swept by the service itself")
+}
+
+// slowFailStore delays counting wrong codes, so that parallel attempts are
+// all compared before the first is counted unless the service reserves
+// each check beforehand.
+type slowFailStore struct {
+	store.Store
+}
+
+func (s slowFailStore) FailRequestAttempt(ctx contextT, id string, max int) (int, error) {
+	time.Sleep(20 * time.Millisecond)
+	return s.Store.FailRequestAttempt(ctx, id, max)
+}
+
+// TestParallelWrongCodes: a burst of parallel wrong codes from many client
+// IPs compares at most five codes against one email-verification or
+// password-reset request (known address or not); the others get NOT_FOUND.
+func TestParallelWrongCodes(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnvOn(t, slowFailStore{b.open(t)}, func(c *auth.Config) { c.Limits.Defender.Disabled = true })
+			u := e.user("pia")
+			p := e.principal("pia")
+			ev, err := e.svc.StartEmailVerification(ctx, ipA, p, u.ID, nil)
+			require.NoError(t, err)
+			known, err := e.svc.StartPasswordReset(ctx, ipA, nil, "pia@example.com")
+			require.NoError(t, err)
+			decoy, err := e.svc.StartPasswordReset(ctx, ipA, nil, "nobody@example.com")
+			require.NoError(t, err)
+			for name, try := range map[string]func(c auth.Client) error{
+				"email verification": func(c auth.Client) error {
+					_, err := e.svc.VerifyEmail(ctx, c, p, u.ID, ev.ID, "12345678")
+					return err
+				},
+				"password reset": func(c auth.Client) error {
+					return e.svc.VerifyPasswordResetEmail(ctx, c, known.ID, "12345678")
+				},
+				"password reset, unknown email": func(c auth.Client) error {
+					return e.svc.VerifyPasswordResetEmail(ctx, c, decoy.ID, "12345678")
+				},
+			} {
+				var wg sync.WaitGroup
+				var mu sync.Mutex
+				counts := map[string]int{}
+				for i := range 20 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						err := try(auth.Client{IP: netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 1)})})
+						mu.Lock()
+						counts[auth.CodeOf(err)]++
+						mu.Unlock()
+					}()
+				}
+				wg.Wait()
+				assert.Equal(t, map[string]int{"INCORRECT_CODE": 5, "NOT_FOUND": 15}, counts, name)
+			}
+			// The right code of a request that lived through 4 wrong ones
+			// still works, and gives its check back.
+			pr, err := e.svc.StartPasswordReset(ctx, ipB, nil, "pia@example.com")
+			require.NoError(t, err)
+			code := e.notes.get("reset:pia@example.com")
+			for range 4 {
+				require.ErrorIs(t, e.svc.VerifyPasswordResetEmail(ctx, ipB, pr.ID, "12345678"), auth.ErrIncorrectCode)
+			}
+			require.NoError(t, e.svc.VerifyPasswordResetEmail(ctx, ipB, pr.ID, code))
+			require.NoError(t, e.svc.VerifyPasswordResetEmail(ctx, ipB, pr.ID, code), "verifying again is harmless")
+			require.ErrorIs(t, e.svc.VerifyPasswordResetEmail(ctx, ipB, pr.ID, "12345678"), auth.ErrIncorrectCode)
+			require.ErrorIs(t, e.svc.VerifyPasswordResetEmail(ctx, ipB, pr.ID, code), auth.ErrNotFound, "the fifth wrong code deleted it")
+		})
+	}
 }
