@@ -96,27 +96,27 @@ func (s *Service) releaseRequestCode(ctx context.Context, r *store.Request) {
 	}
 }
 
-// deleteRequest deletes a request and its code-check counter. Of
-// concurrent calls exactly one succeeds (the store's "use once" step).
+// deleteRequest deletes a request. Of concurrent calls exactly one
+// succeeds (the store's "use once" step). Its code-check counter is left
+// to expire with the request (and to Sweep): deleting it would let a
+// check that read the request just before the deletion start a fresh
+// count.
 func (s *Service) deleteRequest(ctx context.Context, r *store.Request) error {
 	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
 		return storeErr(err, ErrNotFound)
 	}
-	s.clear(ctx, keyRequest+r.ID)
 	return nil
 }
 
 // failRequest counts a wrong code of any kind against the request and
-// returns the attempts so far; the request (and its code-check counter)
-// is deleted at the maxCodeAttempts-th. A request deleted meanwhile is
-// not an error.
+// returns the attempts so far; the request is deleted at the
+// maxCodeAttempts-th, and its code-check counter stays (at the limit)
+// until the request would have expired, so checks still in flight are
+// refused. A request deleted meanwhile is not an error.
 func (s *Service) failRequest(ctx context.Context, r *store.Request) (int, error) {
 	n, err := s.st.FailRequestAttempt(ctx, r.ID, maxCodeAttempts)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, internal(err)
-	}
-	if err != nil || n >= maxCodeAttempts {
-		s.clear(ctx, keyRequest+r.ID)
 	}
 	return n, nil
 }

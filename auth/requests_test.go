@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"fmt"
 	"net/netip"
 	"sync"
 	"testing"
@@ -327,6 +328,50 @@ func TestSweep(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.st.Request(ctx, ev.ID)
 	require.ErrorIs(t, err, store.ErrNotFound, "swept by the service itself")
+}
+
+// sweepRecorder records the times DeleteDeadCounters is called with.
+type sweepRecorder struct {
+	store.Store
+	mu    sync.Mutex
+	calls []time.Time
+}
+
+func (s *sweepRecorder) DeleteDeadCounters(ctx contextT, now time.Time) error {
+	s.mu.Lock()
+	s.calls = append(s.calls, now)
+	s.mu.Unlock()
+	return s.Store.DeleteDeadCounters(ctx, now)
+}
+
+// TestSweepCounters: rate-limit counters left by failed sign-ins from many
+// client IPs are deleted once their windows end, by the service itself (at
+// most every ten minutes), so storage does not grow with every address an
+// attacker uses. How each backend deletes them is the store's contract.
+func TestSweepCounters(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &sweepRecorder{Store: b.open(t)}
+			e := newEnvOn(t, rec)
+			first := e.clock.Now()
+			for i := range 20 {
+				ip := netip.AddrFrom4([4]byte{198, 51, 100, byte(i)})
+				_, err := e.svc.LoginPassword(ctx, auth.Client{IP: ip}, fmt.Sprintf("ghost-%d", i), "wrong password")
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+			}
+			live, err := rec.ListCounters(ctx, "", e.clock.Now())
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, len(live), 40, "a counter per client IP and per identifier")
+			assert.Equal(t, []time.Time{first}, rec.calls, "one sweep in the first ten minutes")
+
+			e.clock.Advance(time.Hour) // every window (at most 30 minutes) has ended
+			_, err = e.svc.LoginPassword(ctx, auth.Client{IP: netip.MustParseAddr("203.0.113.9")}, "ghost", "wrong password")
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+			assert.Equal(t, []time.Time{first, e.clock.Now()}, rec.calls, "swept again after ten minutes")
+		})
+	}
 }
 
 // slowFailStore delays counting wrong codes, so that parallel attempts are

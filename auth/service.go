@@ -209,8 +209,9 @@ func fillLimits(l *Limits) error {
 // revocations by itself.
 const sweepInterval = 10 * time.Minute
 
-// Sweep deletes expired requests (challenges, verifications, resets) and
-// revocations of tokens that expired. The service sweeps by itself, at
+// Sweep deletes expired requests (challenges, verifications, resets),
+// revocations of tokens that expired, and rate-limit and defender counters
+// whose window and ban ended. The service sweeps by itself, at
 // most every ten minutes, when it creates such records; a host may also
 // call Sweep from a timer.
 func (s *Service) Sweep(ctx context.Context) error {
@@ -219,6 +220,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 		return internal(err)
 	}
 	if err := s.st.DeleteExpiredRevocations(ctx, now); err != nil {
+		return internal(err)
+	}
+	if err := s.st.DeleteDeadCounters(ctx, now); err != nil {
 		return internal(err)
 	}
 	return nil

@@ -265,6 +265,11 @@ type Counters interface {
 	// DeleteCounter removes the counter and its ban. Deleting a missing
 	// counter is not an error.
 	DeleteCounter(ctx context.Context, key string) error
+	// DeleteDeadCounters removes every counter whose window and ban both
+	// ended at or before now. It changes no result of Counter, Hit or
+	// ListCounters; it keeps storage proportional to the live counters
+	// (one per client IP or identifier seen within a window).
+	DeleteDeadCounters(ctx context.Context, now time.Time) error
 }
 
 // RecoveryCode is one stored recovery-code digest, as it appears in a Dump.

@@ -37,6 +37,25 @@ func TestDeadCountersAreSwept(t *testing.T) {
 	assert.Equal(t, int64(1), got.Count, "a live window is never swept")
 }
 
+// DeleteDeadCounters frees every dead counter at once, whatever the size of
+// the map, and keeps the live ones.
+func TestDeleteDeadCountersFrees(t *testing.T) {
+	t.Parallel()
+	s := memstore.New()
+	ctx := t.Context()
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		_, err := s.Hit(ctx, fmt.Sprintf("ip:%d", i), 1, time.Minute, t0)
+		require.NoError(t, err)
+	}
+	_, err := s.Hit(ctx, "live", 1, time.Hour, t0)
+	require.NoError(t, err)
+	require.NoError(t, s.Ban(ctx, "banned", t0.Add(time.Hour)))
+	require.Equal(t, 102, s.NumCounters())
+	require.NoError(t, s.DeleteDeadCounters(ctx, t0.Add(time.Minute)))
+	assert.Equal(t, 2, s.NumCounters(), "only the live window and the live ban remain")
+}
+
 func TestErrClosed(t *testing.T) {
 	t.Parallel()
 	s := memstore.New()

@@ -1016,6 +1016,23 @@ func (s *Store) ListCounters(ctx context.Context, prefix string, now time.Time) 
 	return list, nil
 }
 
+// DeleteDeadCounters implements [store.Counters]. Hit also drops dead
+// counters by itself whenever the map has doubled.
+func (s *Store) DeleteDeadCounters(ctx context.Context, now time.Time) error {
+	d, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	for k, c := range d.counters {
+		if dead(c, now) {
+			delete(d.counters, k)
+		}
+	}
+	d.sweepAt = max(2*len(d.counters), minSweep)
+	return nil
+}
+
 // DeleteCounter implements [store.Counters].
 func (s *Store) DeleteCounter(ctx context.Context, key string) error {
 	d, err := s.lock(ctx)

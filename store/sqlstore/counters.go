@@ -147,3 +147,17 @@ func (s *Store) DeleteCounter(ctx context.Context, key string) error {
 	})
 	return s.fail(ctx, err)
 }
+
+// DeleteDeadCounters implements [store.Counters]; counters_reset_idx
+// serves the range on reset_at.
+func (s *Store) DeleteDeadCounters(ctx context.Context, now time.Time) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	nowUS := micros(now)
+	err := s.write(ctx, func(c conn) error {
+		_, err := c.exec(ctx, `DELETE FROM counters WHERE reset_at <= $1 AND banned_until <= $1`, nowUS)
+		return err
+	})
+	return s.fail(ctx, err)
+}

@@ -123,6 +123,7 @@ func exercise(t *testing.T, s store.Store) {
 	_, err = s.ListCounters(ctx, "c", t0)
 	require.NoError(t, err)
 	require.NoError(t, s.DeleteCounter(ctx, "c"))
+	require.NoError(t, s.DeleteDeadCounters(ctx, t0))
 	require.NoError(t, s.DeleteAPIToken(ctx, "u1", "t1"))
 	require.NoError(t, s.DeleteUser(ctx, "u1"))
 }

@@ -163,4 +163,39 @@ func (x suite) counters(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, store.Counter{Key: "k", Count: 1, ResetAt: at(time.Second + time.Minute)}, c, "starts afresh")
 	})
+
+	x.run(t, "DeleteDead", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		const w = time.Minute
+		_, err := s.Hit(ctx, "ended", 3, w, t0)
+		require.NoError(t, err)
+		_, err = s.Hit(ctx, "live", 2, w, at(30*time.Second))
+		require.NoError(t, err)
+		_, err = s.Hit(ctx, "banned", 9, w, t0)
+		require.NoError(t, err)
+		require.NoError(t, s.Ban(ctx, "banned", at(time.Hour)))
+		require.NoError(t, s.Ban(ctx, "ban-ended", at(w)))
+
+		now := at(w) // "ended" and "ban-ended" end exactly now
+		before := map[string]store.Counter{}
+		for _, k := range []string{"ended", "live", "banned", "ban-ended"} {
+			before[k], err = s.Counter(ctx, k, now)
+			require.NoError(t, err)
+		}
+		require.NoError(t, s.DeleteDeadCounters(ctx, now))
+		for k, want := range before {
+			got, err := s.Counter(ctx, k, now)
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "Counter(%q) unchanged by DeleteDeadCounters", k)
+		}
+		assert.Equal(t, []string{"banned", "live"}, counterKeys(t, s, "", now))
+		c, err := s.Hit(ctx, "live", 1, w, now)
+		require.NoError(t, err)
+		assert.Equal(t, int64(3), c.Count, "a live counter keeps its hits")
+		c, err = s.Hit(ctx, "ended", 1, w, now)
+		require.NoError(t, err)
+		assert.Equal(t, store.Counter{Key: "ended", Count: 1, ResetAt: at(2 * w)}, c, "a dead counter starts afresh")
+		require.NoError(t, s.DeleteDeadCounters(ctx, at(time.Hour+w)))
+		assert.Empty(t, counterKeys(t, s, "", at(time.Hour+w)))
+	})
 }

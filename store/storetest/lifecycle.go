@@ -102,6 +102,7 @@ func calls() []call {
 		{"Ban", func(ctx context.Context, s store.Store) error { return s.Ban(ctx, "c", at(time.Hour)) }},
 		{"ListCounters", func(ctx context.Context, s store.Store) error { _, err := s.ListCounters(ctx, "", t0); return err }},
 		{"DeleteCounter", func(ctx context.Context, s store.Store) error { return s.DeleteCounter(ctx, "c") }},
+		{"DeleteDeadCounters", func(ctx context.Context, s store.Store) error { return s.DeleteDeadCounters(ctx, t0) }},
 		{"Dump", func(ctx context.Context, s store.Store) error { _, err := s.Dump(ctx); return err }},
 		{"Restore", func(ctx context.Context, s store.Store) error { return s.Restore(ctx, &store.Dump{}) }},
 	}
