@@ -76,6 +76,44 @@ func BenchmarkSignIn(b *testing.B) {
 	})
 }
 
+// BenchmarkSignInPaired alternates a password sign-in and the bare
+// hash.Verify of the same stored hash on every iteration, so both see the
+// same load and garbage-collector rhythm, and reports the ratio of their
+// total times, wall clock ("login/verify") and process CPU
+// ("cpu-login/verify"). The goal is a sign-in within 1.05x the hash time.
+func BenchmarkSignInPaired(b *testing.B) {
+	e := newEnvOn(b, memstore.New(), noLimits, realClock, func(c *auth.Config) { c.Hasher = nil })
+	e.user("bench")
+	u, err := e.st.UserByUsername(ctx, "bench")
+	require.NoError(b, err)
+	for _, id := range []string{"bench", "nobody"} {
+		b.Run("identifier="+id, func(b *testing.B) {
+			var wall, cpu [2]time.Duration // [0] LoginPassword, [1] hash.Verify
+			run := func(which int) {
+				c0, t0 := cpuTime(), time.Now()
+				if which == 0 {
+					_, err := e.svc.LoginPassword(ctx, ipA, id, goodPassword)
+					if (err == nil) != (id == "bench") {
+						b.Fatal(err)
+					}
+				} else if ok, err := hash.Verify(goodPassword, u.PasswordHash); !ok || err != nil {
+					b.Fatal(ok, err)
+				}
+				wall[which] += time.Since(t0)
+				cpu[which] += cpuTime() - c0
+			}
+			i := 0
+			for b.Loop() {
+				run(i % 2)
+				run(1 - i%2)
+				i++
+			}
+			b.ReportMetric(float64(wall[0])/float64(wall[1]), "login/verify")
+			b.ReportMetric(float64(cpu[0])/float64(cpu[1]), "cpu-login/verify")
+		})
+	}
+}
+
 func benchStores(b *testing.B) map[string]func(testing.TB) store.Store {
 	return map[string]func(testing.TB) store.Store{
 		"memstore": func(t testing.TB) store.Store { return memstore.New() },
