@@ -121,10 +121,16 @@ func CheckAPIToken(token string) error {
 // isBase62 returns 1 if c is in [0-9A-Za-z] and 0 otherwise, without a
 // branch or a table lookup that depends on c.
 func isBase62(c byte) int {
-	x := int(c)
-	return subtle.ConstantTimeLessOrEq('0', x)&subtle.ConstantTimeLessOrEq(x, '9') |
-		subtle.ConstantTimeLessOrEq('A', x)&subtle.ConstantTimeLessOrEq(x, 'Z') |
-		subtle.ConstantTimeLessOrEq('a', x)&subtle.ConstantTimeLessOrEq(x, 'z')
+	x := int32(c)
+	return inRange(x, '0', '9') | inRange(x, 'A', 'Z') | inRange(x, 'a', 'z')
+}
+
+// inRange returns 1 if lo <= x <= hi and 0 otherwise, without a branch:
+// d = x-lo is in [0, n) exactly when the sign bits of ^d and d-n are both
+// set.
+func inRange(x, lo, hi int32) int {
+	d := x - lo
+	return int(uint32(^d&(d-(hi-lo+1))) >> 31)
 }
 
 var errAPIToken = fmt.Errorf("%w: not an API token or mistyped", ErrMalformed)
