@@ -92,6 +92,11 @@ type APITokens interface {
 	// APITokenByDigest returns the token with this digest, or ErrNotFound.
 	// It is one indexed read.
 	APITokenByDigest(ctx context.Context, digest string) (*APIToken, error)
+	// APITokenWithOwner returns the token with this digest and the user who
+	// owns it, as they were at one instant, or ErrNotFound. It is one
+	// indexed read (a join on the SQL backends), for authenticating a
+	// request by API token.
+	APITokenWithOwner(ctx context.Context, digest string) (*APIToken, *User, error)
 	// ListAPITokens returns the user's tokens, oldest first (empty if none).
 	ListAPITokens(ctx context.Context, userID string) ([]APIToken, error)
 	// DeleteAPIToken deletes the user's token with this ID, or returns

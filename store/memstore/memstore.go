@@ -433,6 +433,24 @@ func (s *Store) APITokenByDigest(ctx context.Context, digest string) (*store.API
 	return cloneToken(t), nil
 }
 
+// APITokenWithOwner implements [store.APITokens].
+func (s *Store) APITokenWithOwner(ctx context.Context, digest string) (*store.APIToken, *store.User, error) {
+	d, err := s.rlock(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer s.mu.RUnlock()
+	t, ok := d.byDigest[digest]
+	if !ok {
+		return nil, nil, store.ErrNotFound
+	}
+	u, ok := d.users[t.UserID]
+	if !ok { // cannot happen: deleting a user deletes its tokens
+		return nil, nil, store.ErrNotFound
+	}
+	return cloneToken(t), cloneUser(u), nil
+}
+
 // ListAPITokens implements [store.APITokens]. Tokens created at the same
 // instant are ordered by ID.
 func (s *Store) ListAPITokens(ctx context.Context, userID string) ([]store.APIToken, error) {

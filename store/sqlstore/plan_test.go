@@ -92,6 +92,8 @@ func exercise(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	_, err = s.APITokenByDigest(ctx, "d1")
 	require.NoError(t, err)
+	_, _, err = s.APITokenWithOwner(ctx, "d1")
+	require.NoError(t, err)
 	_, err = s.ListAPITokens(ctx, "u1")
 	require.NoError(t, err)
 	require.NoError(t, s.TouchAPIToken(ctx, "t1", t0))
@@ -139,6 +141,7 @@ var fullScans = []string{
 // lookups by digest, username, email and request ID.
 var lookups = []string{
 	"FROM api_tokens WHERE digest = $1",
+	"FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = $1",
 	"FROM users WHERE username_fold = $1",
 	"FROM users WHERE email_fold = $1",
 	"FROM requests WHERE id = $1",

@@ -12,24 +12,43 @@ import (
 
 const tokenCols = `id, user_id, name, prefix, digest, permissions, created_at, expires_at, last_used_at`
 
-func scanToken(sc scanner) (*store.APIToken, error) {
-	var (
-		t                         store.APIToken
-		perms                     string
-		created, expires, lastUse int64
-	)
-	if err := sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.Digest, &perms, &created, &expires, &lastUse); err != nil {
-		return nil, err
-	}
-	var err error
-	if t.Permissions, err = decodeList(perms); err != nil {
-		return nil, err
-	}
-	t.CreatedAt = fromMicros(created)
-	t.ExpiresAt = fromMicros(expires)
-	t.LastUsedAt = fromMicros(lastUse)
-	return &t, nil
+// tokenRow receives the columns of tokenCols.
+type tokenRow struct {
+	t                         store.APIToken
+	perms                     string
+	created, expires, lastUse int64
 }
+
+func (r *tokenRow) dest() []any {
+	return []any{&r.t.ID, &r.t.UserID, &r.t.Name, &r.t.Prefix, &r.t.Digest, &r.perms, &r.created, &r.expires, &r.lastUse}
+}
+
+func (r *tokenRow) record() (*store.APIToken, error) {
+	var err error
+	if r.t.Permissions, err = decodeList(r.perms); err != nil {
+		return nil, err
+	}
+	r.t.CreatedAt = fromMicros(r.created)
+	r.t.ExpiresAt = fromMicros(r.expires)
+	r.t.LastUsedAt = fromMicros(r.lastUse)
+	return &r.t, nil
+}
+
+func scanToken(sc scanner) (*store.APIToken, error) {
+	var r tokenRow
+	if err := sc.Scan(r.dest()...); err != nil {
+		return nil, err
+	}
+	return r.record()
+}
+
+// tokenWithOwnerQuery reads a token by digest joined with its owner: the
+// columns of tokenCols, then those of userCols.
+const tokenWithOwnerQuery = `SELECT t.id, t.user_id, t.name, t.prefix, t.digest, t.permissions, t.created_at,
+	t.expires_at, t.last_used_at, u.id, u.username, u.email, u.email_verified, u.role, u.permissions,
+	u.allowed_ips, u.disabled, u.password_hash, u.tokens_valid_after, u.created_at, u.updated_at,
+	u.last_login_at
+FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = $1`
 
 // tokenArgs validates t and returns the values of tokenCols.
 func tokenArgs(t *store.APIToken) ([]any, error) {
@@ -111,6 +130,31 @@ func (s *Store) APITokenByDigest(ctx context.Context, digest string) (*store.API
 		return nil, s.fail(ctx, err)
 	}
 	return t, nil
+}
+
+// APITokenWithOwner implements [store.APITokens] with one statement: the
+// token's digest index, then the owner's primary key.
+func (s *Store) APITokenWithOwner(ctx context.Context, digest string) (*store.APIToken, *store.User, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, nil, err
+	}
+	if !validKey(digest, store.MaxDigestLen) {
+		return nil, nil, store.ErrNotFound
+	}
+	var tr tokenRow
+	var ur userRow
+	if err := s.reader().row(ctx, tokenWithOwnerQuery, digest).Scan(append(tr.dest(), ur.dest()...)...); err != nil {
+		return nil, nil, s.fail(ctx, err)
+	}
+	t, err := tr.record()
+	if err != nil {
+		return nil, nil, s.fail(ctx, err)
+	}
+	u, err := ur.record()
+	if err != nil {
+		return nil, nil, s.fail(ctx, err)
+	}
+	return t, u, nil
 }
 
 // ListAPITokens implements [store.APITokens]: oldest first, ties broken

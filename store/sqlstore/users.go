@@ -11,29 +11,39 @@ import (
 const userCols = `id, username, email, email_verified, role, permissions, allowed_ips, disabled,
 	password_hash, tokens_valid_after, created_at, updated_at, last_login_at`
 
-func scanUser(sc scanner) (*store.User, error) {
-	var (
-		u                     store.User
-		perms, ips            string
-		tva, created, updated int64
-		lastLogin             int64
-	)
-	if err := sc.Scan(&u.ID, &u.Username, &u.Email, &u.EmailVerified, &u.Role, &perms, &ips, &u.Disabled,
-		&u.PasswordHash, &tva, &created, &updated, &lastLogin); err != nil {
-		return nil, err
-	}
+// userRow receives the columns of userCols.
+type userRow struct {
+	u                                store.User
+	perms, ips                       string
+	tva, created, updated, lastLogin int64
+}
+
+func (r *userRow) dest() []any {
+	return []any{&r.u.ID, &r.u.Username, &r.u.Email, &r.u.EmailVerified, &r.u.Role, &r.perms, &r.ips, &r.u.Disabled,
+		&r.u.PasswordHash, &r.tva, &r.created, &r.updated, &r.lastLogin}
+}
+
+func (r *userRow) record() (*store.User, error) {
 	var err error
-	if u.Permissions, err = decodeList(perms); err != nil {
+	if r.u.Permissions, err = decodeList(r.perms); err != nil {
 		return nil, err
 	}
-	if u.AllowedIPs, err = decodeList(ips); err != nil {
+	if r.u.AllowedIPs, err = decodeList(r.ips); err != nil {
 		return nil, err
 	}
-	u.TokensValidAfter = fromMicros(tva)
-	u.CreatedAt = fromMicros(created)
-	u.UpdatedAt = fromMicros(updated)
-	u.LastLoginAt = fromMicros(lastLogin)
-	return &u, nil
+	r.u.TokensValidAfter = fromMicros(r.tva)
+	r.u.CreatedAt = fromMicros(r.created)
+	r.u.UpdatedAt = fromMicros(r.updated)
+	r.u.LastLoginAt = fromMicros(r.lastLogin)
+	return &r.u, nil
+}
+
+func scanUser(sc scanner) (*store.User, error) {
+	var r userRow
+	if err := sc.Scan(r.dest()...); err != nil {
+		return nil, err
+	}
+	return r.record()
 }
 
 // userArgs returns the values of every column of u, in the order of

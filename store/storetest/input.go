@@ -350,6 +350,7 @@ func (x suite) badInput(t *testing.T) {
 			_, lookups["UserByUsername"] = s.UserByUsername(ctx, k)
 			_, lookups["UserByEmail"] = s.UserByEmail(ctx, k)
 			_, lookups["APITokenByDigest"] = s.APITokenByDigest(ctx, k)
+			_, _, lookups["APITokenWithOwner"] = s.APITokenWithOwner(ctx, k)
 			_, lookups["Request"] = s.Request(ctx, k)
 			_, lookups["PendingTOTP"] = s.PendingTOTP(ctx, k)
 			_, lookups["ActiveTOTP"] = s.ActiveTOTP(ctx, k)

@@ -61,6 +61,10 @@ func calls() []call {
 			_, err := s.APITokenByDigest(ctx, "digest-t1")
 			return err
 		}},
+		{"APITokenWithOwner", func(ctx context.Context, s store.Store) error {
+			_, _, err := s.APITokenWithOwner(ctx, "digest-t1")
+			return err
+		}},
 		{"ListAPITokens", func(ctx context.Context, s store.Store) error { _, err := s.ListAPITokens(ctx, "u1"); return err }},
 		{"TouchAPIToken", func(ctx context.Context, s store.Store) error { return s.TouchAPIToken(ctx, "t1", at(time.Hour)) }},
 		{"DeleteAPIToken", func(ctx context.Context, s store.Store) error { return s.DeleteAPIToken(ctx, "u1", "t1") }},

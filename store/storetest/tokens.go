@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,40 @@ func (x suite) apiTokens(t *testing.T) {
 		}
 		_, err := s.APITokenByDigest(ctx, "abcdef0123")
 		require.NoError(t, err)
+	})
+
+	x.run(t, "WithOwner", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		u1 := mustUser(t, s, "u1")
+		u2 := user("u2")
+		u2.Permissions = []string{"read"}
+		u2.AllowedIPs = []string{"192.0.2.0/24"}
+		u2.Disabled = true
+		u2.TokensValidAfter = at(time.Hour)
+		require.NoError(t, s.CreateUser(ctx, u2))
+		t1 := mustToken(t, s, "t1", "u1")
+		t2 := mustToken(t, s, "t2", "u2")
+		for _, c := range []struct {
+			tok   *store.APIToken
+			owner *store.User
+		}{{t1, u1}, {t2, u2}} {
+			gotT, gotU, err := s.APITokenWithOwner(ctx, c.tok.Digest)
+			require.NoError(t, err, "APITokenWithOwner %s", c.tok.ID)
+			equalToken(t, c.tok, gotT, "the token, as APITokenByDigest returns it")
+			equalUser(t, c.owner, gotU, "its owner, as User returns it")
+		}
+		for _, d := range []string{"", "missing", strings.ToUpper(t1.Digest), t1.Digest + " "} {
+			gotT, gotU, err := s.APITokenWithOwner(ctx, d)
+			notFound(t, err, "digest %q", d)
+			assert.Nil(t, gotT)
+			assert.Nil(t, gotU)
+		}
+		require.NoError(t, s.DeleteAPIToken(ctx, "u1", "t1"))
+		_, _, err := s.APITokenWithOwner(ctx, t1.Digest)
+		notFound(t, err, "deleted token")
+		require.NoError(t, s.DeleteUser(ctx, "u2"))
+		_, _, err = s.APITokenWithOwner(ctx, t2.Digest)
+		notFound(t, err, "deleted owner")
 	})
 
 	x.run(t, "CreateRefused", func(t *testing.T, s store.Store) {
