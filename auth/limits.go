@@ -64,7 +64,7 @@ func (s *Service) rateErr(resetAt time.Time) *RateLimitError {
 // sends one: it refuses a banned client IP and counts the attempt against
 // the per-IP limit (which, when exceeded, also scores in the defender).
 func (s *Service) checkIP(ctx context.Context, c Client) error {
-	s.maybeSweep(ctx) // counters pile up with every new IP and identifier
+	s.maybeSweep(ctx) // every rate-limited operation may create records
 	h := hostKey(c.IP)
 	if h == "" {
 		return nil

@@ -217,7 +217,6 @@ func (s *Service) LoginPassword(ctx context.Context, c Client, identifier, passw
 	if err != nil {
 		return nil, storeErr(err, ErrInvalidCredentials)
 	}
-	s.maybeSweep(ctx)
 	s.audit(ctx, slog.LevelInfo, "auth.second_factor_required", slog.String("user_id", u.ID), attrIP(c))
 	return &LoginResult{SecondFactorRequired: true, ChallengeToken: tok, ChallengeExpiresAt: exp}, nil
 }

@@ -76,8 +76,7 @@ func (s *Service) liveRequest(ctx context.Context, id, kind string) (*store.Requ
 // all be compared before the first is counted. A check beyond
 // maxCodeAttempts is ErrNotFound, as after the request's deletion.
 func (s *Service) reserveRequestCode(ctx context.Context, r *store.Request) error {
-	now := s.now()
-	ctr, err := s.st.Hit(ctx, keyRequest+r.ID, 1, max(r.ExpiresAt.Sub(now), time.Second), now)
+	ctr, err := s.hitRequestCode(ctx, r, 1)
 	if err != nil {
 		return internal(err)
 	}
@@ -90,10 +89,16 @@ func (s *Service) reserveRequestCode(ctx context.Context, r *store.Request) erro
 // releaseRequestCode gives back the check reserved for a correct code of a
 // request that lives on.
 func (s *Service) releaseRequestCode(ctx context.Context, r *store.Request) {
-	now := s.now()
-	if _, err := s.st.Hit(ctx, keyRequest+r.ID, -1, max(r.ExpiresAt.Sub(now), time.Second), now); err != nil {
+	if _, err := s.hitRequestCode(ctx, r, -1); err != nil {
 		s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "release_request_code"), slog.Any("error", err))
 	}
+}
+
+// hitRequestCode adds delta to the request's code-check counter, whose
+// window lasts as long as the request (at least a second).
+func (s *Service) hitRequestCode(ctx context.Context, r *store.Request, delta int64) (store.Counter, error) {
+	now := s.now()
+	return s.st.Hit(ctx, keyRequest+r.ID, delta, max(r.ExpiresAt.Sub(now), time.Second), now)
 }
 
 // deleteRequest deletes a request. Of concurrent calls exactly one
@@ -154,7 +159,6 @@ func (s *Service) newRequest(ctx context.Context, kind, userID, email string, us
 	if err := s.st.CreateRequest(ctx, r); err != nil {
 		return nil, "", storeErr(err, ErrNotFound)
 	}
-	s.maybeSweep(ctx)
 	return r, code, nil
 }
 

@@ -205,15 +205,16 @@ func fillLimits(l *Limits) error {
 	return nil
 }
 
-// sweepInterval is how often the service deletes expired requests and
-// revocations by itself.
+// sweepInterval is how often the service deletes expired requests,
+// revocations and counters by itself.
 const sweepInterval = 10 * time.Minute
 
 // Sweep deletes expired requests (challenges, verifications, resets),
 // revocations of tokens that expired, and rate-limit and defender counters
 // whose window and ban ended. The service sweeps by itself, at
-// most every ten minutes, when it creates such records; a host may also
-// call Sweep from a timer.
+// most every ten minutes, on the calls that create such records (every
+// rate-limited operation, and Logout); a host may also call Sweep from a
+// timer.
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.now()
 	if err := s.st.DeleteExpiredRequests(ctx, now); err != nil {

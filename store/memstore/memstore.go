@@ -948,9 +948,13 @@ func (d *data) counter(key string) *store.Counter {
 // since the last sweep, so memory stays proportional to the live counters at
 // an amortised O(1) cost per Hit. Dropping a dead counter changes no result.
 func (d *data) sweep(now time.Time) {
-	if len(d.counters) < d.sweepAt {
-		return
+	if len(d.counters) >= d.sweepAt {
+		d.dropDead(now)
 	}
+}
+
+// dropDead deletes every counter that is dead as of now.
+func (d *data) dropDead(now time.Time) {
 	for k, c := range d.counters {
 		if dead(c, now) {
 			delete(d.counters, k)
@@ -1042,12 +1046,7 @@ func (s *Store) DeleteDeadCounters(ctx context.Context, now time.Time) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	for k, c := range d.counters {
-		if dead(c, now) {
-			delete(d.counters, k)
-		}
-	}
-	d.sweepAt = max(2*len(d.counters), minSweep)
+	d.dropDead(now)
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -158,27 +157,4 @@ func FuzzList(f *testing.F) {
 			require.Equal(t, l, got)
 		}
 	})
-}
-
-// TestTokenWithOwnerColumns keeps the join of APITokenWithOwner in step
-// with tokenCols and userCols, which its scan relies on.
-func TestTokenWithOwnerColumns(t *testing.T) {
-	t.Parallel()
-	cols := func(list string) []string {
-		var out []string
-		for _, c := range strings.Split(list, ",") {
-			out = append(out, strings.TrimSpace(c))
-		}
-		return out
-	}
-	sel, _, ok := strings.Cut(strings.TrimPrefix(tokenWithOwnerQuery, "SELECT "), "\nFROM ")
-	require.True(t, ok)
-	var want []string
-	for _, c := range cols(tokenCols) {
-		want = append(want, "t."+c)
-	}
-	for _, c := range cols(userCols) {
-		want = append(want, "u."+c)
-	}
-	assert.Equal(t, want, cols(sel))
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/latchkit/latch/store"
@@ -44,11 +45,18 @@ func scanToken(sc scanner) (*store.APIToken, error) {
 
 // tokenWithOwnerQuery reads a token by digest joined with its owner: the
 // columns of tokenCols, then those of userCols.
-const tokenWithOwnerQuery = `SELECT t.id, t.user_id, t.name, t.prefix, t.digest, t.permissions, t.created_at,
-	t.expires_at, t.last_used_at, u.id, u.username, u.email, u.email_verified, u.role, u.permissions,
-	u.allowed_ips, u.disabled, u.password_hash, u.tokens_valid_after, u.created_at, u.updated_at,
-	u.last_login_at
-FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = $1`
+var tokenWithOwnerQuery = `SELECT ` + qualified("t", tokenCols) + `, ` + qualified("u", userCols) +
+	` FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = $1`
+
+// qualified prefixes each column of the comma-separated list cols with
+// the table alias.
+func qualified(alias, cols string) string {
+	list := strings.Split(cols, ",")
+	for i, c := range list {
+		list[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(list, ", ")
+}
 
 // tokenArgs validates t and returns the values of tokenCols.
 func tokenArgs(t *store.APIToken) ([]any, error) {
