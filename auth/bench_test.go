@@ -34,16 +34,8 @@ func realClock(c *auth.Config) { c.Now = nil }
 // platform does not tell).
 func cpuTime() time.Duration { return auth.CPUTime() }
 
-// loopCPU runs f in b.Loop and also reports CPU time per operation, which
-// a loaded shared machine disturbs less than wall time.
-func loopCPU(b *testing.B, f func()) {
-	start, n := cpuTime(), 0
-	for b.Loop() {
-		f()
-		n++
-	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
-}
+// loopCPU runs f in b.Loop and also reports CPU time per operation.
+var loopCPU = auth.LoopCPU
 
 // BenchmarkSignIn measures a password sign-in with the default argon2id
 // policy beside the bare hash.Verify of the same stored hash.
@@ -160,31 +152,67 @@ func BenchmarkAuthenticateAccessToken(b *testing.B) {
 	}
 }
 
+// apiTokenFixture returns a service over st holding n API tokens of one
+// user, and the token in the middle of them.
+func apiTokenFixture(b *testing.B, st store.Store, n int) (*auth.Service, string) {
+	e := newEnvOn(b, st, noLimits, realClock)
+	u := e.user("bench", auth.PermViewUsers)
+	owner := e.principal("bench")
+	var tok string
+	for i := range n {
+		t, err := e.svc.CreateAPIToken(ctx, owner, u.ID, auth.CreateAPITokenInput{Name: "t"})
+		require.NoError(b, err)
+		if i == n/2 {
+			tok = t.Token
+		}
+	}
+	return e.svc, tok
+}
+
+// apiTokenSizes gives the token counts the API-token benchmarks load per
+// store: SQLite stops at 10,000 because inserting 100k rows one by one
+// through the service takes minutes here.
+func apiTokenSizes(name string) []int {
+	if name == "sqlite" {
+		return []int{1_000, 10_000}
+	}
+	return []int{1_000, 100_000}
+}
+
 // BenchmarkAuthenticateAPIToken measures Authenticate of an API token
-// (checksum, one read by digest, the owner) with 1,000 and 100,000 tokens
-// in the store.
+// (checksum, one read by digest, the owner) on one goroutine.
 func BenchmarkAuthenticateAPIToken(b *testing.B) {
 	for name, open := range benchStores(b) {
-		for _, n := range []int{1_000, 100_000} {
-			if name == "sqlite" && n > 1_000 {
-				n = 10_000 // inserting 100k rows one by one takes minutes here
-			}
+		for _, n := range apiTokenSizes(name) {
 			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
-				e := newEnvOn(b, open(b), noLimits, realClock)
-				u := e.user("bench", auth.PermViewUsers)
-				owner := e.principal("bench")
-				var tok string
-				for i := range n {
-					t, err := e.svc.CreateAPIToken(ctx, owner, u.ID, auth.CreateAPITokenInput{Name: "t"})
-					require.NoError(b, err)
-					if i == n/2 {
-						tok = t.Token
-					}
-				}
+				svc, tok := apiTokenFixture(b, open(b), n)
 				b.ReportAllocs()
 				loopCPU(b, func() {
-					if _, err := e.svc.Authenticate(ctx, ipA, tok); err != nil {
+					if _, err := svc.Authenticate(ctx, ipA, tok); err != nil {
 						b.Fatal(err)
+					}
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkAuthenticateAPITokenParallel measures the same from GOMAXPROCS
+// goroutines, as a server's concurrent requests make it: 1e9/(ns/op) is
+// authentications per second for the whole machine.
+func BenchmarkAuthenticateAPITokenParallel(b *testing.B) {
+	for name, open := range benchStores(b) {
+		for _, n := range apiTokenSizes(name) {
+			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
+				svc, tok := apiTokenFixture(b, open(b), n)
+				b.ReportAllocs()
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := svc.Authenticate(ctx, ipA, tok); err != nil {
+							b.Error(err)
+							return
+						}
 					}
 				})
 			})

@@ -11,20 +11,23 @@ import (
 const maxForwardedEntries = 64
 
 // clientIP returns the client address of r: the TCP peer, or, when the peer
-// is a trusted proxy, the X-Client-IP header it set or the right-most
-// X-Forwarded-For entry that is not a trusted proxy. It returns the zero
-// Addr only if RemoteAddr is not an address (a host-constructed request).
+// is a trusted proxy, the address in the configured header (the X-Client-IP
+// header it set, or the right-most X-Forwarded-For entry that is not a
+// trusted proxy). It returns the zero Addr only if RemoteAddr is not an
+// address (a host-constructed request).
 func (h *Handler) clientIP(r *http.Request) netip.Addr {
 	peer := parseRemoteAddr(r.RemoteAddr)
 	if len(h.trusted) == 0 || !peer.IsValid() || !h.isTrusted(peer) {
 		return peer
 	}
-	if v := r.Header.Values("X-Client-IP"); len(v) == 1 {
-		if a, err := netip.ParseAddr(strings.TrimSpace(v[0])); err == nil {
-			return canonical(a)
+	if h.xClientIP {
+		// One well-formed value, or the proxy itself: a missing, repeated or
+		// malformed header still counts against a real address's limits.
+		if v := r.Header.Values("X-Client-IP"); len(v) == 1 {
+			if a, err := netip.ParseAddr(strings.TrimSpace(v[0])); err == nil {
+				return canonical(a)
+			}
 		}
-		// A trusted proxy sent garbage: fall back to the proxy itself, so the
-		// request still counts against a real address's limits.
 		return peer
 	}
 	// The right-most entries were appended by our own proxies; the first

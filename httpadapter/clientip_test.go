@@ -30,14 +30,10 @@ func TestClientIP(t *testing.T) {
 			"X-Client-IP": {"198.51.100.1"}, "X-Forwarded-For": {"198.51.100.2"}}, "203.0.113.7"},
 		{"headers ignored from an untrusted peer", proxied, "203.0.113.7:1", map[string][]string{
 			"X-Client-IP": {"198.51.100.1"}, "X-Forwarded-For": {"198.51.100.2"}}, "203.0.113.7"},
-		{"X-Client-IP from a trusted proxy", proxied, "10.1.2.3:1", map[string][]string{
-			"X-Client-IP": {"198.51.100.1"}}, "198.51.100.1"},
-		{"X-Client-IP wins over X-Forwarded-For", proxied, "10.1.2.3:1", map[string][]string{
-			"X-Client-IP": {" 198.51.100.1 "}, "X-Forwarded-For": {"198.51.100.2"}}, "198.51.100.1"},
-		{"malformed X-Client-IP falls back to the proxy", proxied, "10.1.2.3:1", map[string][]string{
-			"X-Client-IP": {"nope"}, "X-Forwarded-For": {"198.51.100.2"}}, "10.1.2.3"},
-		{"two X-Client-IP headers fall through to X-Forwarded-For", proxied, "10.1.2.3:1", map[string][]string{
-			"X-Client-IP": {"198.51.100.1", "198.51.100.9"}, "X-Forwarded-For": {"198.51.100.2"}}, "198.51.100.2"},
+		{"X-Client-IP ignored when the proxy sets X-Forwarded-For", proxied, "10.1.2.3:1", map[string][]string{
+			"X-Client-IP": {"198.51.100.1"}, "X-Forwarded-For": {"198.51.100.2"}}, "198.51.100.2"},
+		{"X-Client-IP alone ignored when the proxy sets X-Forwarded-For", proxied, "10.1.2.3:1", map[string][]string{
+			"X-Client-IP": {"198.51.100.1"}}, "10.1.2.3"},
 		{"X-Forwarded-For single", proxied, "10.1.2.3:1", map[string][]string{
 			"X-Forwarded-For": {"198.51.100.2"}}, "198.51.100.2"},
 		{"right-most untrusted entry", proxied, "10.1.2.3:1", map[string][]string{
@@ -100,5 +96,41 @@ func TestParseTrusted(t *testing.T) {
 	for _, bad := range []string{"", "nope", "10.0.0.0/33", "fe80::1%eth0", "::ffff:10.0.0.0/104", "10.0.0.1:80"} {
 		_, err := parseTrusted([]string{bad})
 		assert.ErrorIs(t, err, ErrInvalidConfig, bad)
+	}
+}
+
+func TestClientIPHeaderXClientIP(t *testing.T) {
+	t.Parallel()
+	proxied, err := parseTrusted([]string{"10.0.0.0/8"})
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		remote  string
+		headers map[string][]string
+		want    string
+	}{
+		{"from a trusted proxy", "10.1.2.3:1", map[string][]string{"X-Client-IP": {" 198.51.100.1 "}}, "198.51.100.1"},
+		{"X-Forwarded-For ignored", "10.1.2.3:1", map[string][]string{
+			"X-Client-IP": {"198.51.100.1"}, "X-Forwarded-For": {"198.51.100.2"}}, "198.51.100.1"},
+		{"X-Forwarded-For alone ignored", "10.1.2.3:1", map[string][]string{"X-Forwarded-For": {"198.51.100.2"}}, "10.1.2.3"},
+		{"from an untrusted peer", "203.0.113.7:1", map[string][]string{"X-Client-IP": {"198.51.100.1"}}, "203.0.113.7"},
+		{"malformed falls back to the proxy", "10.1.2.3:1", map[string][]string{"X-Client-IP": {"nope"}}, "10.1.2.3"},
+		{"two values fall back to the proxy", "10.1.2.3:1", map[string][]string{"X-Client-IP": {"198.51.100.1", "198.51.100.9"}}, "10.1.2.3"},
+		{"a list is malformed", "10.1.2.3:1", map[string][]string{"X-Client-IP": {"198.51.100.1, 198.51.100.9"}}, "10.1.2.3"},
+		{"IPv4-mapped", "10.1.2.3:1", map[string][]string{"X-Client-IP": {"::ffff:198.51.100.1"}}, "198.51.100.1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := &Handler{trusted: proxied, xClientIP: true}
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.RemoteAddr = tc.remote
+			for k, vs := range tc.headers {
+				for _, v := range vs {
+					r.Header.Add(k, v)
+				}
+			}
+			assert.Equal(t, netip.MustParseAddr(tc.want), h.clientIP(r))
+		})
 	}
 }

@@ -838,8 +838,9 @@ func testDumpRestore(t *testing.T, cov *coverage, b backend) {
 }
 
 func testAllowedIPs(t *testing.T, cov *coverage, b backend) {
-	// Behind a trusted proxy (the loopback peer), X-Client-IP and
-	// X-Forwarded-For choose the client IP.
+	// Behind a trusted proxy (the loopback peer), X-Forwarded-For chooses
+	// the client IP by default, and X-Client-IP when the host says its proxy
+	// sets that; the other header is the client's own and is ignored.
 	e := newEnv(t, cov, envConfig{backend: b, prefix: prefix, adapter: httpadapter.Config{TrustedProxies: []string{"127.0.0.1"}}})
 	uid := e.createUser("tess", "", "tess-password")
 	r := e.do(call{method: "POST", path: "/users/" + uid + "/api-tokens", token: e.login("tess", "tess-password"), body: map[string]any{"name": "ci"}})
@@ -848,14 +849,24 @@ func testAllowedIPs(t *testing.T, cov *coverage, b backend) {
 	tok := e.login("tess", "tess-password")
 	expect(t, e.do(call{method: "PATCH", path: "/users/" + uid, token: e.adminToken, body: map[string]any{"allowed_ips": []string{"10.0.0.0/8"}}}), 200)
 
-	from := func(ip string) http.Header { return http.Header{"X-Client-Ip": {ip}} }
+	from := func(ip string) http.Header { return http.Header{"X-Forwarded-For": {ip}} }
 	expect(t, e.do(call{method: "GET", path: "/me", token: tok}), 403, "IP_NOT_ALLOWED")
 	expect(t, e.do(call{method: "GET", path: "/me", token: apiTok}), 403, "IP_NOT_ALLOWED")
 	expect(t, e.do(call{method: "GET", path: "/me", token: tok, header: from("10.1.2.3")}), 200)
-	expect(t, e.do(call{method: "GET", path: "/me", token: apiTok, header: http.Header{"X-Forwarded-For": {"10.9.9.9"}}}), 200)
-	expect(t, e.do(call{method: "GET", path: "/me", token: apiTok, header: http.Header{"X-Forwarded-For": {"10.9.9.9, 192.0.2.1"}}}), 403, "IP_NOT_ALLOWED")
+	expect(t, e.do(call{method: "GET", path: "/me", token: apiTok, header: from("10.9.9.9")}), 200)
+	expect(t, e.do(call{method: "GET", path: "/me", token: apiTok, header: from("10.9.9.9, 192.0.2.1")}), 403, "IP_NOT_ALLOWED")
+	expect(t, e.do(call{method: "GET", path: "/me", token: tok, header: http.Header{"X-Client-Ip": {"10.1.2.3"}}}), 403, "IP_NOT_ALLOWED")
+	expect(t, e.do(call{method: "GET", path: "/me", token: tok, header: http.Header{"X-Client-Ip": {"10.1.2.3"}, "X-Forwarded-For": {"192.0.2.1"}}}), 403, "IP_NOT_ALLOWED")
 	expect(t, e.do(call{method: "POST", path: "/login/password", body: loginBody("tess", "tess-password")}), 403, "IP_NOT_ALLOWED")
 	expect(t, e.do(call{method: "POST", path: "/login/password", body: loginBody("tess", "tess-password"), header: from("10.0.0.1")}), 200)
+
+	faroe := newEnv(t, cov, envConfig{backend: b, prefix: prefix, adapter: httpadapter.Config{TrustedProxies: []string{"127.0.0.1"}, ClientIPHeader: "X-Client-IP"}})
+	uid = faroe.createUser("tess", "", "tess-password", auth.PermViewUsers)
+	tok = faroe.login("tess", "tess-password")
+	expect(t, faroe.do(call{method: "PATCH", path: "/users/" + uid, token: faroe.adminToken, body: map[string]any{"allowed_ips": []string{"10.0.0.0/8"}}}), 200)
+	expect(t, faroe.do(call{method: "GET", path: "/me", token: tok, header: http.Header{"X-Client-Ip": {"10.1.2.3"}}}), 200)
+	expect(t, faroe.do(call{method: "GET", path: "/me", token: tok, header: http.Header{"X-Client-Ip": {"192.0.2.1"}, "X-Forwarded-For": {"10.1.2.3"}}}), 403, "IP_NOT_ALLOWED")
+	expect(t, faroe.do(call{method: "GET", path: "/me", token: tok, header: from("10.1.2.3")}), 403, "IP_NOT_ALLOWED")
 
 	// Without trusted proxies the headers are ignored.
 	plain := newEnv(t, cov, envConfig{backend: b, prefix: prefix})
@@ -985,6 +996,8 @@ func TestNew(t *testing.T) {
 		{TrustedProxies: []string{"not-a-cidr"}},
 		{TrustedProxies: []string{"10.0.0.0/40"}},
 		{MaxRestoreBytes: -1},
+		{ClientIPHeader: "Forwarded"},
+		{ClientIPHeader: "X-Real-IP"},
 	} {
 		_, err := httpadapter.New(e.svc, cfg)
 		assert.ErrorIs(t, err, httpadapter.ErrInvalidConfig)
@@ -992,6 +1005,10 @@ func TestNew(t *testing.T) {
 	h, err := httpadapter.New(e.svc, httpadapter.Config{TrustedProxies: []string{"10.0.0.0/8", "::1"}, MaxRestoreBytes: 1 << 20})
 	require.NoError(t, err)
 	assert.NotNil(t, h)
+	for _, name := range []string{"", "X-Forwarded-For", "x-forwarded-for", "X-Client-IP", "x-client-ip"} {
+		_, err := httpadapter.New(e.svc, httpadapter.Config{ClientIPHeader: name})
+		assert.NoError(t, err, name)
+	}
 }
 
 func TestRestoreLimit(t *testing.T) {

@@ -16,15 +16,24 @@ const DefaultMaxRestoreBytes = 32 << 20
 // no logging, the default restore limit.
 type Config struct {
 	// TrustedProxies lists the reverse proxies (CIDR prefixes such as
-	// "10.0.0.0/8", or single addresses) whose client-address headers are
-	// believed. When the TCP peer is one of them, the client IP is the
-	// X-Client-IP header (Faroe) if present, else the right-most
-	// X-Forwarded-For entry that is not a trusted proxy. Empty means the
-	// client IP is always the TCP peer, which is right when clients connect
-	// directly and wrong (every client shares the proxy's limits) behind a
-	// proxy. Never list addresses that clients can connect from directly:
-	// they could then choose their IP.
+	// "10.0.0.0/8", or single addresses) whose client-address header is
+	// believed: when the TCP peer is one of them, the client IP comes from
+	// ClientIPHeader. Empty means the client IP is always the TCP peer,
+	// which is right when clients connect directly and wrong (every client
+	// shares the proxy's limits) behind a proxy. Never list addresses that
+	// clients can connect from directly: they could then choose their IP.
 	TrustedProxies []string
+	// ClientIPHeader names the one header the trusted proxies set to the
+	// client's address, and the only one read:
+	//   - "X-Forwarded-For" (the default when empty): the right-most entry
+	//     that is not a trusted proxy; entries left of it are the client's
+	//     own claims and are ignored.
+	//   - "X-Client-IP" (Faroe): a single address, which the proxy must
+	//     overwrite rather than pass through from the client.
+	// Reading only the header the proxy really sets matters: a proxy that
+	// appends to X-Forwarded-For passes a client's own X-Client-IP through
+	// untouched, so believing both would let a client choose its IP.
+	ClientIPHeader string
 	// Logger receives the causes of INTERNAL_ERROR responses (never sent to
 	// clients); nil logs nothing.
 	Logger *slog.Logger
@@ -43,6 +52,7 @@ type Handler struct {
 	svc        *auth.Service
 	mux        *http.ServeMux
 	trusted    []netip.Prefix
+	xClientIP  bool // the client IP header is X-Client-IP, not X-Forwarded-For
 	log        *slog.Logger
 	maxRestore int64
 }
@@ -57,6 +67,14 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	var xClientIP bool
+	switch http.CanonicalHeaderKey(cfg.ClientIPHeader) {
+	case "", "X-Forwarded-For":
+	case "X-Client-Ip":
+		xClientIP = true
+	default:
+		return nil, &configError{"ClientIPHeader must be X-Forwarded-For or X-Client-IP"}
+	}
 	if cfg.MaxRestoreBytes < 0 {
 		return nil, &configError{"negative MaxRestoreBytes"}
 	}
@@ -67,6 +85,7 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 		svc:        svc,
 		mux:        http.NewServeMux(),
 		trusted:    trusted,
+		xClientIP:  xClientIP,
 		log:        cfg.Logger,
 		maxRestore: cfg.MaxRestoreBytes,
 	}

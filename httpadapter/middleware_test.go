@@ -39,7 +39,7 @@ func TestRequire(t *testing.T) {
 }
 
 func testRequire(t *testing.T, b backend) {
-	e := newEnv(t, newCoverage(), envConfig{backend: b, prefix: prefix, adapter: httpadapter.Config{TrustedProxies: []string{"127.0.0.1"}}})
+	e := newEnv(t, newCoverage(), envConfig{backend: b, prefix: prefix, adapter: httpadapter.Config{TrustedProxies: []string{"127.0.0.1"}, ClientIPHeader: "X-Client-IP"}})
 	var calls atomic.Int64
 	e.mux.Handle("GET /reports", e.h.Require("view_reports")(whoami(&calls)))
 	e.mux.Handle("GET /both", e.h.Require("view_reports", "edit_reports")(whoami(&calls)))
