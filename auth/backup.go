@@ -1,15 +1,14 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
+	"github.com/latchkit/latch/internal/strictjson"
 	"github.com/latchkit/latch/store"
 	"github.com/latchkit/latch/token"
 )
@@ -173,14 +172,10 @@ func (s *Service) parseDump(data []byte) (*store.Dump, error) {
 	if len(data) > MaxRestoreSize {
 		return nil, fmt.Errorf("larger than %d bytes", MaxRestoreSize)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	// Strict: exact names, no duplicates, no null, no trailing data.
 	var doc dumpDoc
-	if err := dec.Decode(&doc); err != nil {
-		return nil, errors.New("malformed JSON")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data")
+	if err := strictjson.Decode(data, &doc); err != nil {
+		return nil, err
 	}
 	if doc.Version != dumpVersion {
 		return nil, fmt.Errorf("unsupported version %d", doc.Version)

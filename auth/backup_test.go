@@ -94,17 +94,26 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 	}
 	first := func(m map[string]any, k string) map[string]any { return m[k].([]any)[0].(map[string]any) }
 	tests := map[string][]byte{
-		"empty":          nil,
-		"not json":       []byte("{"),
-		"trailing data":  append(append([]byte{}, good...), []byte(" {}")...),
-		"unknown field":  edit(func(m map[string]any) { m["extra"] = 1 }),
-		"version":        edit(func(m map[string]any) { m["version"] = 2 }),
-		"no keys":        edit(func(m map[string]any) { m["signing_keys"] = []any{} }),
-		"foreign keys":   foreign,
-		"bad hash":       edit(func(m map[string]any) { first(m, "users")["password_hash"] = "$2y$99$x" }),
-		"moved totp":     edit(func(m map[string]any) { first(m, "totp")["user_id"] = first(m, "pending_totp")["user_id"] }),
-		"long username":  edit(func(m map[string]any) { first(m, "users")["username"] = strings.Repeat("u", 300) }),
-		"token of ghost": edit(func(m map[string]any) { first(m, "api_tokens")["user_id"] = "ghost" }),
+		"empty":                       nil,
+		"not json":                    []byte("{"),
+		"trailing data":               append(append([]byte{}, good...), []byte(" {}")...),
+		"unknown field":               edit(func(m map[string]any) { m["extra"] = 1 }),
+		"version":                     edit(func(m map[string]any) { m["version"] = 2 }),
+		"no keys":                     edit(func(m map[string]any) { m["signing_keys"] = []any{} }),
+		"foreign keys":                foreign,
+		"bad hash":                    edit(func(m map[string]any) { first(m, "users")["password_hash"] = "$2y$99$x" }),
+		"moved totp":                  edit(func(m map[string]any) { first(m, "totp")["user_id"] = first(m, "pending_totp")["user_id"] }),
+		"long username":               edit(func(m map[string]any) { first(m, "users")["username"] = strings.Repeat("u", 300) }),
+		"token of ghost":              edit(func(m map[string]any) { first(m, "api_tokens")["user_id"] = "ghost" }),
+		"case-variant top-level name": edit(func(m map[string]any) { m["VERSION"] = m["version"]; delete(m, "version") }),
+		"case-variant nested name": edit(func(m map[string]any) {
+			u := first(m, "users")
+			u["UserName"] = u["username"]
+			delete(u, "username")
+		}),
+		"null list":      edit(func(m map[string]any) { m["pending_totp"] = nil }),
+		"null field":     edit(func(m map[string]any) { first(m, "users")["email"] = nil }),
+		"duplicate name": []byte(`{"version":1,"version":1,` + string(good[1:])),
 	}
 	dst := newEnv(t)
 	dst.user("keepme")

@@ -2,28 +2,20 @@ package httpadapter
 
 import (
 	"bytes"
-	"encoding"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"reflect"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/internal/strictjson"
 )
 
 // MaxBodyBytes is the size limit of request bodies (API.md), except for
 // POST /admin/restore (see Config.MaxRestoreBytes).
 const MaxBodyBytes = 64 << 10
-
-// maxDepth bounds the nesting of request JSON. Latch's bodies are at most
-// three levels deep and a backup about five.
-const maxDepth = 32
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", auth.ErrInvalidRequest, fmt.Sprintf(format, args...))
@@ -93,302 +85,20 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) 
 	return decodeJSON(data, dst)
 }
 
-// decodeJSON decodes data into dst (a pointer to a struct) strictly: it
-// must be one JSON value of valid UTF-8 without unpaired surrogate escapes,
-// followed by nothing but white space; every object key must be unique
-// (also when compared case-insensitively as encoding/json does) and, in an
-// object decoded into a struct, be exactly one of the struct's JSON names;
-// fields tagged `required:"true"` must be present; null is refused for every
-// field; and every value must have its field's type. On error dst may be
-// partly written and the error wraps auth.ErrInvalidRequest.
+// decodeJSON decodes data into dst (a pointer to a struct) with the rules
+// of [strictjson.Decode]; its errors wrap auth.ErrInvalidRequest.
 func decodeJSON(data []byte, dst any) error {
-	t := reflect.TypeOf(dst)
-	if t == nil || t.Kind() != reflect.Pointer {
-		panic("httpadapter: decodeJSON needs a pointer")
-	}
-	if err := checkJSON(data, t.Elem()); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, dst); err != nil {
-		return invalid("%v", err)
+	if err := strictjson.Decode(data, dst); err != nil {
+		return fmt.Errorf("%w: %w", auth.ErrInvalidRequest, err)
 	}
 	return nil
 }
 
-// checkJSON checks the rules of decodeJSON that encoding/json does not
-// enforce, against type t (nil: any JSON value, checked only for syntax,
-// UTF-8 and duplicate keys).
+// checkJSON checks data with [strictjson.Check] against type t (nil: any
+// JSON value); its errors wrap auth.ErrInvalidRequest.
 func checkJSON(data []byte, t reflect.Type) error {
-	if !utf8.Valid(data) {
-		return invalid("body is not valid UTF-8")
-	}
-	if err := checkSurrogates(data); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	c := checker{dec: dec}
-	if err := c.value(t, 0); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return invalid("trailing data after the JSON value")
+	if err := strictjson.Check(data, t); err != nil {
+		return fmt.Errorf("%w: %w", auth.ErrInvalidRequest, err)
 	}
 	return nil
-}
-
-type checker struct {
-	dec *json.Decoder
-}
-
-var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
-var textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
-
-func (c *checker) value(t reflect.Type, depth int) error {
-	tok, err := c.dec.Token()
-	if err != nil {
-		return invalid("malformed JSON: %v", err)
-	}
-	return c.valueFrom(tok, t, depth)
-}
-
-func (c *checker) valueFrom(tok json.Token, t reflect.Type, depth int) error {
-	if depth > maxDepth {
-		return invalid("JSON nested too deeply")
-	}
-	if tok == nil {
-		if t != nil {
-			return invalid("null is not accepted; omit the field")
-		}
-		return nil
-	}
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	// Types that decode themselves (time.Time) are checked for syntax only.
-	if t != nil && (reflect.PointerTo(t).Implements(unmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType)) {
-		t = nil
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return nil // a scalar; its type is checked by json.Unmarshal
-	}
-	switch d {
-	case '{':
-		if t != nil && t.Kind() == reflect.Struct {
-			return c.object(t, depth)
-		}
-		if t != nil && t.Kind() != reflect.Map && t.Kind() != reflect.Interface {
-			return invalid("unexpected JSON object")
-		}
-		var elem reflect.Type
-		if t != nil && t.Kind() == reflect.Map {
-			elem = t.Elem()
-		}
-		return c.anyObject(elem, depth)
-	case '[':
-		var elem reflect.Type
-		if t != nil {
-			if t.Kind() != reflect.Slice && t.Kind() != reflect.Array && t.Kind() != reflect.Interface {
-				return invalid("unexpected JSON array")
-			}
-			if t.Kind() != reflect.Interface {
-				elem = t.Elem()
-			}
-		}
-		for c.dec.More() {
-			if err := c.value(elem, depth+1); err != nil {
-				return err
-			}
-		}
-		_, err := c.dec.Token() // ']'
-		if err != nil {
-			return invalid("malformed JSON: %v", err)
-		}
-		return nil
-	}
-	return invalid("malformed JSON")
-}
-
-// object checks an object decoded into struct type t.
-func (c *checker) object(t reflect.Type, depth int) error {
-	fields := jsonFields(t)
-	seen := make([]bool, len(fields))
-	for c.dec.More() {
-		tok, err := c.dec.Token()
-		if err != nil {
-			return invalid("malformed JSON: %v", err)
-		}
-		key, _ := tok.(string)
-		i := fieldIndex(fields, key)
-		if i < 0 {
-			return invalid("unknown field %q", truncate(key))
-		}
-		if seen[i] {
-			return invalid("duplicate field %q", key)
-		}
-		seen[i] = true
-		if err := c.value(fields[i].typ, depth+1); err != nil {
-			return err
-		}
-	}
-	if _, err := c.dec.Token(); err != nil { // '}'
-		return invalid("malformed JSON: %v", err)
-	}
-	for i, f := range fields {
-		if f.required && !seen[i] {
-			return invalid("missing field %q", f.name)
-		}
-	}
-	return nil
-}
-
-// anyObject checks an object of unknown shape (or a map with element type
-// elem) for duplicate keys, compared as encoding/json compares them.
-func (c *checker) anyObject(elem reflect.Type, depth int) error {
-	seen := make(map[string]struct{})
-	for c.dec.More() {
-		tok, err := c.dec.Token()
-		if err != nil {
-			return invalid("malformed JSON: %v", err)
-		}
-		key, _ := tok.(string)
-		k := foldKey(key)
-		if _, dup := seen[k]; dup {
-			return invalid("duplicate key %q", truncate(key))
-		}
-		seen[k] = struct{}{}
-		if err := c.value(elem, depth+1); err != nil {
-			return err
-		}
-	}
-	if _, err := c.dec.Token(); err != nil {
-		return invalid("malformed JSON: %v", err)
-	}
-	return nil
-}
-
-type jsonField struct {
-	name     string
-	typ      reflect.Type
-	required bool
-}
-
-// jsonFields lists the JSON names of struct t's exported fields (request
-// structs are flat: no embedding).
-func jsonFields(t reflect.Type) []jsonField {
-	out := make([]jsonField, 0, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, jsonField{name: name, typ: f.Type, required: f.Tag.Get("required") == "true"})
-	}
-	return out
-}
-
-func fieldIndex(fields []jsonField, key string) int {
-	for i := range fields {
-		if fields[i].name == key {
-			return i
-		}
-	}
-	return -1
-}
-
-// foldKey maps every key that bytes.EqualFold (encoding/json's key
-// matching) treats as equal to the same string.
-func foldKey(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		// The smallest rune of r's simple case-folding orbit.
-		m := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			m = min(m, f)
-		}
-		b.WriteRune(m)
-	}
-	return b.String()
-}
-
-// checkSurrogates refuses \u escapes that encode a lone UTF-16 surrogate,
-// which encoding/json would silently turn into U+FFFD.
-func checkSurrogates(data []byte) error {
-	for i := 0; i < len(data); i++ {
-		if data[i] != '\\' {
-			continue
-		}
-		if i+1 >= len(data) {
-			return nil // malformed; the tokenizer reports it
-		}
-		if data[i+1] != 'u' {
-			i++ // skip the escaped character (it may be a backslash)
-			continue
-		}
-		r, ok := hex4(data[i+2:])
-		if !ok {
-			return nil
-		}
-		switch {
-		case r >= 0xDC00 && r <= 0xDFFF:
-			return invalid("unpaired surrogate escape")
-		case r >= 0xD800 && r <= 0xDBFF:
-			rest := data[i+6:]
-			if len(rest) < 6 || rest[0] != '\\' || rest[1] != 'u' {
-				return invalid("unpaired surrogate escape")
-			}
-			lo, ok := hex4(rest[2:])
-			if !ok || lo < 0xDC00 || lo > 0xDFFF {
-				return invalid("unpaired surrogate escape")
-			}
-			i += 11
-		default:
-			i += 5
-		}
-	}
-	return nil
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
-}
-
-// truncate shortens a client-supplied string quoted in an error (errors
-// reach only the host's debug logs, but stay bounded anyway).
-func truncate(s string) string {
-	if len(s) <= 64 {
-		return s
-	}
-	for i := 64; i > 0; i-- {
-		if utf8.RuneStart(s[i]) {
-			return s[:i] + "…"
-		}
-	}
-	return ""
 }

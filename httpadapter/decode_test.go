@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/internal/strictjson"
 )
 
 type sample struct {
@@ -100,8 +101,8 @@ func TestCheckJSONAny(t *testing.T) {
 		{"duplicate nested key", `{"users":[{"id":"a","id":"b"}]}`, false},
 		{"keys equal up to case", `{"Users":[],"users":[]}`, false},
 		{"same key in sibling objects", `{"a":{"id":1},"b":{"id":2}}`, true},
-		{"deep nesting", strings.Repeat("[", maxDepth+2) + strings.Repeat("]", maxDepth+2), false},
-		{"nesting at the limit", strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth), true},
+		{"deep nesting", strings.Repeat("[", strictjson.MaxDepth+2) + strings.Repeat("]", strictjson.MaxDepth+2), false},
+		{"nesting at the limit", strings.Repeat("[", strictjson.MaxDepth) + strings.Repeat("]", strictjson.MaxDepth), true},
 		{"trailing data", `{} []`, false},
 	}
 	for _, tc := range tests {
@@ -195,10 +196,12 @@ func TestRequestStructs(t *testing.T) {
 		&resetPasswordRequest{}, &createAPITokenRequest{},
 	} {
 		seen := map[string]bool{}
-		for _, f := range jsonFields(reflectType(v)) {
-			assert.Regexp(t, `^[a-z][a-z_]*$`, f.name)
-			assert.False(t, seen[f.name], f.name)
-			seen[f.name] = true
+		rt := reflectType(v)
+		for i := range rt.NumField() {
+			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			assert.Regexp(t, `^[a-z][a-z_]*$`, name)
+			assert.False(t, seen[name], name)
+			seen[name] = true
 		}
 	}
 }

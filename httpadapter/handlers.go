@@ -693,9 +693,7 @@ func (h *Handler) restore(w http.ResponseWriter, r *http.Request, _ auth.Client,
 	if data == nil {
 		return invalid("missing body")
 	}
-	if err := checkJSON(data, nil); err != nil {
-		return err
-	}
+	// Restore decodes the backup with the same strict rules as every body.
 	if err := h.svc.Restore(r.Context(), p, data); err != nil {
 		return err
 	}
