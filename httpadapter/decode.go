@@ -85,6 +85,17 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) 
 	return decodeJSON(data, dst)
 }
 
+// refuseBody reads the body of a request to an operation that takes none:
+// empty, or an empty JSON object (what some clients send with every POST),
+// is fine; anything else is refused like a body with an unknown field.
+func refuseBody(w http.ResponseWriter, r *http.Request) error {
+	data, err := readBody(w, r, MaxBodyBytes)
+	if err != nil || data == nil {
+		return err
+	}
+	return checkJSON(data, reflect.TypeFor[struct{}]())
+}
+
 // decodeJSON decodes data into dst (a pointer to a struct) with the rules
 // of [strictjson.Decode]; its errors wrap auth.ErrInvalidRequest.
 func decodeJSON(data []byte, dst any) error {

@@ -161,6 +161,12 @@ func (h *Handler) endpoint(rt route) http.Handler {
 				}
 			}
 		}
+		if rt.body == noBody {
+			if err := refuseBody(w, r); err != nil {
+				h.writeError(w, r, err)
+				return
+			}
+		}
 		if err := rt.handle(h, w, r, c, p); err != nil {
 			h.writeError(w, r, err)
 		}
