@@ -53,12 +53,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, p *Principal, userID strin
 			return nil, fmt.Errorf("%w: expires_at must be in the future", ErrInvalidRequest)
 		}
 	}
-	u, err := s.loadUser(ctx, userID)
+	u, err := s.loadManaged(ctx, p, userID)
 	if err != nil {
 		return nil, err
-	}
-	if !canManage(p, u) {
-		return nil, errManage()
 	}
 	if perms == nil {
 		perms = append([]string{}, narrow(u.Permissions, p.Permissions)...)
@@ -99,7 +96,7 @@ func (s *Service) ListAPITokens(ctx context.Context, p *Principal, userID string
 	if err := authorize(p, userID, selfAny, PermManageAPITokens); err != nil {
 		return nil, err
 	}
-	if _, err := s.loadUser(ctx, userID); err != nil {
+	if _, err := s.loadManaged(ctx, p, userID); err != nil {
 		return nil, err
 	}
 	ts, err := s.st.ListAPITokens(ctx, userID)
@@ -121,8 +118,11 @@ func (s *Service) RevokeAPIToken(ctx context.Context, p *Principal, userID, toke
 	if err := authorize(p, userID, selfAny, PermManageAPITokens); err != nil {
 		return err
 	}
-	if store.ValidateID(userID) != nil || store.ValidateID(tokenID) != nil {
+	if store.ValidateID(tokenID) != nil {
 		return ErrNotFound
+	}
+	if _, err := s.loadManaged(ctx, p, userID); err != nil {
+		return err
 	}
 	if err := s.st.DeleteAPIToken(ctx, userID, tokenID); err != nil {
 		return storeErr(err, ErrNotFound)

@@ -174,12 +174,9 @@ func (s *Service) StartEmailVerification(ctx context.Context, c Client, p *Princ
 	if err := authorize(p, userID, selfSession, PermEditUsers); err != nil {
 		return nil, err
 	}
-	u, err := s.loadUser(ctx, userID)
+	u, err := s.loadManaged(ctx, p, userID)
 	if err != nil {
 		return nil, err
-	}
-	if !canManage(p, u) {
-		return nil, errManage()
 	}
 	target := u.Email
 	if email != nil {
@@ -237,6 +234,9 @@ func (s *Service) notify(ctx context.Context, what, userID string, send func(Not
 // userEmailRequest returns the user's live email verification request.
 func (s *Service) userEmailRequest(ctx context.Context, p *Principal, userID, requestID string) (*store.Request, error) {
 	if err := authorize(p, userID, selfSession, PermEditUsers); err != nil {
+		return nil, err
+	}
+	if _, err := s.loadManaged(ctx, p, userID); err != nil {
 		return nil, err
 	}
 	r, err := s.liveRequest(ctx, requestID, store.KindEmailVerification)

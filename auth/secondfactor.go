@@ -273,7 +273,9 @@ func (s *Service) VerifyTOTP(ctx context.Context, c Client, p *Principal, userID
 	if err := authorize(p, userID, selfSession, PermEditUsers); err != nil {
 		return err
 	}
-	if _, err := s.loadUser(ctx, userID); err != nil {
+	// Wrong codes count against the user's own budget, so only those who
+	// may manage the user can spend it.
+	if _, err := s.loadManaged(ctx, p, userID); err != nil {
 		return err
 	}
 	if err := s.checkIP(ctx, c); err != nil {

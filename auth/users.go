@@ -136,6 +136,20 @@ func (s *Service) loadUser(ctx context.Context, id string) (*store.User, error) 
 	return u, nil
 }
 
+// loadManaged loads the user p acts on and refuses, with ErrForbidden, a
+// caller other than the user itself who lacks some of the user's
+// permissions: a lesser administrator may not act on a greater one.
+func (s *Service) loadManaged(ctx context.Context, p *Principal, id string) (*store.User, error) {
+	u, err := s.loadUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canManage(p, u) {
+		return nil, errManage()
+	}
+	return u, nil
+}
+
 // checkNameClash refuses a username that is another user's email and an
 // email that is another user's username, so that sign-in by identifier
 // can never reach two accounts.
@@ -433,12 +447,8 @@ func (s *Service) DeleteUser(ctx context.Context, p *Principal, userID string) e
 	if err := authorize(p, userID, noSelf, PermDelUsers); err != nil {
 		return err
 	}
-	u, err := s.loadUser(ctx, userID)
-	if err != nil {
+	if _, err := s.loadManaged(ctx, p, userID); err != nil {
 		return err
-	}
-	if !canManage(p, u) {
-		return errManage()
 	}
 	if err := s.st.DeleteUser(ctx, userID); err != nil {
 		return storeErr(err, ErrNotFound)

@@ -232,3 +232,59 @@ func TestGetListUpdateDelete(t *testing.T) {
 		require.ErrorIs(t, err, auth.ErrNotFound)
 	})
 }
+
+// TestLesserAdministrator checks that a caller holding the permission a
+// method needs, but fewer permissions than the target user, is refused on
+// every method that acts on that user, and that nothing changed.
+func TestLesserAdministrator(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	boss := e.user("boss", auth.PermAll)
+	bossP := e.principal("boss")
+	key, _ := e.enableTOTP(bossP)
+	tok, err := e.svc.CreateAPIToken(ctx, bossP, boss.ID, auth.CreateAPITokenInput{Name: "ci"})
+	require.NoError(t, err)
+	ev, err := e.svc.StartEmailVerification(ctx, ipA, bossP, boss.ID, nil)
+	require.NoError(t, err)
+	e.user("deputy", auth.PermEditUsers, auth.PermManageAPITokens, auth.PermViewUsers)
+	deputy := e.principal("deputy")
+
+	calls := map[string]func() error{
+		"VerifyTOTP": func() error { return e.svc.VerifyTOTP(ctx, ipA, deputy, boss.ID, "000000") },
+		"ListAPITokens": func() error {
+			_, err := e.svc.ListAPITokens(ctx, deputy, boss.ID)
+			return err
+		},
+		"RevokeAPIToken": func() error { return e.svc.RevokeAPIToken(ctx, deputy, boss.ID, tok.ID) },
+		"CreateAPIToken": func() error {
+			_, err := e.svc.CreateAPIToken(ctx, deputy, boss.ID, auth.CreateAPITokenInput{Name: "x"})
+			return err
+		},
+		"StartEmailVerification": func() error {
+			_, err := e.svc.StartEmailVerification(ctx, ipA, deputy, boss.ID, nil)
+			return err
+		},
+		"GetEmailVerification": func() error {
+			_, err := e.svc.GetEmailVerification(ctx, deputy, boss.ID, ev.ID)
+			return err
+		},
+		"DeleteEmailVerification": func() error { return e.svc.DeleteEmailVerification(ctx, deputy, boss.ID, ev.ID) },
+		"VerifyEmail": func() error {
+			_, err := e.svc.VerifyEmail(ctx, ipA, deputy, boss.ID, ev.ID, "00000000")
+			return err
+		},
+		"DeleteTOTP": func() error { return e.svc.DeleteTOTP(ctx, ipA, deputy, boss.ID, nil) },
+		"DeleteUser": func() error { return e.svc.DeleteUser(ctx, deputy, boss.ID) },
+	}
+	for name, call := range calls {
+		assert.ErrorIs(t, call(), auth.ErrForbidden, name)
+	}
+	// Nothing changed: the token works, the request is live, TOTP is on,
+	// and the boss's wrong-code budget was not spent.
+	_, err = e.svc.Authenticate(ctx, ipA, tok.Token)
+	require.NoError(t, err)
+	_, err = e.svc.GetEmailVerification(ctx, bossP, boss.ID, ev.ID)
+	require.NoError(t, err)
+	e.clock.Advance(30 * time.Second)
+	require.NoError(t, e.svc.VerifyTOTP(ctx, ipA, bossP, boss.ID, e.code(key)))
+}
