@@ -61,7 +61,11 @@ func TestAuditEvents(t *testing.T) {
 	require.NoError(t, e.svc.RevokeAPIToken(ctx, p, u.ID, tok.ID))
 	pr, err := e.svc.StartPasswordReset(ctx, ipA, p, "logan@example.com")
 	require.NoError(t, err)
-	secrets = append(secrets, pr.Code)
+	secrets = append(secrets, pr.Code, pr.ID) // the reset request's ID is a credential too
+	require.ErrorIs(t, e.svc.VerifyPasswordResetEmail(ctx, ipA, pr.ID, "00000000"), auth.ErrIncorrectCode)
+	ev, err := e.svc.StartEmailVerification(ctx, ipA, p, u.ID, nil)
+	require.NoError(t, err)
+	secrets = append(secrets, ev.ID)
 	require.NoError(t, e.svc.ChangePassword(ctx, ipA, p, u.ID, nil, "a new secret password"))
 	secrets = append(secrets, "a new secret password")
 	_, err = e.svc.RotateSigningKey(ctx, p)
@@ -70,7 +74,7 @@ func TestAuditEvents(t *testing.T) {
 	out := buf.String()
 	for _, ev := range []string{"auth.user_created", "auth.sign_in_failed", "auth.sign_in", "auth.totp_enabled",
 		"auth.second_factor_required", "auth.code_rejected", "auth.api_token_created", "auth.api_token_revoked",
-		"auth.password_reset_started", "auth.password_changed", "auth.signing_key_rotated"} {
+		"auth.password_reset_started", "auth.email_verification_started", "auth.password_changed", "auth.signing_key_rotated"} {
 		assert.Contains(t, out, `"msg":"`+ev+`"`, ev)
 	}
 	for _, s := range secrets {
@@ -92,4 +96,22 @@ func TestNoNotifier(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, pr.Code)
 	assert.Contains(t, buf.String(), "auth.code_not_delivered")
+}
+
+// TestOverlongPasswordSignIn checks that a password over the length limit
+// is a wrong password, for known and unknown users alike, and not logged
+// as a broken stored hash (which anyone could otherwise flood).
+func TestOverlongPasswordSignIn(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	e := newEnv(t, func(c *auth.Config) { c.Logger = slog.New(slog.NewJSONHandler(&buf, nil)) })
+	e.user("olga")
+	long := strings.Repeat("x", 5000)
+	for _, who := range []string{"olga", "nobody"} {
+		_, err := e.svc.LoginPassword(ctx, ipA, who, long)
+		assert.ErrorIs(t, err, auth.ErrInvalidCredentials, who)
+	}
+	assert.NotContains(t, buf.String(), "auth.password_hash_unusable")
+	assert.Contains(t, buf.String(), "auth.sign_in_failed")
+	e.login("olga")
 }

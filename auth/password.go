@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/latchkit/latch/hash"
 	"github.com/latchkit/latch/store"
 )
 
@@ -54,6 +55,9 @@ func (s *Service) verifyPassword(ctx context.Context, password, encoded string) 
 	}
 	err := s.pool.do(ctx, func() {
 		ok, err := s.hasher.Verify(password, encoded)
+		if errors.Is(err, hash.ErrPasswordTooLong) {
+			return // a wrong password, whoever the user: the stored hash is fine
+		}
 		if err != nil {
 			r.badHash = err
 			return

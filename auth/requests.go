@@ -134,7 +134,7 @@ func (s *Service) failCode(ctx context.Context, c Client, r *store.Request) erro
 	if err != nil {
 		return err
 	}
-	s.audit(ctx, slog.LevelWarn, "auth.code_rejected", slog.String("kind", r.Kind), slog.String("request_id", r.ID),
+	s.audit(ctx, slog.LevelWarn, "auth.code_rejected", slog.String("kind", r.Kind), attrRequest(r.ID),
 		slog.String("user_id", r.UserID), slog.Int("attempts", n), attrIP(c))
 	return ErrIncorrectCode
 }
@@ -214,7 +214,7 @@ func (s *Service) StartEmailVerification(ctx context.Context, c Client, p *Princ
 			return n.SendEmailVerificationCode(ctx, target, code)
 		})
 	}
-	s.audit(ctx, slog.LevelInfo, "auth.email_verification_started", slog.String("user_id", u.ID), slog.String("request_id", r.ID), attrIP(c))
+	s.audit(ctx, slog.LevelInfo, "auth.email_verification_started", slog.String("user_id", u.ID), attrRequest(r.ID), attrIP(c))
 	return out, nil
 }
 
@@ -351,7 +351,7 @@ func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal
 			return n.SendPasswordResetCode(ctx, target, code)
 		})
 	}
-	s.audit(ctx, slog.LevelInfo, "auth.password_reset_started", slog.String("request_id", r.ID),
+	s.audit(ctx, slog.LevelInfo, "auth.password_reset_started", attrRequest(r.ID),
 		slog.String("user_id", userID), attrIP(c))
 	return out, nil
 }
