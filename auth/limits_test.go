@@ -146,3 +146,29 @@ func TestSendLimit(t *testing.T) {
 		require.ErrorIs(t, err, auth.ErrTooManyRequests, email)
 	}
 }
+
+// TestSignupNameProbesAreLimited checks that sign-up attempts that only
+// learn a name is taken count against the client IP's limit, so names and
+// emails cannot be enumerated through sign-up without bound.
+func TestSignupNameProbesAreLimited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *auth.Config) {
+		c.AllowSignup = true
+		c.Limits.PerIP = auth.Rate{Limit: 3, Window: time.Minute}
+	})
+	e.user("taken")
+	for range 3 {
+		_, err := e.svc.CreateUser(ctx, ipA, nil, auth.CreateUserInput{Username: "taken", Password: goodPassword})
+		require.ErrorIs(t, err, auth.ErrUsernameAlreadyUsed)
+	}
+	_, err := e.svc.CreateUser(ctx, ipA, nil, auth.CreateUserInput{Username: "taken", Password: goodPassword})
+	var rl *auth.RateLimitError
+	require.ErrorAs(t, err, &rl)
+	// A username that is another user's email is refused by a check of its
+	// own, which is limited too.
+	_, err = e.svc.CreateUser(ctx, ipA, nil, auth.CreateUserInput{Username: "taken@example.com", Password: goodPassword})
+	require.ErrorAs(t, err, &rl, "a name-clash probe too")
+	_, err = e.svc.CreateUser(ctx, ipB, nil, auth.CreateUserInput{Username: "taken@example.com", Password: goodPassword})
+	require.NotErrorAs(t, err, &rl, "another client IP has its own budget")
+	require.Error(t, err)
+}

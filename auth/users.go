@@ -250,14 +250,19 @@ func (s *Service) CreateUser(ctx context.Context, c Client, p *Principal, in Cre
 			return nil, err
 		}
 	}
-	if err := s.checkNameClash(ctx, "", in.Username, in.Email); err != nil {
-		return nil, err
-	}
 	encoded := in.PasswordHash
 	if encoded == "" {
+		// Hashing is costly, and a sign-up's answer tells whether a name is
+		// taken: both count against the client IP's limit, before either.
+		// (Sign-up never gives a pre-hashed password.)
 		if err := s.checkIP(ctx, c); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.checkNameClash(ctx, "", in.Username, in.Email); err != nil {
+		return nil, err
+	}
+	if encoded == "" {
 		if encoded, err = s.hashPassword(ctx, in.Password); err != nil {
 			return nil, err
 		}
