@@ -105,7 +105,8 @@ type Limits struct {
 	// correct code resets it.
 	CodeFailures Rate
 	// Sends limits email-verification and password-reset codes sent to one
-	// user or address; default 5 per 15 minutes.
+	// address, and email-verification codes started by one user whatever
+	// the address; default 5 per 15 minutes each.
 	Sends Rate
 
 	// Defender scores failures per client IP and bans an IP whose score

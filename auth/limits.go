@@ -20,7 +20,8 @@ const (
 	keyAccount  = "auth:acct:"  // failed password checks per user ID
 	keyIdent    = "auth:ident:" // failed password checks per unknown identifier
 	keyCode     = "auth:code:"  // wrong second-factor codes per user ID
-	keySend     = "auth:send:"  // codes sent per user ID or email
+	keySend     = "auth:send:"  // codes sent per email
+	keySendUser = "auth:sendu:" // email-verification codes sent per user ID
 	keyRequest  = "auth:req:"   // email or reset code checks per request ID
 )
 
@@ -180,8 +181,15 @@ func (s *Service) reserveCode(ctx context.Context, c Client, userID string) erro
 	return err
 }
 
-// reserveSend counts one code sent to an email address.
-func (s *Service) reserveSend(ctx context.Context, email string) error {
+// reserveSend counts one code sent to an email address and, when userID is
+// not empty, one sent on behalf of that user, so that one account cannot
+// mail codes to any number of addresses.
+func (s *Service) reserveSend(ctx context.Context, email, userID string) error {
+	if userID != "" {
+		if err := s.reserve(ctx, keySendUser+userID, s.cfg.Limits.Sends); err != nil {
+			return err
+		}
+	}
 	return s.reserve(ctx, keySend+foldDigest(email), s.cfg.Limits.Sends)
 }
 

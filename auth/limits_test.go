@@ -172,3 +172,29 @@ func TestSignupNameProbesAreLimited(t *testing.T) {
 	require.NotErrorAs(t, err, &rl, "another client IP has its own budget")
 	require.Error(t, err)
 }
+
+// TestSendsPerUser checks that one user cannot have verification codes
+// mailed to any number of addresses: the Sends limit counts per user as
+// well as per address.
+func TestSendsPerUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, noLimits, func(c *auth.Config) { c.Limits.Sends = auth.Rate{Limit: 3, Window: 15 * time.Minute} })
+	u := e.user("sam")
+	p := e.principal("sam")
+	for i := range 3 {
+		addr := fmt.Sprintf("victim%d@example.net", i)
+		_, err := e.svc.StartEmailVerification(ctx, ipA, p, u.ID, &addr)
+		require.NoError(t, err)
+	}
+	addr := "victim9@example.net"
+	_, err := e.svc.StartEmailVerification(ctx, ipA, p, u.ID, &addr)
+	var rl *auth.RateLimitError
+	require.ErrorAs(t, err, &rl)
+	e.user("tom")
+	tom := e.principal("tom")
+	_, err = e.svc.StartEmailVerification(ctx, ipA, tom, tom.UserID, &addr)
+	require.NoError(t, err, "another user has a budget of its own, and that address one too")
+	e.clock.Advance(15 * time.Minute)
+	_, err = e.svc.StartEmailVerification(ctx, ipA, p, u.ID, &addr)
+	require.NoError(t, err, "the window passed")
+}

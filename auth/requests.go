@@ -193,13 +193,13 @@ func (s *Service) StartEmailVerification(ctx context.Context, c Client, p *Princ
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(err)
 	}
-	if err := s.checkNameClash(ctx, u.ID, "", target); err != nil {
-		return nil, err
-	}
 	if err := s.checkIP(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.reserveSend(ctx, target); err != nil {
+	if err := s.checkNameClash(ctx, u.ID, "", target); err != nil {
+		return nil, err
+	}
+	if err := s.reserveSend(ctx, target, u.ID); err != nil {
 		return nil, err
 	}
 	r, code, err := s.newRequest(ctx, store.KindEmailVerification, u.ID, target, true)
@@ -326,7 +326,7 @@ func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal
 	if err := s.checkIP(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.reserveSend(ctx, email); err != nil {
+	if err := s.reserveSend(ctx, email, ""); err != nil {
 		return nil, err
 	}
 	u, err := s.st.UserByEmail(ctx, email)
