@@ -290,14 +290,24 @@ func (s *Service) VerifyEmail(ctx context.Context, c Client, p *Principal, userI
 	if !s.codeMatches(r, code) {
 		return nil, s.failCode(ctx, c, r)
 	}
-	if err := s.deleteRequest(ctx, r); err != nil {
-		return nil, err
-	}
 	u, err := s.loadUser(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
+	// A refused call changes nothing, so the address's owners are checked
+	// before the request is used up (the store's unique index still
+	// decides a race).
 	if err := s.checkNameClash(ctx, u.ID, "", r.Email); err != nil {
+		return nil, err
+	}
+	if other, err := s.st.UserByEmail(ctx, r.Email); err == nil && other.ID != u.ID {
+		return nil, ErrEmailAlreadyUsed
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, internal(err)
+	}
+	// Deleting the request is what makes the code single use: of two
+	// callers racing with the right code, one gets ErrNotFound here.
+	if err := s.deleteRequest(ctx, r); err != nil {
 		return nil, err
 	}
 	u.Email = r.Email

@@ -64,6 +64,22 @@ func TestEmailVerification(t *testing.T) {
 		_, err = e.svc.StartEmailVerification(ctx, ipA, e.principal("other"), u.ID, nil)
 		require.ErrorIs(t, err, auth.ErrForbidden)
 
+		// The address was taken between start and verify: the right code is
+		// refused and the request stays, usable once the address is free.
+		later := "rita.later@example.com"
+		ev, err = e.svc.StartEmailVerification(ctx, ipA, editor, u.ID, &later)
+		require.NoError(t, err)
+		taker, err := e.svc.CreateUser(ctx, ipA, auth.System(), auth.CreateUserInput{Username: "taker", Email: later, Password: goodPassword})
+		require.NoError(t, err)
+		_, err = e.svc.VerifyEmail(ctx, ipA, p, u.ID, ev.ID, ev.Code)
+		require.ErrorIs(t, err, auth.ErrEmailAlreadyUsed)
+		_, err = e.svc.GetEmailVerification(ctx, p, u.ID, ev.ID)
+		require.NoError(t, err, "a refused verification changes nothing")
+		require.NoError(t, e.svc.DeleteUser(ctx, auth.System(), taker.ID))
+		vu, err = e.svc.VerifyEmail(ctx, ipA, p, u.ID, ev.ID, ev.Code)
+		require.NoError(t, err)
+		assert.Equal(t, later, vu.Email)
+
 		// Delete.
 		ev, err = e.svc.StartEmailVerification(ctx, ipA, p, u.ID, nil)
 		require.NoError(t, err)
