@@ -308,9 +308,12 @@ func (s *Service) RecoveryCodesRemaining(ctx context.Context, p *Principal, user
 
 // RegenerateRecoveryCodes replaces the caller's recovery codes with a new
 // set, returned only here (POST /users/{id}/recovery-codes); the old set
-// stops working. Errors: ErrUnauthorized, ErrForbidden, ErrNotFound,
-// ErrTOTPNotRegistered.
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, p *Principal, userID string) ([]string, error) {
+// stops working. It takes a current TOTP code, as DeleteTOTP does: a new
+// set is a second factor (and, with Reset2FA, a way to remove TOTP), so a
+// stolen session alone must not be able to mint one. Errors:
+// ErrUnauthorized, ErrForbidden, ErrNotFound, ErrTOTPNotRegistered,
+// ErrIncorrectCode, *RateLimitError.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, c Client, p *Principal, userID, code string) ([]string, error) {
 	if err := authorize(p, userID, selfSession); err != nil {
 		return nil, err
 	}
@@ -322,6 +325,12 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, p *Principal, use
 	} else if !on {
 		return nil, ErrTOTPNotRegistered
 	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.checkTOTP(ctx, c, userID, code); err != nil {
+		return nil, err
+	}
 	codes, digests, err := newRecoveryCodes(userID)
 	if err != nil {
 		return nil, err
@@ -329,7 +338,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, p *Principal, use
 	if err := s.st.ReplaceRecoveryCodes(ctx, userID, digests); err != nil {
 		return nil, storeErr(err, ErrNotFound)
 	}
-	s.audit(ctx, slog.LevelInfo, "auth.recovery_codes_regenerated", slog.String("user_id", userID))
+	s.audit(ctx, slog.LevelInfo, "auth.recovery_codes_regenerated", slog.String("user_id", userID), attrIP(c))
 	return codes, nil
 }
 

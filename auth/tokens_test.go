@@ -484,7 +484,7 @@ func TestAPITokenCannotChangeTheAccount(t *testing.T) {
 		"change password": e.svc.ChangePassword(ctx, ipA, ap, u.ID, &cur, "stolen password"),
 		"update email":    second(e.svc.UpdateUser(ctx, ap, u.ID, auth.UpdateUserInput{Email: &email})),
 		"enroll totp":     second(e.svc.EnrollTOTP(ctx, ap, u.ID)),
-		"new codes":       second(e.svc.RegenerateRecoveryCodes(ctx, ap, u.ID)),
+		"new codes":       second(e.svc.RegenerateRecoveryCodes(ctx, ipA, ap, u.ID, "123456")),
 		"mint token":      second(e.svc.CreateAPIToken(ctx, ap, u.ID, auth.CreateAPITokenInput{Name: "more"})),
 		"verify email":    second(e.svc.StartEmailVerification(ctx, ipA, ap, u.ID, nil)),
 	} {

@@ -510,7 +510,10 @@ func testTOTP(t *testing.T, cov *coverage, b backend) {
 	r = e.do(call{method: "GET", path: base + "/recovery-codes", token: tok})
 	expect(t, r, 200)
 	assert.JSONEq(t, `{"remaining":10}`, string(r.body))
-	r = e.do(call{method: "POST", path: base + "/recovery-codes", token: tok})
+	expect(t, e.do(call{method: "POST", path: base + "/recovery-codes", token: tok}), 400, "INVALID_REQUEST")
+	expect(t, e.do(call{method: "POST", path: base + "/recovery-codes", token: tok, body: map[string]any{"code": code}}), 400, "INCORRECT_CODE")
+	e.clock.Advance(30 * time.Second)
+	r = e.do(call{method: "POST", path: base + "/recovery-codes", token: tok, body: map[string]any{"code": e.totpCode(secret)}})
 	expect(t, r, 200)
 	var fresh struct {
 		RecoveryCodes []string `json:"recovery_codes"`
@@ -523,7 +526,7 @@ func testTOTP(t *testing.T, cov *coverage, b backend) {
 	expect(t, r, 200)
 	assert.Equal(t, false, r.json(t)["enabled"])
 	expect(t, e.do(call{method: "GET", path: base + "/recovery-codes", token: tok}), 400, "TOTP_NOT_REGISTERED")
-	expect(t, e.do(call{method: "POST", path: base + "/recovery-codes", token: tok}), 400, "TOTP_NOT_REGISTERED")
+	expect(t, e.do(call{method: "POST", path: base + "/recovery-codes", token: tok, body: map[string]any{"code": "123456"}}), 400, "TOTP_NOT_REGISTERED")
 	expect(t, e.do(call{method: "POST", path: base + "/reset-2fa", token: tok, body: map[string]any{"recovery_code": fresh.RecoveryCodes[1]}}), 400, "TOTP_NOT_REGISTERED")
 
 	// Removing: self needs a current code, edit_users does not.

@@ -481,8 +481,12 @@ func (h *Handler) countRecoveryCodes(w http.ResponseWriter, r *http.Request, _ a
 	return nil
 }
 
-func (h *Handler) regenerateRecoveryCodes(w http.ResponseWriter, r *http.Request, _ auth.Client, p *auth.Principal) error {
-	codes, err := h.svc.RegenerateRecoveryCodes(r.Context(), p, r.PathValue("user_id"))
+func (h *Handler) regenerateRecoveryCodes(w http.ResponseWriter, r *http.Request, c auth.Client, p *auth.Principal) error {
+	var req codeRequest
+	if err := decodeBody(w, r, &req, true); err != nil {
+		return err
+	}
+	codes, err := h.svc.RegenerateRecoveryCodes(r.Context(), c, p, r.PathValue("user_id"), req.Code)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ var routes = []route{
 	{http.MethodDelete, "/users/{user_id}/totp", authRequired, jsonBody, (*Handler).deleteTOTP},
 	{http.MethodPost, "/users/{user_id}/verify-2fa/totp", authRequired, jsonBody, (*Handler).verifyTOTP},
 	{http.MethodGet, "/users/{user_id}/recovery-codes", authRequired, noBody, (*Handler).countRecoveryCodes},
-	{http.MethodPost, "/users/{user_id}/recovery-codes", authRequired, noBody, (*Handler).regenerateRecoveryCodes},
+	{http.MethodPost, "/users/{user_id}/recovery-codes", authRequired, jsonBody, (*Handler).regenerateRecoveryCodes},
 	{http.MethodPost, "/users/{user_id}/reset-2fa", authRequired, jsonBody, (*Handler).reset2FA},
 	// password reset
 	{http.MethodPost, "/password-reset", authOptional, jsonBody, (*Handler).startPasswordReset},
