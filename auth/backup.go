@@ -145,8 +145,9 @@ func (s *Service) Dump(ctx context.Context, p *Principal) ([]byte, error) {
 // manage_system. The input is checked first (strict JSON of this version,
 // password hashes the Hasher can verify, TOTP secrets and signing keys that
 // open with this service's sealing key, records the store accepts); on any
-// error nothing changes. Requests, revocations and limit counters are
-// cleared. Errors: ErrUnauthorized, ErrForbidden, ErrInvalidRequest.
+// error nothing changes. Requests and limit counters are cleared;
+// revocations are kept, so a token logged out since the dump stays out.
+// Errors: ErrUnauthorized, ErrForbidden, ErrInvalidRequest.
 func (s *Service) Restore(ctx context.Context, p *Principal, data []byte) error {
 	if err := authorize(p, "", noSelf, PermManageSystem); err != nil {
 		return err

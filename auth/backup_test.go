@@ -133,3 +133,24 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 	require.ErrorIs(t, dst.svc.Restore(ctx, p, good), auth.ErrForbidden)
 	require.ErrorIs(t, dst.svc.Restore(ctx, nil, good), auth.ErrUnauthorized)
 }
+
+// TestRestoreKeepsLogouts checks that restoring a dump taken before a
+// logout does not bring the logged-out token back: the dump's signing keys
+// still verify it, so the revocation must survive.
+func TestRestoreKeepsLogouts(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.user("lou", auth.PermManageSystem)
+		tok := e.login("lou")
+		p, err := e.svc.Authenticate(ctx, ipA, tok)
+		require.NoError(t, err)
+		dump, err := e.svc.Dump(ctx, p)
+		require.NoError(t, err)
+		require.NoError(t, e.svc.Logout(ctx, p))
+		require.NoError(t, e.svc.Restore(ctx, auth.System(), dump))
+		_, err = e.svc.Authenticate(ctx, ipA, tok)
+		require.ErrorIs(t, err, auth.ErrUnauthorized)
+		_, err = e.svc.Authenticate(ctx, ipA, e.login("lou"))
+		require.NoError(t, err, "a new sign-in works")
+	})
+}

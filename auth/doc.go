@@ -141,9 +141,11 @@
 //     re-reads the user just before each write (after any slow hashing), but
 //     two administrators editing one user at the same instant can still
 //     lose one of the edits.
-//   - [Service.Restore] clears revocations (store contract): tokens logged
-//     out before a restore work again until they expire. Reset the signing
-//     keys after a restore to end every session.
+//   - [Service.Restore] brings back the users as dumped, password hashes
+//     and "tokens valid after" times included: an access token issued
+//     before a password change made after the dump works again (as does the
+//     old password). Revocations (logouts) are kept. Reset the signing keys
+//     after a restore to end every session.
 //   - [Service.StartPasswordReset] calls the Notifier only for a known
 //     address; a Notifier should queue the message rather than send it
 //     inline, or its latency tells known addresses from unknown ones.

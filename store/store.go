@@ -300,9 +300,11 @@ type Dump struct {
 type Backup interface {
 	// Dump returns a consistent snapshot of the store.
 	Dump(ctx context.Context) (*Dump, error)
-	// Restore replaces the whole contents of the store (including requests,
-	// revocations and counters, which are cleared) with d, atomically: on
-	// error nothing changes. A nil d is ErrInvalid.
+	// Restore replaces the whole contents of the store (including requests
+	// and counters, which are cleared) with d, atomically: on error nothing
+	// changes. Revocations are kept: the restored signing keys may verify
+	// tokens revoked since the dump, and a revocation never lets anything
+	// in. A nil d is ErrInvalid.
 	Restore(ctx context.Context, d *Dump) error
 }
 

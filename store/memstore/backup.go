@@ -71,6 +71,7 @@ func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 		return err
 	}
 	defer s.mu.Unlock()
+	nd.revoked = d.revoked // kept (store.Backup)
 	*d = *nd
 	return nil
 }

@@ -149,9 +149,10 @@ func validateDump(d *store.Dump) error {
 	return nil
 }
 
-// Tables in the order Restore clears them (children first).
+// Tables in the order Restore clears them (children first); revocations
+// are kept (store.Backup).
 var restoreTables = []string{"recovery_codes", "totp", "totp_pending", "api_tokens", "requests", "users",
-	"signing_keys", "revocations", "counters"}
+	"signing_keys", "counters"}
 
 // Restore implements [store.Backup] in one transaction; every record is
 // validated before anything is written. On PostgreSQL the tables are
