@@ -107,7 +107,8 @@
 //     is counted alike, so the limit reveals nothing); a success resets it;
 //   - per account: 5 wrong TOTP or recovery codes per 15 minutes, whatever
 //     the challenge, client IP or code; a correct code resets it;
-//   - per address: 5 verification or reset codes sent per 15 minutes;
+//   - per address and per user: 5 verification or reset codes sent to one
+//     address, and 5 verification codes started by one user, per 15 minutes;
 //   - defender (after SFTPGo's): every failure scores 2 and every refusal
 //     by a limit 3 for the client IP, over 30 minutes; a score of 15 bans
 //     the IP for 30 minutes, so about eight wrong passwords in a row get
