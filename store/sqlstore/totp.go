@@ -114,13 +114,25 @@ func (s *Store) ActivateTOTP(ctx context.Context, userID string, lastStep int64,
 		case !errNoRows(err):
 			return err
 		}
-		err = affected(c.exec(ctx, `INSERT INTO totp (`+totpCols+`)
-SELECT user_id, secret, algorithm, digits, period, CAST($2 AS BIGINT), CAST($3 AS BIGINT)
-FROM totp_pending WHERE user_id = $1`, userID, lastStep, created))
-		if err != nil {
+		// Take the pending row and activate exactly what was taken: an
+		// enrollment replaced or removed concurrently (PutPendingTOTP and
+		// DeleteTOTP do not lock the user) is either the one deleted here or
+		// waits for this transaction, never lost between two statements.
+		var (
+			secret         []byte
+			algorithm      string
+			digits, period int
+		)
+		err = c.row(ctx, `DELETE FROM totp_pending WHERE user_id = $1 RETURNING secret, algorithm, digits, period`, userID).
+			Scan(&secret, &algorithm, &digits, &period)
+		switch {
+		case errNoRows(err):
+			return store.ErrNotFound
+		case err != nil:
 			return err
 		}
-		if _, err := c.exec(ctx, `DELETE FROM totp_pending WHERE user_id = $1`, userID); err != nil {
+		if _, err := c.exec(ctx, `INSERT INTO totp (`+totpCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			userID, secret, algorithm, digits, period, lastStep, created); err != nil {
 			return err
 		}
 		return replaceCodes(ctx, c, userID, recoveryDigests)

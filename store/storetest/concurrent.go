@@ -97,6 +97,44 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		assert.Equal(t, int64(100+racers), c.LastStep)
 	})
 
+	// Activation races replacements of the pending enrollment: whatever the
+	// order, every enrollment a successful PutPendingTOTP stored is either
+	// the one activated or still pending; none is lost between the steps
+	// of an activation.
+	run("ActivateTOTPVersusPutPending", func(t *testing.T, a, b store.Store) {
+		ctx := t.Context()
+		for round := range 20 {
+			user := fmt.Sprintf("u%d", round)
+			mustUser(t, a, user)
+			first := cred(user)
+			first.Secret = []byte("first-secret")
+			require.NoError(t, a.PutPendingTOTP(ctx, first))
+			second := cred(user)
+			second.Secret = []byte("second-secret")
+			var activateErr, putErr error
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			wg.Go(func() { <-start; activateErr = a.ActivateTOTP(ctx, user, 100, nil, at(time.Minute)) })
+			wg.Go(func() { <-start; putErr = b.PutPendingTOTP(ctx, second) })
+			close(start)
+			wg.Wait()
+			require.NoError(t, activateErr)
+			require.NoError(t, putErr)
+			active, err := b.ActiveTOTP(ctx, user)
+			require.NoError(t, err)
+			pending, err := b.PendingTOTP(ctx, user)
+			switch string(active.Secret) {
+			case "first-secret":
+				require.NoError(t, err, "round %d: the replacement put after the activation is pending", round)
+				assert.Equal(t, "second-secret", string(pending.Secret))
+			case "second-secret":
+				notFound(t, err, "round %d: the activated enrollment is no longer pending", round)
+			default:
+				t.Fatalf("round %d: active secret %q", round, active.Secret)
+			}
+		}
+	})
+
 	run("FailRequestAttempt", func(t *testing.T, a, b store.Store) {
 		ctx := t.Context()
 		mustRequest(t, a, "r1", "")
