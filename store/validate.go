@@ -30,6 +30,24 @@ const (
 // uniqueness and lookup.
 func Fold(s string) string { return strings.ToLower(s) }
 
+// LookupKey returns Fold(s) for a lookup by a field of at most max bytes
+// (username, email), and false for input that no stored value folds to:
+// empty, invalid UTF-8, a NUL byte, or longer than any such fold can be.
+// Folding changes lengths both ways (U+023A is two bytes and folds to
+// three; the Kelvin sign is three and folds to one), so the bounds are on
+// the folded key, with room, and the raw input is bounded only to keep
+// the work small.
+func LookupKey(s string, max int) (string, bool) {
+	if s == "" || len(s) > 3*max || !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		return "", false
+	}
+	key := Fold(s)
+	if len(key) > 2*max {
+		return "", false
+	}
+	return key, true
+}
+
 // Time returns t as backends store and return it: UTC, truncated to the
 // microsecond. The zero time stays zero.
 func Time(t time.Time) time.Time {

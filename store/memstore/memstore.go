@@ -177,14 +177,14 @@ func (s *Store) User(ctx context.Context, id string) (*store.User, error) {
 
 // UserByUsername implements [store.Users].
 func (s *Store) UserByUsername(ctx context.Context, username string) (*store.User, error) {
-	key := store.Fold(username)
+	key, valid := store.LookupKey(username, store.MaxUsernameLen)
 	d, err := s.rlock(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer s.mu.RUnlock()
 	u, ok := d.byUsername[key]
-	if !ok {
+	if !valid || !ok {
 		return nil, store.ErrNotFound
 	}
 	return cloneUser(u), nil
@@ -192,14 +192,14 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*store.Use
 
 // UserByEmail implements [store.Users].
 func (s *Store) UserByEmail(ctx context.Context, email string) (*store.User, error) {
-	key := store.Fold(email)
+	key, valid := store.LookupKey(email, store.MaxEmailLen)
 	d, err := s.rlock(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer s.mu.RUnlock()
 	u, ok := d.byEmail[key]
-	if !ok || email == "" {
+	if !valid || !ok {
 		return nil, store.ErrNotFound
 	}
 	return cloneUser(u), nil

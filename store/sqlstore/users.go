@@ -102,10 +102,11 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*store.Use
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	if !validKey(username, store.MaxUsernameLen) {
+	key, ok := store.LookupKey(username, store.MaxUsernameLen)
+	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return s.userBy(ctx, `SELECT `+userCols+` FROM users WHERE username_fold = $1`, store.Fold(username))
+	return s.userBy(ctx, `SELECT `+userCols+` FROM users WHERE username_fold = $1`, key)
 }
 
 // UserByEmail implements [store.Users]. It is one read of the unique index
@@ -114,10 +115,11 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*store.User, err
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	if !validKey(email, store.MaxEmailLen) {
+	key, ok := store.LookupKey(email, store.MaxEmailLen)
+	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return s.userBy(ctx, `SELECT `+userCols+` FROM users WHERE email_fold = $1 AND email_fold <> ''`, store.Fold(email))
+	return s.userBy(ctx, `SELECT `+userCols+` FROM users WHERE email_fold = $1 AND email_fold <> ''`, key)
 }
 
 func (s *Store) userBy(ctx context.Context, query, key string) (*store.User, error) {

@@ -117,14 +117,34 @@ func (x suite) badInput(t *testing.T) {
 		require.NoError(t, err, "found by its folded username")
 		assert.Equal(t, u.ID, got.ID)
 
-		// Folding may make a username longer than its limit (U+0130 is two
-		// bytes and lower-cases to three); it is still a valid username.
-		dotted := user("dotted")
-		dotted.Username = strings.Repeat("\u0130", store.MaxUsernameLen/2)
-		require.NoError(t, s.CreateUser(ctx, dotted))
-		got, err = s.UserByUsername(ctx, store.Fold(dotted.Username))
-		require.NoError(t, err)
-		assert.Equal(t, "dotted", got.ID)
+		// Folding changes lengths both ways, and a lookup finds the user by
+		// any spelling that folds to its key: U+023A is two bytes and folds
+		// to three (the folded key is longer than the field's limit), the
+		// Kelvin sign is three bytes and folds to "k" (the input is longer).
+		for id, tc := range map[string]struct{ name, lookup string }{
+			"grows":   {strings.Repeat("\u023a", store.MaxUsernameLen/2), strings.Repeat("\u2c65", store.MaxUsernameLen/2)},
+			"shrinks": {strings.Repeat("k", store.MaxUsernameLen), strings.Repeat("\u212a", store.MaxUsernameLen)},
+		} {
+			fu := user(id)
+			fu.Username = tc.name
+			require.NoError(t, s.CreateUser(ctx, fu))
+			for _, lookup := range []string{tc.name, tc.lookup, store.Fold(tc.name)} {
+				got, err = s.UserByUsername(ctx, lookup)
+				require.NoError(t, err, "%s: lookup by a %d-byte spelling", id, len(lookup))
+				assert.Equal(t, id, got.ID)
+			}
+		}
+		// Input no stored name can fold to is not found, also where Fold
+		// would map it onto a stored name (invalid UTF-8 becomes U+FFFD).
+		bad := user("bad")
+		bad.Username = "a\ufffdb"
+		require.NoError(t, s.CreateUser(ctx, bad))
+		for _, lookup := range []string{"a\xffb", "a\x00b", strings.Repeat("a", 4*store.MaxUsernameLen)} {
+			_, err = s.UserByUsername(ctx, lookup)
+			notFound(t, err, "lookup of %d bytes", len(lookup))
+			_, err = s.UserByEmail(ctx, lookup)
+			notFound(t, err, "email lookup of %d bytes", len(lookup))
+		}
 
 		tok := &store.APIToken{
 			ID:     exactly(store.MaxIDLen),
