@@ -133,6 +133,8 @@ func validateDump(d *store.Dump) error {
 			}
 		}
 	}
+	perUser := map[string]int{}
+	seen := map[store.RecoveryCode]bool{}
 	for _, rc := range d.RecoveryCodes {
 		if err := store.ValidateID(rc.UserID); err != nil {
 			return err
@@ -140,6 +142,13 @@ func validateDump(d *store.Dump) error {
 		if err := store.ValidateDigests([]string{rc.Digest}); err != nil {
 			return err
 		}
+		if perUser[rc.UserID]++; perUser[rc.UserID] > store.MaxRecoveryCodes {
+			return fmt.Errorf("%w: more than %d recovery codes", store.ErrInvalid, store.MaxRecoveryCodes)
+		}
+		if seen[rc] {
+			return fmt.Errorf("%w: recovery code repeated", store.ErrConflict)
+		}
+		seen[rc] = true
 	}
 	for i := range d.SigningKeys {
 		if _, err := keyArgs(&d.SigningKeys[i]); err != nil {
@@ -197,7 +206,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, len(
 				return err
 			}
 		}
-		if err := insertAll(ctx, c, `INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		if err := insertAll(ctx, c, `INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2)`,
 			len(d.RecoveryCodes), func(i int) ([]any, error) {
 				return []any{d.RecoveryCodes[i].UserID, d.RecoveryCodes[i].Digest}, nil
 			}); err != nil {

@@ -198,6 +198,12 @@ func (x suite) backup(t *testing.T) {
 			{"pending without owner", func(d *store.Dump) { d.PendingTOTP[0].UserID = "nobody" }},
 			{"code without owner", func(d *store.Dump) { d.RecoveryCodes[0].UserID = "nobody" }},
 			{"invalid code", func(d *store.Dump) { d.RecoveryCodes[0].Digest = "\xff" }},
+			{"repeated code", func(d *store.Dump) { d.RecoveryCodes = append(d.RecoveryCodes, d.RecoveryCodes[0]) }},
+			{"too many codes", func(d *store.Dump) {
+				for i := range store.MaxRecoveryCodes {
+					d.RecoveryCodes = append(d.RecoveryCodes, store.RecoveryCode{UserID: "u1", Digest: fmt.Sprintf("c%d", i)})
+				}
+			}},
 			{"repeated key ID", func(d *store.Dump) { d.SigningKeys = append(d.SigningKeys, *key("k1", at(time.Hour))) }},
 			{"invalid key", func(d *store.Dump) { d.SigningKeys[0].Sealed = nil }},
 		}
