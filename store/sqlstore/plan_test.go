@@ -53,6 +53,17 @@ func TestSQLiteConnectionSettings(t *testing.T) {
 		assert.Equal(t, "1234", pragma(t, r, "busy_timeout"), "reader")
 		assert.Equal(t, "wal", pragma(t, w, "journal_mode"))
 	})
+	t.Run("OwnPragmas", func(t *testing.T) {
+		t.Parallel()
+		// Settings given as _pragma win over the defaults too.
+		s := sqltest.Open(t, sqltest.SQLitePath(t)+"?_pragma=synchronous(FULL)&_pragma=busy_timeout%3D777&_pragma=journal_mode(DELETE)")
+		w, r := sqlstore.Pools(s)
+		for name, db := range map[string]*sql.DB{"writer": w, "reader": r} {
+			assert.Equal(t, "2", pragma(t, db, "synchronous"), name+": FULL")
+			assert.Equal(t, "777", pragma(t, db, "busy_timeout"), name)
+		}
+		assert.Equal(t, "delete", pragma(t, w, "journal_mode"))
+	})
 	t.Run("Memory", func(t *testing.T) {
 		t.Parallel()
 		s := sqltest.Open(t, ":memory:")

@@ -194,20 +194,28 @@ func sqliteDSNs(dsn string) (writer, reader string, memory bool, err error) {
 	}
 	memory = base == ":memory:" || strings.HasPrefix(base, "file::memory:") ||
 		(strings.HasPrefix(base, "file:") && q.Get("mode") == "memory")
-	setDefault := func(key, alias, value string) {
-		if q.Get(key) == "" && q.Get(alias) == "" {
+	// hasPragma reports whether the DSN sets the pragma through _pragma
+	// (the driver runs those before the short forms, so a default given as
+	// a short form would override the host's choice).
+	hasPragma := func(name string) bool {
+		return slices.ContainsFunc(q["_pragma"], func(p string) bool {
+			rest, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(p)), name)
+			rest = strings.TrimSpace(rest)
+			return ok && (strings.HasPrefix(rest, "(") || strings.HasPrefix(rest, "="))
+		})
+	}
+	setDefault := func(key, alias, pragma, value string) {
+		if q.Get(key) == "" && q.Get(alias) == "" && !hasPragma(pragma) {
 			q.Set(key, value)
 		}
 	}
 	q.Del("_fk")
 	q.Set("_foreign_keys", "1")
-	setDefault("_busy_timeout", "_timeout", sqliteBusyTimeoutMillis)
-	setDefault("_synchronous", "_sync", sqliteSynchronous)
+	setDefault("_busy_timeout", "_timeout", "busy_timeout", sqliteBusyTimeoutMillis)
+	setDefault("_synchronous", "_sync", "synchronous", sqliteSynchronous)
 	if !memory {
-		setDefault("_journal_mode", "_journal", sqliteJournalMode)
-		if !slices.ContainsFunc(q["_pragma"], func(p string) bool {
-			return strings.HasPrefix(strings.ToLower(strings.TrimSpace(p)), "mmap_size")
-		}) {
+		setDefault("_journal_mode", "_journal", "journal_mode", sqliteJournalMode)
+		if !hasPragma("mmap_size") {
 			q.Add("_pragma", sqliteMmapSize)
 		}
 	}
