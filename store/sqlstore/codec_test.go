@@ -158,3 +158,27 @@ func FuzzList(f *testing.F) {
 		}
 	})
 }
+
+func TestPrefixEnd(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		prefix, end string
+		ok          bool
+	}{
+		{"auth:ip:", "auth:ip;", true},
+		{"a", "b", true},
+		{"a\u007f", "a\u0080", true},
+		{"x\u00ff", "x\u0100", true},
+		{"x\ud7ff", "x\ue000", true},
+		{"x\U0010ffff", "y", true},
+		{"\U0010ffff\U0010ffff", "", false},
+	} {
+		end, ok := prefixEnd(tc.prefix)
+		assert.Equal(t, tc.ok, ok, "%q", tc.prefix)
+		assert.Equal(t, tc.end, end, "%q", tc.prefix)
+		if ok {
+			assert.Less(t, tc.prefix, end)
+			assert.Less(t, tc.prefix+"\U0010ffff\U0010ffff", end, "every extension of the prefix is below the end")
+		}
+	}
+}

@@ -100,13 +100,18 @@ func (s *Store) ListCounters(ctx context.Context, prefix string, now time.Time) 
 	query := `SELECT counter_key, hits, reset_at, banned_until FROM counters
 WHERE (reset_at > $1 OR banned_until > $1)`
 	args := []any{nowUS}
-	// A prefix that is valid text is matched in SQL (substr counts
-	// characters in both dialects); any other prefix is matched here, byte
-	// by byte, as it cannot be sent to PostgreSQL.
+	// A prefix that is valid text is matched in SQL as a range of the
+	// primary key (byte order in both dialects: BINARY and COLLATE "C"), so
+	// the index bounds the scan; any other prefix is matched here, byte by
+	// byte, as it cannot be sent to PostgreSQL.
 	inSQL := validText(prefix, store.MaxCounterKeyLen)
 	if inSQL && prefix != "" {
-		query += ` AND substr(counter_key, 1, $3) = $2`
-		args = append(args, prefix, utf8.RuneCountInString(prefix))
+		query += ` AND counter_key >= $2`
+		args = append(args, prefix)
+		if end, ok := prefixEnd(prefix); ok {
+			query += ` AND counter_key < $3`
+			args = append(args, end)
+		}
 	}
 	rows, err := s.reader().query(ctx, query+` ORDER BY counter_key`, args...)
 	if err != nil {
@@ -160,4 +165,24 @@ func (s *Store) DeleteDeadCounters(ctx context.Context, now time.Time) error {
 		return err
 	})
 	return s.fail(ctx, err)
+}
+
+// prefixEnd returns the least string greater than every string that
+// starts with prefix, in byte order (which for UTF-8 is code point order):
+// prefix with its last code point incremented, after dropping trailing
+// U+10FFFF. It returns false if there is none (prefix is all U+10FFFF).
+func prefixEnd(prefix string) (string, bool) {
+	for prefix != "" {
+		r, size := utf8.DecodeLastRuneInString(prefix)
+		prefix = prefix[:len(prefix)-size]
+		switch {
+		case r == utf8.MaxRune:
+			continue
+		case r == 0xD7FF: // the next code point is past the surrogates
+			return prefix + "\uE000", true
+		default:
+			return prefix + string(r+1), true
+		}
+	}
+	return "", false
 }
