@@ -117,7 +117,15 @@ func (w *wireClaims) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// The range of the NumericDate claims (exp, nbf, iat) Sign issues and
+// Verify accepts: 1970-01-01 to 9999-12-31T23:59:59Z, in seconds.
+const (
+	minNumericDate = 0
+	maxNumericDate = 253402300799
+)
+
 var (
+	errDateRange       = fmt.Errorf("%w: date outside 1970..9999", ErrInvalidClaims)
 	errClaimValue      = fmt.Errorf("%w: claim value of the wrong type", ErrMalformed)
 	errClaimsNotObject = fmt.Errorf("%w: claims are not a JSON object", ErrMalformed)
 )
@@ -148,6 +156,12 @@ func numericDate(raw []byte) (*jwt.NumericDate, error) {
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil {
 		return nil, err
+	}
+	// Outside 1970..9999 a date is no date a Keyring issues, and far out
+	// of range it would overflow int64 and time.Unix into the distant past
+	// (a far-future nbf would then pass as already valid).
+	if !(f >= minNumericDate && f <= maxNumericDate) {
+		return nil, errDateRange
 	}
 	round, frac := math.Modf(f)
 	return jwt.NewNumericDate(time.Unix(int64(round), int64(frac*1e9))), nil
@@ -216,7 +230,8 @@ func (s signClaims) MarshalJSON() ([]byte, error) {
 // ErrMissingClaim without ExpiresAt, ErrExpired if ExpiresAt, truncated to
 // the second, is not after now, ErrAudience if c.Audience leaves out the keyring's audience,
 // ErrDuplicateClaim for Extra names that Verify would refuse,
-// ErrInvalidClaims for claims that cannot be encoded faithfully, and
+// ErrInvalidClaims for claims that cannot be encoded faithfully (dates
+// outside 1970..9999 included), and
 // ErrTooLarge for a token over MaxTokenSize.
 func (r *Keyring) Sign(c Claims) (string, error) {
 	st := r.state.Load()
@@ -224,6 +239,11 @@ func (r *Keyring) Sign(c Claims) (string, error) {
 	now := r.now()
 	if c.ExpiresAt.IsZero() {
 		return "", errMissingExp
+	}
+	for _, t := range []time.Time{c.ExpiresAt, c.IssuedAt, c.NotBefore} {
+		if sec := t.Unix(); !t.IsZero() && (sec < minNumericDate || sec > maxNumericDate) {
+			return "", errDateRange
+		}
 	}
 	w := &wireClaims{
 		Subject:     c.Subject,
@@ -317,8 +337,8 @@ func checkExtraNames(extra map[string]any) error {
 // Verify checks a JWT and returns its claims. The token must:
 //   - be at most MaxTokenSize bytes (else ErrTooLarge);
 //   - be three canonical base64url segments, with a header and claims that
-//     are JSON objects in UTF-8, registered claims of the right JSON type
-//     (else ErrMalformed);
+//     are JSON objects in UTF-8, registered claims of the right JSON type,
+//     and exp, nbf and iat dates from 1970 to 9999 (else ErrMalformed);
 //   - repeat no member name, even in another letter case (else
 //     ErrDuplicateClaim), and have no crit header (else ErrCritical);
 //   - not say alg "none" (else ErrNoneAlg);

@@ -206,6 +206,24 @@ func TestVerifyRejections(t *testing.T) {
 		{"iat future within leeway", func() string {
 			return forgeWith(t, hs, hsHeader, fmt.Sprintf(`{"aud":"api","exp":%d,"iat":%d,"jti":"j"}`, unix(time.Hour), unix(testLeeway)))
 		}, nil},
+		{"nbf far in the future (past int64 seconds)", func() string {
+			return forgeWith(t, hs, hsHeader, claimsJSON(`,"nbf":1e19`))
+		}, ErrMalformed},
+		{"nbf just past int64 seconds", func() string {
+			return forgeWith(t, hs, hsHeader, claimsJSON(`,"nbf":9223372000000000000`))
+		}, ErrMalformed},
+		{"nbf after year 9999", func() string {
+			return forgeWith(t, hs, hsHeader, claimsJSON(`,"nbf":253402300800`))
+		}, ErrMalformed},
+		{"nbf before 1970", func() string {
+			return forgeWith(t, hs, hsHeader, claimsJSON(`,"nbf":-1`))
+		}, ErrMalformed},
+		{"iat far in the future", func() string {
+			return forgeWith(t, hs, hsHeader, fmt.Sprintf(`{"aud":"api","exp":%d,"iat":1e19,"jti":"j"}`, unix(time.Hour)))
+		}, ErrMalformed},
+		{"exp far in the future", func() string {
+			return forgeWith(t, hs, hsHeader, fmt.Sprintf(`{"aud":"api","exp":1e19,"iat":%d,"jti":"j"}`, unix(0)))
+		}, ErrMalformed},
 		{"iat missing", func() string {
 			return forgeWith(t, hs, hsHeader, fmt.Sprintf(`{"aud":"api","exp":%d,"jti":"j"}`, unix(time.Hour)))
 		}, ErrMissingClaim},
