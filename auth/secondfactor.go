@@ -198,7 +198,7 @@ func (s *Service) ActivateTOTP(ctx context.Context, c Client, p *Principal, user
 	if err != nil {
 		return nil, err
 	}
-	switch err := s.st.ActivateTOTP(ctx, userID, step, digests, s.nowUTC()); {
+	switch err := s.st.ActivateTOTP(ctx, userID, cred.Secret, step, digests, s.nowUTC()); {
 	case errors.Is(err, store.ErrConflict):
 		return nil, ErrTOTPAlreadyRegistered
 	case err != nil:

@@ -130,12 +130,14 @@ type TOTP interface {
 	PutPendingTOTP(ctx context.Context, c *TOTPCredential) error
 	// PendingTOTP returns the user's pending enrollment, or ErrNotFound.
 	PendingTOTP(ctx context.Context, userID string) (*TOTPCredential, error)
-	// ActivateTOTP atomically turns the pending enrollment into the active
-	// credential with LastStep = lastStep and CreatedAt = at, and replaces the
-	// user's recovery codes with recoveryDigests. It returns ErrConflict if a
-	// credential is already active and ErrNotFound if nothing is pending;
-	// either way nothing changes.
-	ActivateTOTP(ctx context.Context, userID string, lastStep int64, recoveryDigests []string, at time.Time) error
+	// ActivateTOTP atomically turns the pending enrollment whose (sealed)
+	// Secret is secret, the one the caller checked a code against, into the
+	// active credential with LastStep = lastStep and CreatedAt = at, and
+	// replaces the user's recovery codes with recoveryDigests. It returns
+	// ErrConflict if a credential is already active and ErrNotFound if
+	// nothing is pending or another enrollment replaced that one; either
+	// way nothing changes.
+	ActivateTOTP(ctx context.Context, userID string, secret []byte, lastStep int64, recoveryDigests []string, at time.Time) error
 	// ActiveTOTP returns the user's active credential, or ErrNotFound.
 	ActiveTOTP(ctx context.Context, userID string) (*TOTPCredential, error)
 	// AdvanceTOTPStep sets the active credential's LastStep to step if and

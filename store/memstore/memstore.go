@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/subtle"
@@ -557,7 +558,7 @@ func (s *Store) getTOTP(ctx context.Context, userID string, active bool) (*store
 
 // ActivateTOTP implements [store.TOTP]. When a credential is active and
 // nothing is pending it returns ErrConflict.
-func (s *Store) ActivateTOTP(ctx context.Context, userID string, lastStep int64, recoveryDigests []string, at time.Time) error {
+func (s *Store) ActivateTOTP(ctx context.Context, userID string, secret []byte, lastStep int64, recoveryDigests []string, at time.Time) error {
 	if lastStep < 0 {
 		return invalid("negative step")
 	}
@@ -573,7 +574,7 @@ func (s *Store) ActivateTOTP(ctx context.Context, userID string, lastStep int64,
 		return fmt.Errorf("%w: totp already active", store.ErrConflict)
 	}
 	p, ok := d.pending[userID]
-	if !ok {
+	if !ok || !bytes.Equal(p.Secret, secret) {
 		return store.ErrNotFound
 	}
 	c := cloneTOTP(p)

@@ -84,7 +84,7 @@ func exercise(t *testing.T, s store.Store) {
 	require.NoError(t, s.CreateUser(ctx, u))
 	require.NoError(t, s.CreateAPIToken(ctx, &store.APIToken{ID: "t1", UserID: "u1", Digest: "d1", CreatedAt: t0}, 0))
 	require.NoError(t, s.PutPendingTOTP(ctx, &store.TOTPCredential{UserID: "u1", Secret: []byte("s"), CreatedAt: t0}))
-	require.NoError(t, s.ActivateTOTP(ctx, "u1", 1, []string{"c1", "c2"}, t0))
+	require.NoError(t, s.ActivateTOTP(ctx, "u1", []byte("s"), 1, []string{"c1", "c2"}, t0))
 	require.NoError(t, s.CreateRequest(ctx, &store.Request{ID: "r1", Kind: store.KindPasswordReset, UserID: "u1",
 		CodeDigest: "cd", ExpiresAt: t0.Add(time.Hour)}))
 	require.NoError(t, s.AddSigningKey(ctx, &store.SigningKey{ID: "k1", Sealed: []byte("k"), CreatedAt: t0}))

@@ -85,7 +85,7 @@ func (s *Store) totpBy(ctx context.Context, query, userID string) (*store.TOTPCr
 
 // ActivateTOTP implements [store.TOTP], in one transaction that holds the
 // user's row.
-func (s *Store) ActivateTOTP(ctx context.Context, userID string, lastStep int64, recoveryDigests []string, at time.Time) error {
+func (s *Store) ActivateTOTP(ctx context.Context, userID string, secret []byte, lastStep int64, recoveryDigests []string, at time.Time) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -119,12 +119,11 @@ func (s *Store) ActivateTOTP(ctx context.Context, userID string, lastStep int64,
 		// DeleteTOTP do not lock the user) is either the one deleted here or
 		// waits for this transaction, never lost between two statements.
 		var (
-			secret         []byte
 			algorithm      string
 			digits, period int
 		)
-		err = c.row(ctx, `DELETE FROM totp_pending WHERE user_id = $1 RETURNING secret, algorithm, digits, period`, userID).
-			Scan(&secret, &algorithm, &digits, &period)
+		err = c.row(ctx, `DELETE FROM totp_pending WHERE user_id = $1 AND secret = $2 RETURNING algorithm, digits, period`, userID, secret).
+			Scan(&algorithm, &digits, &period)
 		switch {
 		case errNoRows(err):
 			return store.ErrNotFound

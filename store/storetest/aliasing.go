@@ -78,7 +78,7 @@ func (x suite) aliasing(t *testing.T) {
 		equalTOTP(t, want, got)
 
 		digests := []string{"a", "b"}
-		require.NoError(t, s.ActivateTOTP(ctx, "u1", 1, digests, t0))
+		require.NoError(t, s.ActivateTOTP(ctx, "u1", cred("u1").Secret, 1, digests, t0))
 		digests[0] = "changed"
 		got, err = s.ActiveTOTP(ctx, "u1")
 		require.NoError(t, err)

@@ -296,7 +296,7 @@ func (x suite) badInput(t *testing.T) {
 					if err := s.PutPendingTOTP(ctx, cred("u2")); err != nil {
 						return err
 					}
-					return s.ActivateTOTP(ctx, "u2", 1, []string{b}, t0)
+					return s.ActivateTOTP(ctx, "u2", cred("u2").Secret, 1, []string{b}, t0)
 				}},
 			)
 		}

@@ -75,7 +75,9 @@ func calls() []call {
 		}},
 		{"PutPendingTOTP", func(ctx context.Context, s store.Store) error { return s.PutPendingTOTP(ctx, cred("u1")) }},
 		{"PendingTOTP", func(ctx context.Context, s store.Store) error { _, err := s.PendingTOTP(ctx, "u2"); return err }},
-		{"ActivateTOTP", func(ctx context.Context, s store.Store) error { return s.ActivateTOTP(ctx, "u2", 1, []string{"x"}, t0) }},
+		{"ActivateTOTP", func(ctx context.Context, s store.Store) error {
+			return s.ActivateTOTP(ctx, "u2", cred("u2").Secret, 1, []string{"x"}, t0)
+		}},
 		{"ActiveTOTP", func(ctx context.Context, s store.Store) error { _, err := s.ActiveTOTP(ctx, "u1"); return err }},
 		{"AdvanceTOTPStep", func(ctx context.Context, s store.Store) error { return s.AdvanceTOTPStep(ctx, "u1", 101) }},
 		{"DeleteTOTP", func(ctx context.Context, s store.Store) error { return s.DeleteTOTP(ctx, "u1") }},

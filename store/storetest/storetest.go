@@ -177,7 +177,7 @@ func mustActive(t *testing.T, s store.Store, userID string, digests ...string) *
 	t.Helper()
 	c := cred(userID)
 	require.NoError(t, s.PutPendingTOTP(t.Context(), c))
-	require.NoError(t, s.ActivateTOTP(t.Context(), userID, 100, digests, at(time.Minute)))
+	require.NoError(t, s.ActivateTOTP(t.Context(), userID, c.Secret, 100, digests, at(time.Minute)))
 	c.LastStep, c.CreatedAt = 100, at(time.Minute)
 	return c
 }

@@ -101,7 +101,7 @@ func (x suite) times(t *testing.T) {
 		require.NoError(t, err)
 		isUTC(t, "pending CreatedAt", got.CreatedAt, wp)
 		activated, wa := odd(time.Minute)
-		require.NoError(t, s.ActivateTOTP(ctx, "u1", 1, nil, activated))
+		require.NoError(t, s.ActivateTOTP(ctx, "u1", c.Secret, 1, nil, activated))
 		got, err = s.ActiveTOTP(ctx, "u1")
 		require.NoError(t, err)
 		isUTC(t, "active CreatedAt", got.CreatedAt, wa)

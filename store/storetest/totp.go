@@ -47,7 +47,7 @@ func (x suite) totp(t *testing.T) {
 		require.NoError(t, s.ReplaceRecoveryCodes(ctx, "u1", []string{"old1", "old2"}))
 		c := cred("u1")
 		require.NoError(t, s.PutPendingTOTP(ctx, c))
-		require.NoError(t, s.ActivateTOTP(ctx, "u1", 55, []string{"r3", "r1", "r2"}, at(time.Hour)))
+		require.NoError(t, s.ActivateTOTP(ctx, "u1", c.Secret, 55, []string{"r3", "r1", "r2"}, at(time.Hour)))
 
 		want := *c
 		want.LastStep, want.CreatedAt = 55, at(time.Hour)
@@ -77,20 +77,23 @@ func (x suite) totp(t *testing.T) {
 		tests := []struct {
 			name    string
 			user    string
+			secret  []byte
 			digests []string
 			step    int64
 			want    error
 		}{
-			{"nothing pending", "none", []string{"x"}, 1, store.ErrNotFound},
-			{"unknown user", "nobody", []string{"x"}, 1, store.ErrNotFound},
-			{"already active", "active", []string{"x"}, 1, store.ErrConflict},
-			{"invalid digest", "pending", []string{"ok", "bad\x00"}, 1, store.ErrInvalid},
-			{"too many digests", "pending", manyDigests(store.MaxRecoveryCodes + 1), 1, store.ErrInvalid},
-			{"negative step", "pending", []string{"x"}, -1, store.ErrInvalid},
+			{"nothing pending", "none", cred("none").Secret, []string{"x"}, 1, store.ErrNotFound},
+			{"unknown user", "nobody", cred("nobody").Secret, []string{"x"}, 1, store.ErrNotFound},
+			{"already active", "active", newer.Secret, []string{"x"}, 1, store.ErrConflict},
+			{"another enrollment pending", "pending", []byte("replaced"), []string{"x"}, 1, store.ErrNotFound},
+			{"no secret", "pending", nil, []string{"x"}, 1, store.ErrNotFound},
+			{"invalid digest", "pending", pending.Secret, []string{"ok", "bad\x00"}, 1, store.ErrInvalid},
+			{"too many digests", "pending", pending.Secret, manyDigests(store.MaxRecoveryCodes + 1), 1, store.ErrInvalid},
+			{"negative step", "pending", pending.Secret, []string{"x"}, -1, store.ErrInvalid},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				require.ErrorIs(t, s.ActivateTOTP(ctx, tc.user, tc.step, tc.digests, at(time.Hour)), tc.want)
+				require.ErrorIs(t, s.ActivateTOTP(ctx, tc.user, tc.secret, tc.step, tc.digests, at(time.Hour)), tc.want)
 
 				_, err := s.ActiveTOTP(ctx, "none")
 				notFound(t, err)
@@ -120,7 +123,7 @@ func (x suite) totp(t *testing.T) {
 		notFound(t, s.AdvanceTOTPStep(ctx, "u1", 5), "nothing active")
 		require.NoError(t, s.PutPendingTOTP(ctx, cred("u1")))
 		notFound(t, s.AdvanceTOTPStep(ctx, "u1", 5), "pending is not active")
-		require.NoError(t, s.ActivateTOTP(ctx, "u1", 100, nil, t0))
+		require.NoError(t, s.ActivateTOTP(ctx, "u1", cred("u1").Secret, 100, nil, t0))
 
 		steps := []struct {
 			step int64
@@ -177,7 +180,7 @@ func (x suite) totp(t *testing.T) {
 
 		// Enrolling again starts from scratch.
 		require.NoError(t, s.PutPendingTOTP(ctx, cred("u1")))
-		require.NoError(t, s.ActivateTOTP(ctx, "u1", 3, []string{"e1"}, t0))
+		require.NoError(t, s.ActivateTOTP(ctx, "u1", cred("u1").Secret, 3, []string{"e1"}, t0))
 		require.NoError(t, s.AdvanceTOTPStep(ctx, "u1", 4), "the old LastStep is forgotten")
 	})
 
