@@ -98,12 +98,9 @@ func (s *Service) ChangePassword(ctx context.Context, c Client, p *Principal, us
 	if err := s.validatePassword(newPassword); err != nil {
 		return err
 	}
-	u, err := s.loadUser(ctx, userID)
+	u, err := s.loadManaged(ctx, p, userID)
 	if err != nil {
 		return err
-	}
-	if !self && !canManage(p, u) {
-		return errManage()
 	}
 	if err := s.checkIP(ctx, c); err != nil {
 		return err

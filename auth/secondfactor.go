@@ -244,8 +244,7 @@ func (s *Service) DeleteTOTP(ctx context.Context, c Client, p *Principal, userID
 		}
 		return fmt.Errorf("%w: needs %s", ErrForbidden, PermEditUsers)
 	}
-	u, err := s.loadUser(ctx, userID)
-	if err != nil {
+	if _, err := s.loadManaged(ctx, p, userID); err != nil {
 		return err
 	}
 	if self {
@@ -255,8 +254,6 @@ func (s *Service) DeleteTOTP(ctx context.Context, c Client, p *Principal, userID
 		if err := s.checkTOTP(ctx, c, userID, *code); err != nil {
 			return err
 		}
-	} else if !canManage(p, u) {
-		return errManage()
 	}
 	if err := s.st.DeleteTOTP(ctx, userID); err != nil {
 		return storeErr(err, ErrTOTPNotRegistered)

@@ -62,14 +62,7 @@ func TestClientIP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := &Handler{trusted: tc.trusted}
-			r := httptest.NewRequest(http.MethodGet, "/", nil)
-			r.RemoteAddr = tc.remote
-			for k, vs := range tc.headers {
-				for _, v := range vs {
-					r.Header.Add(k, v)
-				}
-			}
-			assert.Equal(t, netip.MustParseAddr(tc.want), h.clientIP(r))
+			assert.Equal(t, netip.MustParseAddr(tc.want), h.clientIP(requestFrom(tc.remote, tc.headers)))
 		})
 	}
 }
@@ -123,14 +116,19 @@ func TestClientIPHeaderXClientIP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := &Handler{trusted: proxied, xClientIP: true}
-			r := httptest.NewRequest(http.MethodGet, "/", nil)
-			r.RemoteAddr = tc.remote
-			for k, vs := range tc.headers {
-				for _, v := range vs {
-					r.Header.Add(k, v)
-				}
-			}
-			assert.Equal(t, netip.MustParseAddr(tc.want), h.clientIP(r))
+			assert.Equal(t, netip.MustParseAddr(tc.want), h.clientIP(requestFrom(tc.remote, tc.headers)))
 		})
 	}
+}
+
+// requestFrom returns a request from the peer remote with the headers.
+func requestFrom(remote string, headers map[string][]string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.RemoteAddr = remote
+	for k, vs := range headers {
+		for _, v := range vs {
+			r.Header.Add(k, v)
+		}
+	}
+	return r
 }

@@ -84,7 +84,8 @@ func TestEmbeddedMux(t *testing.T) {
 	var bossID struct {
 		ID string `json:"id"`
 	}
-	_, body, _ = get("/auth/me", "Bearer "+boss)
+	code, body, _ = get("/auth/me", "Bearer "+boss)
+	require.Equal(t, http.StatusOK, code, body)
 	require.NoError(t, json.Unmarshal([]byte(body), &bossID))
 	req, err := http.NewRequest("POST", srv.URL+"/auth/users/"+bossID.ID+"/api-tokens", strings.NewReader(`{"name":"ci"}`))
 	require.NoError(t, err)

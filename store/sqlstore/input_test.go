@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/latchkit/latch/store"
-	"github.com/latchkit/latch/store/sqlstore/sqltest"
+	"github.com/latchkit/latch/store/sqlstore"
 )
 
 // TestOutOfRangeTimes checks the one limit of this backend that the
@@ -15,53 +15,43 @@ import (
 // microseconds are ErrInvalid, never stored as another instant.
 func TestOutOfRangeTimes(t *testing.T) {
 	t.Parallel()
-	for _, b := range []struct {
-		name string
-		open func(t *testing.T) store.Store
-	}{
-		{"SQLite", func(t *testing.T) store.Store { return sqltest.SQLite(t) }},
-		{"Postgres", func(t *testing.T) store.Store { return sqltest.Postgres(t) }},
-	} {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			s := b.open(t)
-			ctx := t.Context()
-			require.NoError(t, s.CreateUser(ctx, &store.User{ID: "u1", Username: "a"}))
-			far := time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
-			long := time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC)
-			tests := []struct {
-				name string
-				call func() error
-			}{
-				{"CreateUser far future", func() error {
-					return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", CreatedAt: far})
-				}},
-				{"CreateUser long past", func() error {
-					return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", TokensValidAfter: long})
-				}},
-				{"SetLastLogin far future", func() error { return s.SetLastLogin(ctx, "u1", far) }},
-				{"CreateAPIToken far expiry", func() error {
-					return s.CreateAPIToken(ctx, &store.APIToken{ID: "t1", UserID: "u1", Digest: "d", ExpiresAt: far}, 0)
-				}},
-				{"Ban far future", func() error { return s.Ban(ctx, "k", far) }},
-				{"RevokeToken far future", func() error { return s.RevokeToken(ctx, "j1", far) }},
-			}
-			for _, tc := range tests {
-				require.ErrorIs(t, tc.call(), store.ErrInvalid, tc.name)
-			}
-			d, err := s.Dump(ctx)
-			require.NoError(t, err)
-			require.Len(t, d.Users, 1, "nothing written")
-			require.Empty(t, d.APITokens, "nothing written")
-			u, err := s.User(ctx, "u1")
-			require.NoError(t, err)
-			require.True(t, u.LastLoginAt.IsZero(), "nothing written")
-			c, err := s.Counter(ctx, "k", time.Now())
-			require.NoError(t, err)
-			require.Equal(t, store.Counter{Key: "k"}, c)
-			revoked, err := s.IsRevoked(ctx, "j1")
-			require.NoError(t, err)
-			require.False(t, revoked)
-		})
-	}
+	eachDialect(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		require.NoError(t, s.CreateUser(ctx, &store.User{ID: "u1", Username: "a"}))
+		far := time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
+		long := time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC)
+		tests := []struct {
+			name string
+			call func() error
+		}{
+			{"CreateUser far future", func() error {
+				return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", CreatedAt: far})
+			}},
+			{"CreateUser long past", func() error {
+				return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", TokensValidAfter: long})
+			}},
+			{"SetLastLogin far future", func() error { return s.SetLastLogin(ctx, "u1", far) }},
+			{"CreateAPIToken far expiry", func() error {
+				return s.CreateAPIToken(ctx, &store.APIToken{ID: "t1", UserID: "u1", Digest: "d", ExpiresAt: far}, 0)
+			}},
+			{"Ban far future", func() error { return s.Ban(ctx, "k", far) }},
+			{"RevokeToken far future", func() error { return s.RevokeToken(ctx, "j1", far) }},
+		}
+		for _, tc := range tests {
+			require.ErrorIs(t, tc.call(), store.ErrInvalid, tc.name)
+		}
+		d, err := s.Dump(ctx)
+		require.NoError(t, err)
+		require.Len(t, d.Users, 1, "nothing written")
+		require.Empty(t, d.APITokens, "nothing written")
+		u, err := s.User(ctx, "u1")
+		require.NoError(t, err)
+		require.True(t, u.LastLoginAt.IsZero(), "nothing written")
+		c, err := s.Counter(ctx, "k", time.Now())
+		require.NoError(t, err)
+		require.Equal(t, store.Counter{Key: "k"}, c)
+		revoked, err := s.IsRevoked(ctx, "j1")
+		require.NoError(t, err)
+		require.False(t, revoked)
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/latchkit/latch/store"
+	"github.com/latchkit/latch/store/sqlstore"
 	"github.com/latchkit/latch/store/sqlstore/sqltest"
 	"github.com/latchkit/latch/store/storetest"
 )
@@ -44,4 +45,18 @@ func TestPostgresShared(t *testing.T) {
 		dsn := sqltest.OpenPostgresSchema(t)
 		return sqltest.Open(t, dsn), sqltest.Open(t, dsn)
 	})
+}
+
+// eachDialect runs f in parallel subtests on a fresh SQLite file and a
+// fresh PostgreSQL schema (skipped without LATCH_TEST_POSTGRES).
+func eachDialect(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return sqltest.SQLitePath(t) },
+		"postgres": func(t *testing.T) string { return sqltest.OpenPostgresSchema(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f(t, sqltest.Open(t, dsn(t)))
+		})
+	}
 }
