@@ -20,8 +20,9 @@ const apiTokenTouchInterval = time.Minute
 //
 // For an access token it checks the signature and claims, that the token
 // was not revoked (logout), that its user exists, is enabled and was not
-// told to drop earlier tokens (password change or reset, disabling), and the
-// client IP against the user's allowed_ips. The store is read on every call
+// told to drop earlier tokens (its credential generation is still the
+// token's: no password change or reset, disabling or reduction of access
+// since), and the client IP against the user's allowed_ips. The store is read on every call
 // (revocation and user), so a logout, password change or deletion on any
 // instance takes effect at once everywhere. For an API token: one read by
 // digest, the expiry, the owner's state and allowed_ips; last_used_at is
@@ -46,8 +47,8 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt str
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnauthorized, err)
 	}
-	authUS, ok := claims.Extra[claimAuthTime].(float64)
-	if !ok {
+	gen, ok := claims.Extra[claimGeneration].(float64)
+	if !ok || gen < 0 || gen != float64(int64(gen)) {
 		return nil, fmt.Errorf("%w: not an access token", ErrUnauthorized)
 	}
 	revoked, err := s.st.IsRevoked(ctx, claims.ID)
@@ -64,7 +65,7 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt str
 	if err := s.checkAccount(ctx, c, u); err != nil {
 		return nil, err
 	}
-	if !u.TokensValidAfter.IsZero() && int64(authUS) <= u.TokensValidAfter.UnixMicro() {
+	if int64(gen) != u.Generation {
 		return nil, fmt.Errorf("%w: token issued before the credentials changed", ErrUnauthorized)
 	}
 	return &Principal{

@@ -13,8 +13,10 @@ import (
 	"github.com/latchkit/latch/token"
 )
 
-// dumpVersion is the version of the Dump format.
-const dumpVersion = 1
+// dumpVersion is the version of the Dump format. Version 2 replaced the
+// users' tokens_valid_after by their credential generation; a version 1
+// dump still restores (every restore ends the sessions it predates).
+const dumpVersion = 2
 
 // MaxRestoreSize bounds the input of Restore, in bytes.
 const MaxRestoreSize = 256 << 20
@@ -41,7 +43,8 @@ type dumpUser struct {
 	AllowedIPs       []string  `json:"allowed_ips"`
 	Disabled         bool      `json:"disabled"`
 	PasswordHash     string    `json:"password_hash"`
-	TokensValidAfter time.Time `json:"tokens_valid_after,omitzero"`
+	Generation       int64     `json:"generation,omitzero"`
+	TokensValidAfter time.Time `json:"tokens_valid_after,omitzero"` // version 1 only; ignored
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
 	LastLoginAt      time.Time `json:"last_login_at,omitzero"`
@@ -122,7 +125,7 @@ func (s *Service) Dump(ctx context.Context, p *Principal) ([]byte, error) {
 	}
 	for i, u := range d.Users {
 		doc.Users[i] = dumpUser{u.ID, u.Username, u.Email, u.EmailVerified, u.Role, nonNil(u.Permissions), nonNil(u.AllowedIPs),
-			u.Disabled, u.PasswordHash, u.TokensValidAfter, u.CreatedAt, u.UpdatedAt, u.LastLoginAt}
+			u.Disabled, u.PasswordHash, u.Generation, time.Time{}, u.CreatedAt, u.UpdatedAt, u.LastLoginAt}
 	}
 	for i, t := range d.APITokens {
 		doc.APITokens[i] = dumpAPIToken{t.ID, t.UserID, t.Name, t.Prefix, t.Digest, nonNil(t.Permissions), t.CreatedAt, t.ExpiresAt, t.LastUsedAt}
@@ -178,7 +181,7 @@ func (s *Service) parseDump(data []byte) (*store.Dump, error) {
 	if err := strictjson.Decode(data, &doc); err != nil {
 		return nil, err
 	}
-	if doc.Version != dumpVersion {
+	if doc.Version != dumpVersion && doc.Version != 1 {
 		return nil, fmt.Errorf("unsupported version %d", doc.Version)
 	}
 	if len(doc.SigningKeys) == 0 {
@@ -193,6 +196,9 @@ func (s *Service) parseDump(data []byte) (*store.Dump, error) {
 		SigningKeys:   make([]store.SigningKey, len(doc.SigningKeys)),
 	}
 	for i, u := range doc.Users {
+		if (doc.Version == 1 && u.Generation != 0) || (doc.Version != 1 && !u.TokensValidAfter.IsZero()) {
+			return nil, fmt.Errorf("user %d: field not in version %d", i, doc.Version)
+		}
 		if u.PasswordHash != "" {
 			if _, err := s.hasher.Identify(u.PasswordHash); err != nil {
 				return nil, fmt.Errorf("user %d: unusable password hash", i)
@@ -200,7 +206,7 @@ func (s *Service) parseDump(data []byte) (*store.Dump, error) {
 		}
 		d.Users[i] = store.User{ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified, Role: u.Role,
 			Permissions: u.Permissions, AllowedIPs: u.AllowedIPs, Disabled: u.Disabled, PasswordHash: u.PasswordHash,
-			TokensValidAfter: u.TokensValidAfter, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: u.LastLoginAt}
+			Generation: u.Generation, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: u.LastLoginAt}
 	}
 	for i, t := range doc.APITokens {
 		d.APITokens[i] = store.APIToken{ID: t.ID, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, Digest: t.Digest,

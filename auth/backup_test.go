@@ -59,10 +59,11 @@ func TestDumpRestoreRoundTrip(t *testing.T) {
 		require.NoError(t, dst.svc.Restore(ctx, auth.System(), dump), name)
 		again, err := dst.svc.Dump(ctx, auth.System())
 		require.NoError(t, err, name)
-		assert.Equal(t, string(dump), string(again), "%s: restore then dump is identical", name)
+		assert.JSONEq(t, string(bumpGenerations(t, dump)), string(again),
+			"%s: restore then dump is identical but for every generation, one more than before", name)
 
 		_, err = dst.svc.Authenticate(ctx, ipA, access)
-		require.NoError(t, err, "%s: the restored keys verify old tokens", name)
+		require.ErrorIs(t, err, auth.ErrUnauthorized, "%s: a session that predates the restore ends", name)
 		_, err = dst.svc.LoginPassword(ctx, ipA, "admin", goodPassword)
 		require.NoError(t, err, name)
 		res, err := dst.svc.LoginPassword(ctx, ipA, "bea", goodPassword)
@@ -98,7 +99,14 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 		"not json":                    []byte("{"),
 		"trailing data":               append(append([]byte{}, good...), []byte(" {}")...),
 		"unknown field":               edit(func(m map[string]any) { m["extra"] = 1 }),
-		"version":                     edit(func(m map[string]any) { m["version"] = 2 }),
+		"version":                     edit(func(m map[string]any) { m["version"] = 3 }),
+		"version 1 with generation": edit(func(m map[string]any) {
+			m["version"] = 1
+			first(m, "users")["generation"] = 4
+		}),
+		"version 2 with tokens_valid_after": edit(func(m map[string]any) {
+			first(m, "users")["tokens_valid_after"] = "2026-03-01T12:00:00Z"
+		}),
 		"no keys":                     edit(func(m map[string]any) { m["signing_keys"] = []any{} }),
 		"foreign keys":                foreign,
 		"bad hash":                    edit(func(m map[string]any) { first(m, "users")["password_hash"] = "$2y$99$x" }),
@@ -153,4 +161,20 @@ func TestRestoreKeepsLogouts(t *testing.T) {
 		_, err = e.svc.Authenticate(ctx, ipA, e.login("lou"))
 		require.NoError(t, err, "a new sign-in works")
 	})
+}
+
+// bumpGenerations returns the dump with every user's generation one more,
+// as Restore writes it.
+func bumpGenerations(t *testing.T, dump []byte) []byte {
+	t.Helper()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(dump, &doc))
+	for _, u := range doc["users"].([]any) {
+		m := u.(map[string]any)
+		g, _ := m["generation"].(float64)
+		m["generation"] = g + 1
+	}
+	out, err := json.Marshal(doc)
+	require.NoError(t, err)
+	return out
 }

@@ -55,6 +55,13 @@ type Config struct {
 	// CodeTTL is the validity of email-verification and password-reset
 	// requests; default 15 minutes.
 	CodeTTL time.Duration
+	// StoreTimeout bounds the store work of a call that has no deadline of
+	// its own: a store call that has not answered by then fails with
+	// ErrUnavailable instead of hanging; default DefaultStoreTimeout. A
+	// caller that passes a context with a deadline (the HTTP adapter gives
+	// each request one budget for all its store calls) sets the bound
+	// itself.
+	StoreTimeout time.Duration
 	// KeyReloadInterval is how often the signing keys are re-read from the
 	// store, so that a rotation or reset done by another instance takes
 	// effect here; default 5 seconds. A token with an unknown kid triggers

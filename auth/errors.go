@@ -74,6 +74,11 @@ var (
 	// ErrInternal is an unexpected failure (INTERNAL_ERROR), typically of
 	// the store; the cause is wrapped too, for the host's logs only.
 	ErrInternal = &Error{"INTERNAL_ERROR", "internal error"}
+	// ErrUnavailable means the store did not answer within the request's
+	// budget (Config.StoreTimeout): a database locked by another process
+	// or a server that cannot be reached (UNAVAILABLE). Nothing the caller
+	// was told about was written; it may retry later.
+	ErrUnavailable = &Error{"UNAVAILABLE", "store unavailable"}
 )
 
 // Codes returns every sentinel error, in API.md order.
@@ -84,7 +89,7 @@ func Codes() []*Error {
 		ErrInvalidCredentials, ErrUnauthorized, ErrForbidden, ErrIPNotAllowed,
 		ErrAccountDisabled, ErrNotFound, ErrIncorrectCode, ErrTOTPAlreadyRegistered,
 		ErrTOTPNotRegistered, ErrEmailNotVerified, ErrSecondFactorNotVerified,
-		ErrAPITokenLimitReached, ErrTooManyRequests, ErrInternal,
+		ErrAPITokenLimitReached, ErrTooManyRequests, ErrInternal, ErrUnavailable,
 	}
 }
 

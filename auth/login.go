@@ -18,13 +18,20 @@ import (
 	"github.com/latchkit/latch/token"
 )
 
-// claimAuthTime is the private JWT claim holding, in Unix microseconds,
-// when the credentials behind the token were checked (the instant the user
-// record was read). A token is accepted only if that instant is after the
-// user's TokensValidAfter, which a password change or reset sets: the
-// JWT's iat has one-second precision, too coarse to order a sign-in and a
-// password change of the same second.
-const claimAuthTime = "auth_time_us"
+// JWT claims of access tokens beyond the registered ones.
+const (
+	// claimGeneration is the private claim holding the user's credential
+	// generation (store.User.Generation) read together with the password
+	// hash that was verified. A token is accepted only while the user's
+	// generation is still that value; every change that must end earlier
+	// credentials moves it on in the same write. No clock is involved, so
+	// no interleaving of a sign-in with such a change yields a token that
+	// outlives the change.
+	claimGeneration = "gen"
+	// claimAuthTime is OpenID Connect's auth_time: when the user last
+	// proved a credential (password or second factor), in Unix seconds.
+	claimAuthTime = "auth_time"
+)
 
 // challengeTokenLen is the length of a sign-in challenge token: 32 random
 // bytes in unpadded base64url.
@@ -34,8 +41,9 @@ const challengeTokenLen = 43
 // username or email, password verification (against the dummy hash for an
 // unknown identifier, so both cost the same), re-hash, and the account
 // state checks, which come only after a correct password so that they
-// reveal nothing to someone without it. It returns the user and the
-// authentication time for the token.
+// reveal nothing to someone without it. It returns the user as read with
+// the hash that was verified (its Generation is the one the credentials
+// issued from this sign-in carry) and the authentication time.
 func (s *Service) checkPassword(ctx context.Context, c Client, identifier, password string) (*store.User, time.Time, error) {
 	if err := s.checkIP(ctx, c); err != nil {
 		return nil, time.Time{}, err
@@ -119,7 +127,7 @@ func (s *Service) issue(ctx context.Context, u *store.User, authTime time.Time) 
 		IssuedAt:    now,
 		ExpiresAt:   exp,
 		Permissions: u.Permissions,
-		Extra:       map[string]any{claimAuthTime: authTime.UnixMicro()},
+		Extra:       map[string]any{claimGeneration: u.Generation, claimAuthTime: authTime.Unix()},
 	})
 	if err != nil {
 		return nil, internal(err)
@@ -211,6 +219,7 @@ func (s *Service) LoginPassword(ctx context.Context, c Client, identifier, passw
 		Kind:       store.KindLoginChallenge,
 		UserID:     u.ID,
 		CodeDigest: digest,
+		Generation: u.Generation,
 		CreatedAt:  authTime,
 		ExpiresAt:  exp,
 	})
@@ -257,10 +266,12 @@ func (s *Service) loadChallenge(ctx context.Context, c Client, tok string) (*sto
 		return nil, nil, internal(err)
 	}
 	// A password change (or reset, or disabling) since the password was
-	// checked voids the challenge.
-	if !u.TokensValidAfter.IsZero() && !r.CreatedAt.After(u.TokensValidAfter) {
+	// checked voids the challenge. The token it leads to carries the
+	// challenge's generation, so a change after this check voids it too.
+	if u.Generation != r.Generation {
 		return nil, nil, bad
 	}
+	u.Generation = r.Generation
 	if err := s.checkAccount(ctx, c, u); err != nil {
 		return nil, nil, err
 	}

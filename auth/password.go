@@ -79,8 +79,8 @@ func (s *Service) verifyPassword(ctx context.Context, password, encoded string) 
 // user itself must give its current password (checked like a sign-in, and
 // rate limited alike); a caller with edit_users passes current == nil to
 // set the password of a user whose permissions it holds. Every access
-// token issued to the user before the change is rejected afterwards; API
-// tokens survive.
+// token, sign-in challenge and reset request issued to the user before the
+// change is refused afterwards; API tokens survive.
 //
 // Errors: ErrUnauthorized, ErrForbidden, ErrNotFound, ErrInvalidPassword,
 // ErrInvalidCredentials (wrong current password), *RateLimitError.
@@ -133,22 +133,16 @@ func (s *Service) ChangePassword(ctx context.Context, c Client, p *Principal, us
 	return nil
 }
 
-// setPassword stores a new password hash and invalidates every access
-// token issued before now. The user is read again right before the write,
-// after the slow hashing, so that the read-modify-write window is short.
+// setPassword stores a new password hash and, in the same write, moves the
+// user's generation on, so that every credential issued before (whatever
+// its sign-in read, before or after this write) is refused afterwards.
 func (s *Service) setPassword(ctx context.Context, userID, encoded string) error {
-	u, err := s.loadUser(ctx, userID)
-	if err != nil {
-		return err
-	}
-	now := s.nowUTC()
-	u.PasswordHash = encoded
-	u.TokensValidAfter = now
-	u.UpdatedAt = now
-	if err := s.st.UpdateUser(ctx, u); err != nil {
-		return writeErr(err)
-	}
-	return nil
+	_, err := s.modifyUser(ctx, userID, func(u *store.User) error {
+		u.PasswordHash = encoded
+		u.Generation++
+		return nil
+	})
+	return err
 }
 
 // rehash stores a re-hashed password if the stored hash is still the one

@@ -140,13 +140,14 @@ func (s *Service) failCode(ctx context.Context, c Client, r *store.Request) erro
 }
 
 // newRequest creates a request with a fresh code and returns both.
-func (s *Service) newRequest(ctx context.Context, kind, userID, email string, usable bool) (*store.Request, string, error) {
+func (s *Service) newRequest(ctx context.Context, kind, userID, email string, gen int64, usable bool) (*store.Request, string, error) {
 	code, err := newCode()
 	if err != nil {
 		return nil, "", err
 	}
 	now := s.nowUTC()
-	r := &store.Request{ID: newID(), Kind: kind, UserID: userID, Email: email, CreatedAt: now, ExpiresAt: now.Add(s.cfg.CodeTTL)}
+	r := &store.Request{ID: newID(), Kind: kind, UserID: userID, Email: email, Generation: gen,
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.CodeTTL)}
 	r.CodeDigest = s.codeDigest(r.ID, code)
 	if !usable {
 		// A decoy's stored digest is of another code, so it never completes.
@@ -202,7 +203,7 @@ func (s *Service) StartEmailVerification(ctx context.Context, c Client, p *Princ
 	if err := s.reserveSend(ctx, target, u.ID); err != nil {
 		return nil, err
 	}
-	r, code, err := s.newRequest(ctx, store.KindEmailVerification, u.ID, target, true)
+	r, code, err := s.newRequest(ctx, store.KindEmailVerification, u.ID, target, u.Generation, true)
 	if err != nil {
 		return nil, err
 	}
@@ -290,17 +291,13 @@ func (s *Service) VerifyEmail(ctx context.Context, c Client, p *Principal, userI
 	if !s.codeMatches(r, code) {
 		return nil, s.failCode(ctx, c, r)
 	}
-	u, err := s.loadUser(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
 	// A refused call changes nothing, so the address's owners are checked
-	// before the request is used up (the store's unique index still
-	// decides a race).
-	if err := s.checkNameClash(ctx, u.ID, "", r.Email); err != nil {
+	// before the request is used up (the store's uniqueness of identifiers
+	// still decides a race).
+	if err := s.checkNameClash(ctx, userID, "", r.Email); err != nil {
 		return nil, err
 	}
-	if other, err := s.st.UserByEmail(ctx, r.Email); err == nil && other.ID != u.ID {
+	if other, err := s.st.UserByEmail(ctx, r.Email); err == nil && other.ID != userID {
 		return nil, ErrEmailAlreadyUsed
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(err)
@@ -310,11 +307,13 @@ func (s *Service) VerifyEmail(ctx context.Context, c Client, p *Principal, userI
 	if err := s.deleteRequest(ctx, r); err != nil {
 		return nil, err
 	}
-	u.Email = r.Email
-	u.EmailVerified = true
-	u.UpdatedAt = s.nowUTC()
-	if err := s.st.UpdateUser(ctx, u); err != nil {
-		return nil, writeErr(err)
+	u, err := s.modifyUser(ctx, userID, func(u *store.User) error {
+		u.Email = r.Email
+		u.EmailVerified = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	s.audit(ctx, slog.LevelInfo, "auth.email_verified", slog.String("user_id", u.ID), attrIP(c))
 	return s.publicUser(ctx, u)
@@ -345,11 +344,14 @@ func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal
 	} else if err != nil {
 		return nil, internal(err)
 	}
-	userID, target := "", email
-	if u != nil {
-		userID, target = u.ID, u.Email
+	if u != nil && u.Disabled {
+		u = nil // a disabled account never completes a reset: as unknown
 	}
-	r, code, err := s.newRequest(ctx, store.KindPasswordReset, userID, target, u != nil)
+	userID, target, gen := "", email, int64(0)
+	if u != nil {
+		userID, target, gen = u.ID, u.Email, u.Generation
+	}
+	r, code, err := s.newRequest(ctx, store.KindPasswordReset, userID, target, gen, u != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -429,7 +431,21 @@ func (s *Service) resetUser(ctx context.Context, requestID string) (*store.Reque
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := resetCurrent(r, u); err != nil {
+		return nil, nil, err
+	}
 	return r, u, nil
+}
+
+// resetCurrent refuses a reset request that outlived the account state it
+// was issued for: a password change or reset, a disable, a reduction of
+// access (the generation moved on), an email change, or a disabled account.
+// Such a request is dead, as if it had expired: ErrNotFound.
+func resetCurrent(r *store.Request, u *store.User) error {
+	if u.Generation != r.Generation || store.Fold(u.Email) != store.Fold(r.Email) || u.Disabled {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // VerifyPasswordResetTOTP checks a TOTP code of the reset's user (POST
@@ -523,19 +539,20 @@ func (s *Service) ResetPassword(ctx context.Context, c Client, requestID, newPas
 	if err := s.deleteRequest(ctx, r); err != nil {
 		return err
 	}
-	u, err = s.loadUser(ctx, u.ID)
+	// The account must still be in the state the request was issued for
+	// when the new password is written: the check and the write are one
+	// compare-and-swap, so a change committed in between voids the reset.
+	u, err = s.modifyUser(ctx, u.ID, func(u *store.User) error {
+		if err := resetCurrent(r, u); err != nil {
+			return err
+		}
+		u.PasswordHash = encoded
+		u.EmailVerified = true
+		u.Generation++
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	now := s.nowUTC()
-	u.PasswordHash = encoded
-	u.TokensValidAfter = now
-	u.UpdatedAt = now
-	if store.Fold(u.Email) == store.Fold(r.Email) {
-		u.EmailVerified = true
-	}
-	if err := s.st.UpdateUser(ctx, u); err != nil {
-		return writeErr(err)
 	}
 	s.clear(ctx, keyAccount+u.ID)
 	s.audit(ctx, slog.LevelInfo, "auth.password_reset", slog.String("user_id", u.ID), attrIP(c))

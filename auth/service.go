@@ -26,6 +26,7 @@ const (
 	DefaultChallengeTTL      = 5 * time.Minute
 	DefaultCodeTTL           = 15 * time.Minute
 	DefaultKeyReloadInterval = 5 * time.Second
+	DefaultStoreTimeout      = 5 * time.Second
 	DefaultRole              = "user"
 	DefaultMinPasswordLen    = 8
 	DefaultMaxPasswordLen    = 128
@@ -72,7 +73,7 @@ func New(st store.Store, cfg Config) (*Service, error) {
 	if err := fillDefaults(&cfg); err != nil {
 		return nil, err
 	}
-	s := &Service{st: st, cfg: cfg, now: cfg.Now, log: cfg.Logger}
+	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, now: cfg.Now, log: cfg.Logger}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -105,7 +106,7 @@ func fillDefaults(cfg *Config) error {
 	if len(cfg.SealingKey) != seal.KeySize {
 		return bad("SealingKey must be 32 bytes")
 	}
-	for _, d := range []time.Duration{cfg.AccessTokenTTL, cfg.ChallengeTTL, cfg.CodeTTL, cfg.KeyReloadInterval} {
+	for _, d := range []time.Duration{cfg.AccessTokenTTL, cfg.ChallengeTTL, cfg.CodeTTL, cfg.KeyReloadInterval, cfg.StoreTimeout} {
 		if d < 0 {
 			return bad("negative duration")
 		}
@@ -123,6 +124,7 @@ func fillDefaults(cfg *Config) error {
 	def(&cfg.AccessTokenTTL, DefaultAccessTokenTTL)
 	def(&cfg.ChallengeTTL, DefaultChallengeTTL)
 	def(&cfg.CodeTTL, DefaultCodeTTL)
+	def(&cfg.StoreTimeout, DefaultStoreTimeout)
 	def(&cfg.KeyReloadInterval, DefaultKeyReloadInterval)
 	if cfg.Audience == "" {
 		cfg.Audience = DefaultAudience
@@ -252,6 +254,9 @@ func DefaultHashConcurrency() int { return max(1, runtime.GOMAXPROCS(0)-1) }
 // internal wraps an unexpected error as ErrInternal, keeping the cause for
 // errors.Is and the host's logs.
 func internal(err error) error {
+	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	return fmt.Errorf("%w: %w", ErrInternal, err)
 }
 

@@ -149,10 +149,20 @@ func TestAccessTokenChecks(t *testing.T) {
 	assert.Equal(t, []string{auth.PermViewUsers, auth.PermEditUsers}, p.Permissions)
 	assert.Equal(t, t0.Add(15*time.Minute), p.ExpiresAt)
 
-	// Permissions removed from the user leave the token at once.
-	perms := []string{auth.PermViewUsers}
+	// A permission added leaves the token as it was; one removed from the
+	// user ends every token issued before (its generation moves on).
+	perms := []string{auth.PermViewUsers, auth.PermEditUsers, auth.PermAddUsers}
 	_, err = e.svc.UpdateUser(ctx, auth.System(), u.ID, auth.UpdateUserInput{Permissions: &perms})
 	require.NoError(t, err)
+	p, err = e.svc.Authenticate(ctx, ipA, tok)
+	require.NoError(t, err, "a wider grant keeps the token")
+	assert.Equal(t, []string{auth.PermViewUsers, auth.PermEditUsers}, p.Permissions, "the token's own narrowing stays")
+	perms = []string{auth.PermViewUsers}
+	_, err = e.svc.UpdateUser(ctx, auth.System(), u.ID, auth.UpdateUserInput{Permissions: &perms})
+	require.NoError(t, err)
+	_, err = e.svc.Authenticate(ctx, ipA, tok)
+	require.ErrorIs(t, err, auth.ErrUnauthorized, "a reduction ends the token")
+	tok = e.login("nina")
 	p, err = e.svc.Authenticate(ctx, ipA, tok)
 	require.NoError(t, err)
 	assert.Equal(t, []string{auth.PermViewUsers}, p.Permissions)

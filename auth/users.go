@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -171,6 +172,54 @@ func (s *Service) checkNameClash(ctx context.Context, id, username, email string
 		}
 	}
 	return nil
+}
+
+// maxUpdateAttempts bounds the read-modify-write rounds of one change to a
+// user: each round loses only to a write that committed in between.
+const maxUpdateAttempts = 8
+
+// modifyUser applies change to a fresh read of the user and writes the
+// result with the store's compare-and-swap on the record's version. When
+// another write came first it reads the user again and applies change
+// again, so change (permission checks included) always decides on the
+// record it replaces, and no concurrent change is ever lost. An error from
+// change is returned as is and writes nothing.
+func (s *Service) modifyUser(ctx context.Context, id string, change func(u *store.User) error) (*store.User, error) {
+	for attempt := 1; ; attempt++ {
+		u, err := s.loadUser(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := change(u); err != nil {
+			return nil, err
+		}
+		u.UpdatedAt = s.nowUTC()
+		err = s.st.UpdateUser(ctx, u)
+		if err == nil {
+			return u, nil
+		}
+		if !errors.Is(err, store.ErrStale) || attempt == maxUpdateAttempts {
+			return nil, writeErr(err)
+		}
+	}
+}
+
+// narrower reports whether the allowed-IP list next admits an address that
+// prev did not cover, entry for entry: any change but adding entries to a
+// non-empty list, or emptying it (any address), is a reduction.
+func narrower(next, prev []string) bool {
+	if len(next) == 0 {
+		return false
+	}
+	if len(prev) == 0 {
+		return true
+	}
+	for _, p := range prev {
+		if !slices.Contains(next, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeErr translates the errors of CreateUser and UpdateUser.
@@ -360,8 +409,11 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, limit int, cursor
 // With edit_users a caller may change every field of a user whose
 // permissions it holds, and grant only permissions it holds; a user may
 // change its own email only. A changed email is no longer verified.
-// Disabling a user also ends its sessions (earlier access tokens stay
-// invalid when it is enabled again). Errors: ErrUnauthorized, ErrForbidden,
+// Disabling a user, and removing permissions or allowed IPs from it, end
+// every credential issued to it before (access tokens, sign-in challenges,
+// reset requests: its generation moves on), and they stay invalid when the
+// change is undone. Concurrent changes are never lost: each is applied to
+// the record as it is when written. Errors: ErrUnauthorized, ErrForbidden,
 // ErrNotFound, ErrInvalidEmail, ErrInvalidRequest, ErrEmailAlreadyUsed.
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, in UpdateUserInput) (*User, error) {
 	if p == nil {
@@ -406,39 +458,40 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, i
 			return nil, err
 		}
 	}
-	u, err := s.loadUser(ctx, userID)
+	u, err := s.modifyUser(ctx, userID, func(u *store.User) error {
+		if admin && !canManage(p, u) {
+			return errManage()
+		}
+		if in.Email != nil && *in.Email != u.Email {
+			if err := s.checkNameClash(ctx, u.ID, "", *in.Email); err != nil {
+				return err
+			}
+			u.Email = *in.Email
+			u.EmailVerified = false
+		}
+		if in.Role != nil {
+			u.Role = *in.Role
+		}
+		end := false
+		if in.Permissions != nil {
+			end = end || !covers(perms, u.Permissions)
+			u.Permissions = perms
+		}
+		if in.AllowedIPs != nil {
+			end = end || narrower(ips, u.AllowedIPs)
+			u.AllowedIPs = ips
+		}
+		if in.Disabled != nil {
+			end = end || (*in.Disabled && !u.Disabled)
+			u.Disabled = *in.Disabled
+		}
+		if end {
+			u.Generation++
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if admin && !canManage(p, u) {
-		return nil, errManage()
-	}
-	now := s.nowUTC()
-	if in.Email != nil && *in.Email != u.Email {
-		if err := s.checkNameClash(ctx, u.ID, "", *in.Email); err != nil {
-			return nil, err
-		}
-		u.Email = *in.Email
-		u.EmailVerified = false
-	}
-	if in.Role != nil {
-		u.Role = *in.Role
-	}
-	if in.Permissions != nil {
-		u.Permissions = perms
-	}
-	if in.AllowedIPs != nil {
-		u.AllowedIPs = ips
-	}
-	if in.Disabled != nil {
-		if *in.Disabled && !u.Disabled {
-			u.TokensValidAfter = now
-		}
-		u.Disabled = *in.Disabled
-	}
-	u.UpdatedAt = now
-	if err := s.st.UpdateUser(ctx, u); err != nil {
-		return nil, writeErr(err)
 	}
 	s.audit(ctx, slog.LevelInfo, "auth.user_updated", slog.String("user_id", u.ID), slog.String("by", actor(p)))
 	return s.publicUser(ctx, u)

@@ -350,6 +350,8 @@ func testUsers(t *testing.T, cov *coverage, b backend) {
 	expect(t, r, 200)
 	assert.Equal(t, []any{}, r.json(t)["permissions"])
 	assert.Equal(t, []any{}, r.json(t)["allowed_ips"])
+	expect(t, e.do(call{method: "GET", path: "/users", token: erinTok}), 401, "UNAUTHORIZED") // a reduction ends earlier tokens
+	erinTok = e.login("erin", "erin-password")
 	expect(t, e.do(call{method: "GET", path: "/users", token: erinTok}), 403, "FORBIDDEN") // permissions follow the user
 
 	// Disabling refuses every token and sign-in with ACCOUNT_DISABLED.
@@ -835,9 +837,22 @@ func testDumpRestore(t *testing.T, cov *coverage, b backend) {
 	expect(t, e.do(call{method: "DELETE", path: "/users/" + uid, token: e.adminToken}), 204)
 	expect(t, e.do(call{method: "POST", path: "/admin/restore", token: samTok, body: dump}), 401, "UNAUTHORIZED") // sam is gone
 	expect(t, e.do(call{method: "POST", path: "/admin/restore", token: e.adminToken, body: dump}), 204)
+	// Every session that predates the restore ends, the restorer's too.
+	expect(t, e.do(call{method: "GET", path: "/admin/dump", token: e.adminToken}), 401, "UNAUTHORIZED")
+	e.adminToken = e.login("admin", adminPassword)
 	r = e.do(call{method: "GET", path: "/admin/dump", token: e.adminToken})
 	expect(t, r, 200)
-	assert.JSONEq(t, string(dump), string(r.body))
+	var before, after map[string]any
+	require.NoError(t, json.Unmarshal(dump, &before))
+	require.NoError(t, json.Unmarshal(r.body, &after))
+	for i, u := range before["users"].([]any) {
+		g, _ := u.(map[string]any)["generation"].(float64)
+		assert.Equal(t, g+1, after["users"].([]any)[i].(map[string]any)["generation"], "generations move past the dump's")
+		u.(map[string]any)["generation"] = g + 1
+		delete(u.(map[string]any), "last_login_at") // the admin signed in again
+		delete(after["users"].([]any)[i].(map[string]any), "last_login_at")
+	}
+	assert.Equal(t, before, after, "the dump is what it was, generations aside")
 	r = e.do(call{method: "POST", path: "/login/password", body: loginBody("sam", "sam-password")})
 	expect(t, r, 200)
 	assert.Equal(t, true, r.json(t)["second_factor_required"], "TOTP survived")
@@ -860,6 +875,10 @@ func testAllowedIPs(t *testing.T, cov *coverage, b backend) {
 	expect(t, e.do(call{method: "PATCH", path: "/users/" + uid, token: e.adminToken, body: map[string]any{"allowed_ips": []string{"10.0.0.0/8"}}}), 200)
 
 	from := func(ip string) http.Header { return http.Header{"X-Forwarded-For": {ip}} }
+	expect(t, e.do(call{method: "GET", path: "/me", token: tok, header: from("10.1.2.3")}), 401, "UNAUTHORIZED") // narrowing ended it
+	r = e.do(call{method: "POST", path: "/login/password", body: loginBody("tess", "tess-password"), header: from("10.0.0.1")})
+	expect(t, r, 200)
+	tok = r.str(t, "access_token")
 	expect(t, e.do(call{method: "GET", path: "/me", token: tok}), 403, "IP_NOT_ALLOWED")
 	expect(t, e.do(call{method: "GET", path: "/me", token: apiTok}), 403, "IP_NOT_ALLOWED")
 	expect(t, e.do(call{method: "GET", path: "/me", token: tok, header: from("10.1.2.3")}), 200)
@@ -872,8 +891,10 @@ func testAllowedIPs(t *testing.T, cov *coverage, b backend) {
 
 	faroe := newEnv(t, cov, envConfig{backend: b, prefix: prefix, adapter: httpadapter.Config{TrustedProxies: []string{"127.0.0.1"}, ClientIPHeader: "X-Client-IP"}})
 	uid = faroe.createUser("tess", "", "tess-password", auth.PermViewUsers)
-	tok = faroe.login("tess", "tess-password")
 	expect(t, faroe.do(call{method: "PATCH", path: "/users/" + uid, token: faroe.adminToken, body: map[string]any{"allowed_ips": []string{"10.0.0.0/8"}}}), 200)
+	r = faroe.do(call{method: "POST", path: "/login/password", body: loginBody("tess", "tess-password"), header: http.Header{"X-Client-Ip": {"10.0.0.1"}}})
+	expect(t, r, 200)
+	tok = r.str(t, "access_token")
 	expect(t, faroe.do(call{method: "GET", path: "/me", token: tok, header: http.Header{"X-Client-Ip": {"10.1.2.3"}}}), 200)
 	expect(t, faroe.do(call{method: "GET", path: "/me", token: tok, header: http.Header{"X-Client-Ip": {"192.0.2.1"}, "X-Forwarded-For": {"10.1.2.3"}}}), 403, "IP_NOT_ALLOWED")
 	expect(t, faroe.do(call{method: "GET", path: "/me", token: tok, header: from("10.1.2.3")}), 403, "IP_NOT_ALLOWED")
@@ -1058,6 +1079,7 @@ func TestRestoreLimit(t *testing.T) {
 	require.NoError(t, err)
 	padded = append(padded, bytes.Repeat([]byte(" "), 80<<10)...)
 	expect(t, e.do(call{method: "POST", path: "/admin/restore", token: e.adminToken, body: padded}), 204)
+	e.adminToken = e.login("admin", adminPassword) // the restore ended every earlier session
 	padded = append(padded, bytes.Repeat([]byte(" "), 30<<10)...)
 	expect(t, e.do(call{method: "POST", path: "/admin/restore", token: e.adminToken, body: padded}), 413, "REQUEST_TOO_LARGE")
 	// Unauthenticated callers, and callers without manage_system, never get

@@ -1,10 +1,12 @@
 package httpadapter
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"path"
+	"time"
 
 	"github.com/latchkit/latch/auth"
 )
@@ -42,7 +44,18 @@ type Config struct {
 	// read once the caller was authenticated and holds manage_system. Every
 	// other body is limited to MaxBodyBytes (64 KiB).
 	MaxRestoreBytes int64
+	// RequestTimeout is the budget of one request's work in the service:
+	// every route, and the authentication Require does, runs under a
+	// context with this deadline, so its store calls share one budget and
+	// a store that stops answering gives 503 UNAVAILABLE with Retry-After
+	// within it instead of a hang. 0 means DefaultRequestTimeout (5 s); a
+	// negative value sets none (the service's own per-call StoreTimeout
+	// still applies).
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is the default Config.RequestTimeout.
+const DefaultRequestTimeout = 5 * time.Second
 
 // Handler serves the REST contract of API.md for one auth.Service and
 // guards a host's own routes with [Handler.Require]. It is an
@@ -55,6 +68,7 @@ type Handler struct {
 	xClientIP  bool // the client IP header is X-Client-IP, not X-Forwarded-For
 	log        *slog.Logger
 	maxRestore int64
+	budget     time.Duration // <= 0: none
 }
 
 // New returns a Handler serving svc. It returns ErrNilService for a nil
@@ -81,6 +95,9 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 	if cfg.MaxRestoreBytes == 0 {
 		cfg.MaxRestoreBytes = DefaultMaxRestoreBytes
 	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	h := &Handler{
 		svc:        svc,
 		mux:        http.NewServeMux(),
@@ -88,6 +105,7 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 		xClientIP:  xClientIP,
 		log:        cfg.Logger,
 		maxRestore: cfg.MaxRestoreBytes,
+		budget:     cfg.RequestTimeout,
 	}
 	for _, rt := range routes {
 		h.mux.Handle(rt.method+" "+rt.path, h.endpoint(rt))
@@ -118,7 +136,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errNotFound)
 		return
 	}
+	r, cancel := h.withBudget(r)
+	defer cancel()
 	h.mux.ServeHTTP(w, r)
+}
+
+// withBudget returns r under the request's deadline (Config.RequestTimeout).
+func (h *Handler) withBudget(r *http.Request) (*http.Request, context.CancelFunc) {
+	if h.budget <= 0 {
+		return r, func() {}
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.budget)
+	return r.WithContext(ctx), cancel
 }
 
 // headerRecorder captures the status and headers a handler writes and

@@ -47,7 +47,9 @@ func (h *Handler) Require(perms ...string) func(http.Handler) http.Handler {
 	perms = slices.Clone(perms)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, err := h.authenticate(r, auth.Client{IP: h.clientIP(r)})
+			ar, cancel := h.withBudget(r) // for the authentication only, not the host's handler
+			p, err := h.authenticate(ar, auth.Client{IP: h.clientIP(r)})
+			cancel()
 			if err != nil {
 				h.writeError(w, r, err)
 				return

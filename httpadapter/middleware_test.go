@@ -133,10 +133,19 @@ func testRequire(t *testing.T, b backend) {
 
 	expect(t, e.do(call{method: "PATCH", path: "/users/" + uid, token: e.adminToken, body: map[string]any{"allowed_ips": []string{"10.0.0.0/8"}}}), 200)
 	refused(t, host("/reports", "Bearer "+jwt), 403, "IP_NOT_ALLOWED")
+	refused(t, host("/reports", "Bearer "+jwt, "X-Client-IP", "10.0.0.9"), 401, "UNAUTHORIZED") // narrowing ended it
+	signIn := func() string {
+		r := e.do(call{method: "POST", path: "/login/password", body: loginBody("uma", "uma-password"), header: http.Header{"X-Client-Ip": {"10.0.0.9"}}})
+		expect(t, r, 200)
+		return r.str(t, "access_token")
+	}
+	jwt = signIn()
 	expect(t, host("/reports", "Bearer "+jwt, "X-Client-IP", "10.0.0.9"), 200)
 
 	expect(t, e.do(call{method: "PATCH", path: "/users/" + uid, token: e.adminToken, body: map[string]any{"permissions": []string{}}}), 200)
-	refused(t, host("/reports", "Bearer "+jwt, "X-Client-IP", "10.0.0.9"), 403, "FORBIDDEN") // current permissions, not the token's
+	refused(t, host("/reports", "Bearer "+jwt, "X-Client-IP", "10.0.0.9"), 401, "UNAUTHORIZED") // a reduction ended it
+	jwt = signIn()
+	refused(t, host("/reports", "Bearer "+jwt, "X-Client-IP", "10.0.0.9"), 403, "FORBIDDEN")
 
 	expect(t, e.do(call{method: "POST", path: "/logout", token: vic}), 204)
 	refused(t, host("/any", "Bearer "+vic), 401, "UNAUTHORIZED")

@@ -41,6 +41,7 @@ var statusTable = []struct {
 	{auth.ErrAPITokenLimitReached.Code(), http.StatusConflict},
 	{auth.ErrTooManyRequests.Code(), http.StatusTooManyRequests},
 	{auth.ErrInternal.Code(), http.StatusInternalServerError},
+	{auth.ErrUnavailable.Code(), http.StatusServiceUnavailable},
 	{codeRequestTooLarge, http.StatusRequestEntityTooLarge},
 	{codeMethodNotAllowed, http.StatusMethodNotAllowed},
 }
@@ -77,6 +78,10 @@ func setCommonHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
+// unavailableRetryAfter is the Retry-After, in seconds, of a 503
+// UNAVAILABLE: the store did not answer in time.
+const unavailableRetryAfter = 5
+
 // writeError answers with err's code and status. It adds Retry-After to
 // 429s and a WWW-Authenticate challenge to 401s (Bearer unless the caller
 // set one). INTERNAL_ERROR's cause goes to the logger only.
@@ -94,6 +99,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	switch status {
 	case http.StatusInternalServerError:
 		h.logInternal(r, err)
+	case http.StatusServiceUnavailable:
+		h.logInternal(r, err)
+		hdr.Set("Retry-After", strconv.Itoa(unavailableRetryAfter))
 	case http.StatusTooManyRequests:
 		hdr.Set("Retry-After", strconv.FormatInt(retryAfterSeconds(err), 10))
 	case http.StatusUnauthorized:

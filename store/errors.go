@@ -18,6 +18,16 @@ var (
 	// ErrEmailTaken is returned when another user has the same email, compared
 	// case-insensitively. errors.Is(err, ErrConflict) is true.
 	ErrEmailTaken = fmt.Errorf("%w: email taken", ErrConflict)
+	// ErrStale is returned by UpdateUser when the stored record's Version is
+	// not the one the caller read: another write came first. The caller
+	// reads the record again and reapplies its change.
+	// errors.Is(err, ErrConflict) is true.
+	ErrStale = fmt.Errorf("%w: record changed since it was read", ErrConflict)
+	// ErrUnavailable is returned when the database does not answer in time:
+	// a lock held by another process past the store's wait, or a server
+	// that cannot be reached. Nothing was written; the call may be retried
+	// later.
+	ErrUnavailable = errors.New("store: unavailable")
 	// ErrLimitReached is returned by CreateAPIToken when the owner already has
 	// the maximum number of tokens.
 	ErrLimitReached = errors.New("store: limit reached")

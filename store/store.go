@@ -7,9 +7,11 @@ import (
 
 // User is a user account.
 //
-// Username and Email are unique among users when compared after
-// strings.ToLower; the stored values keep the case they were given with.
-// An empty Email means none and is never a conflict.
+// Identifiers are unique across users: no folded (Fold) username or email
+// of one user equals a folded username or email of another, so a sign-in
+// by identifier can never reach two accounts. The stored values keep the
+// case they were given with. An empty Email means none and is never a
+// conflict. A user's own username and email may be equal.
 type User struct {
 	ID            string
 	Username      string
@@ -22,10 +24,21 @@ type User struct {
 	Disabled   bool
 	// PasswordHash is an encoded hash in any format the hash package verifies.
 	PasswordHash string
-	// TokensValidAfter: access tokens issued before this instant are rejected.
-	TokensValidAfter time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Generation is the account's credential generation. The service
+	// increases it in the same write as every change that must end the
+	// credentials issued before it (password change or reset, disable, a
+	// reduction of permissions or allowed IPs, "log out everywhere"):
+	// access tokens, sign-in challenges and reset requests carry the
+	// generation they were issued under and are accepted only while it is
+	// current. Stores keep it as given (Restore aside).
+	Generation int64
+	// Version is the record's version for optimistic concurrency. The
+	// store sets it: 1 on creation, one more on every write to the record
+	// (UpdateUser, SwapPasswordHash; SetLastLogin excepted). CreateUser
+	// ignores the value it is given and sets it to 1 on success.
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// LastLoginAt is the zero time when the user never signed in.
 	LastLoginAt time.Time
 }
@@ -44,14 +57,20 @@ type Users interface {
 	// UserByEmail returns the user whose email equals email
 	// case-insensitively, or ErrNotFound. An empty email is never found.
 	UserByEmail(ctx context.Context, email string) (*User, error)
-	// UpdateUser replaces every field of the stored user with u.ID except ID
-	// and CreatedAt. It returns ErrNotFound, ErrUsernameTaken, ErrEmailTaken
-	// or ErrInvalid, and then changes nothing.
+	// UpdateUser replaces every field of the stored user with u.ID except ID,
+	// CreatedAt and LastLoginAt, if and only if the stored Version still
+	// equals u.Version (compare-and-swap, so an update made from a stale
+	// read never overwrites a concurrent one); on success u.Version is set
+	// to the new version. It returns ErrStale when the version differs (the
+	// caller reads the user again and reapplies its change), ErrNotFound,
+	// ErrUsernameTaken, ErrEmailTaken or ErrInvalid, and then changes
+	// nothing.
 	UpdateUser(ctx context.Context, u *User) error
 	// SwapPasswordHash sets the user's password hash to newHash only if it is
 	// still oldHash (so a re-hash on sign-in never overwrites a concurrent
-	// password change). It returns ErrConflict if the hash changed and
-	// ErrNotFound if the user does not exist.
+	// password change), and increments Version. It returns ErrConflict if
+	// the hash changed and ErrNotFound if the user does not exist. The
+	// Generation is unchanged: the password is the same.
 	SwapPasswordHash(ctx context.Context, id, oldHash, newHash string, updatedAt time.Time) error
 	// SetLastLogin records a successful sign-in. ErrNotFound if no such user.
 	SetLastLogin(ctx context.Context, id string, at time.Time) error
@@ -184,8 +203,12 @@ type Request struct {
 	Attempts             int
 	EmailVerified        bool
 	SecondFactorVerified bool
-	CreatedAt            time.Time
-	ExpiresAt            time.Time
+	// Generation is the user's credential generation when the request was
+	// opened (see User.Generation); the service refuses to complete it
+	// once the user's generation has moved on.
+	Generation int64
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
 }
 
 // Requests stores verification, reset and challenge requests.
@@ -304,9 +327,18 @@ type Backup interface {
 	Dump(ctx context.Context) (*Dump, error)
 	// Restore replaces the whole contents of the store (including requests
 	// and counters, which are cleared) with d, atomically: on error nothing
-	// changes. Revocations are kept: the restored signing keys may verify
-	// tokens revoked since the dump, and a revocation never lets anything
-	// in. A nil d is ErrInvalid.
+	// changes. A restore never rolls protection back:
+	//   - Revocations are kept: the restored signing keys may verify tokens
+	//     revoked since the dump, and a revocation never lets anything in.
+	//   - Every restored user's Generation becomes one more than the greater
+	//     of the dump's and the store's generation for that user ID, so every
+	//     credential issued before the restore (on either side) ends; its
+	//     Version becomes one more than the greater of the dump's and the
+	//     store's, so no update read before the restore can overwrite it.
+	//   - An active TOTP credential whose user and sealed Secret equal the
+	//     store's active credential keeps the greater LastStep of the two, so
+	//     a code accepted since the dump cannot be replayed.
+	// A nil d is ErrInvalid.
 	Restore(ctx context.Context, d *Dump) error
 }
 

@@ -108,7 +108,15 @@ func ValidateUser(u *User) error {
 		list("permissions", u.Permissions, MaxPermissions, MaxPermissionLen),
 		list("allowed_ips", u.AllowedIPs, MaxAllowedIPs, MaxAllowedIPLen),
 		text("password_hash", u.PasswordHash, MaxPasswordHashLen, false),
+		nonNegative("generation", u.Generation),
 	)
+}
+
+func nonNegative(field string, n int64) error {
+	if n < 0 {
+		return fmt.Errorf("%w: %s is negative", ErrInvalid, field)
+	}
+	return nil
 }
 
 // ValidateAPIToken checks t against the limits above.
@@ -155,6 +163,7 @@ func ValidateRequest(r *Request) error {
 		ValidateID(r.ID),
 		text("email", r.Email, MaxEmailLen, false),
 		text("code_digest", r.CodeDigest, MaxDigestLen, true),
+		nonNegative("generation", r.Generation),
 	)
 }
 

@@ -3,6 +3,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"slices"
 	"strings"
@@ -72,6 +73,22 @@ func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 	}
 	defer s.mu.Unlock()
 	nd.revoked = d.revoked // kept (store.Backup)
+	// Protection never rolls back (store.Backup): generations and versions
+	// move past both sides, and a TOTP step accepted since the dump stays
+	// accepted.
+	for id, u := range nd.users {
+		if old, ok := d.users[id]; ok {
+			u.Generation = max(u.Generation, old.Generation)
+			u.Version = max(u.Version, old.Version)
+		}
+		u.Generation++
+		u.Version++
+	}
+	for id, c := range nd.totp {
+		if old, ok := d.totp[id]; ok && subtle.ConstantTimeCompare(old.Secret, c.Secret) == 1 {
+			c.LastStep = max(c.LastStep, old.LastStep)
+		}
+	}
 	*d = *nd
 	return nil
 }

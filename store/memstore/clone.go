@@ -36,7 +36,6 @@ func cloneUser(u *store.User) *store.User {
 
 func userIn(u *store.User) *store.User {
 	c := cloneUser(u)
-	c.TokensValidAfter = store.Time(u.TokensValidAfter)
 	c.CreatedAt = store.Time(u.CreatedAt)
 	c.UpdatedAt = store.Time(u.UpdatedAt)
 	c.LastLoginAt = store.Time(u.LastLoginAt)

@@ -136,8 +136,11 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	if err := d.checkUnique(u); err != nil {
 		return err
 	}
-	d.putUser(userIn(u))
+	c := userIn(u)
+	c.Version = 1
+	d.putUser(c)
 	d.sortedIDs = nil
+	u.Version = 1
 	return nil
 }
 
@@ -149,17 +152,29 @@ func (d *data) putUser(c *store.User) {
 	}
 }
 
-// checkUnique reports whether u's username or email belongs to another user.
+// checkUnique reports whether u's username or email is another user's
+// username or email: usernames and emails share one namespace of folded
+// identifiers (store.User).
 func (d *data) checkUnique(u *store.User) error {
-	if o, ok := d.byUsername[store.Fold(u.Username)]; ok && o.ID != u.ID {
+	if d.taken(u.ID, store.Fold(u.Username)) {
 		return store.ErrUsernameTaken
 	}
-	if u.Email != "" {
-		if o, ok := d.byEmail[store.Fold(u.Email)]; ok && o.ID != u.ID {
-			return store.ErrEmailTaken
-		}
+	if u.Email != "" && d.taken(u.ID, store.Fold(u.Email)) {
+		return store.ErrEmailTaken
 	}
 	return nil
+}
+
+// taken reports whether a user other than id has the folded identifier key
+// as its username or email.
+func (d *data) taken(id, key string) bool {
+	if o, ok := d.byUsername[key]; ok && o.ID != id {
+		return true
+	}
+	if o, ok := d.byEmail[key]; ok && o.ID != id {
+		return true
+	}
+	return false
 }
 
 // User implements [store.Users].
@@ -223,6 +238,9 @@ func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	if !ok {
 		return store.ErrNotFound
 	}
+	if old.Version != u.Version {
+		return store.ErrStale
+	}
 	if err := d.checkUnique(u); err != nil {
 		return err
 	}
@@ -231,8 +249,10 @@ func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 		delete(d.byEmail, store.Fold(old.Email))
 	}
 	c := userIn(u)
-	c.CreatedAt = old.CreatedAt
+	c.CreatedAt, c.LastLoginAt = old.CreatedAt, old.LastLoginAt
+	c.Version = old.Version + 1
 	d.putUser(c)
+	u.Version = c.Version
 	return nil
 }
 
@@ -255,6 +275,7 @@ func (s *Store) SwapPasswordHash(ctx context.Context, id, oldHash, newHash strin
 	}
 	u.PasswordHash = newHash
 	u.UpdatedAt = store.Time(updatedAt)
+	u.Version++
 	return nil
 }
 

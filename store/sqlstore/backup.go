@@ -2,9 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/latchkit/latch/store"
 )
@@ -160,8 +162,8 @@ func validateDump(d *store.Dump) error {
 
 // Tables in the order Restore clears them (children first); revocations
 // are kept (store.Backup).
-var restoreTables = []string{"recovery_codes", "totp", "totp_pending", "api_tokens", "requests", "users",
-	"signing_keys", "counters"}
+var restoreTables = []string{"recovery_codes", "totp", "totp_pending", "api_tokens", "requests",
+	"user_identifiers", "users", "signing_keys", "counters"}
 
 // Restore implements [store.Backup] in one transaction; every record is
 // validated before anything is written. On PostgreSQL the tables are
@@ -177,21 +179,29 @@ func (s *Store) Restore(ctx context.Context, d *store.Dump) error {
 	err := s.tx(ctx, func(c conn) error {
 		if s.dialect == Postgres {
 			// In the order the other transactions lock rows, parents first.
-			if _, err := c.exec(ctx, `LOCK TABLE users, api_tokens, totp, totp_pending, recovery_codes, requests,
-	signing_keys, revocations, counters IN EXCLUSIVE MODE`); err != nil {
+			if _, err := c.exec(ctx, `LOCK TABLE users, user_identifiers, api_tokens, totp, totp_pending, recovery_codes,
+	requests, signing_keys, revocations, counters IN EXCLUSIVE MODE`); err != nil {
 				return err
 			}
+		}
+		users, active, err := protect(ctx, c, d)
+		if err != nil {
+			return err
 		}
 		for _, t := range restoreTables {
 			if _, err := c.exec(ctx, `DELETE FROM `+t); err != nil {
 				return err
 			}
 		}
-		if err := insertAll(ctx, c, `INSERT INTO users (`+userCols+`, username_fold, email_fold)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, len(d.Users), func(i int) ([]any, error) {
-			return userArgs(&d.Users[i])
+		if err := insertAll(ctx, c, insertUserQuery, len(users), func(i int) ([]any, error) {
+			return userArgs(&users[i])
 		}); err != nil {
 			return err
+		}
+		for i := range users {
+			if err := putIdentifiers(ctx, c, users[i].ID, users[i].Username, users[i].Email); err != nil {
+				return err
+			}
 		}
 		if err := insertAll(ctx, c, `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			len(d.APITokens), func(i int) ([]any, error) { return tokenArgs(&d.APITokens[i]) }); err != nil {
@@ -200,7 +210,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, len(
 		for _, tc := range []struct {
 			table string
 			l     []store.TOTPCredential
-		}{{"totp", d.TOTP}, {"totp_pending", d.PendingTOTP}} {
+		}{{"totp", active}, {"totp_pending", d.PendingTOTP}} {
 			if err := insertAll(ctx, c, `INSERT INTO `+tc.table+` (`+totpCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 				len(tc.l), func(i int) ([]any, error) { return totpArgs(&tc.l[i]) }); err != nil {
 				return err
@@ -216,6 +226,66 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, len(
 			len(d.SigningKeys), func(i int) ([]any, error) { return keyArgs(&d.SigningKeys[i]) })
 	})
 	return s.fail(ctx, err)
+}
+
+// protect returns the dump's users and active TOTP credentials as Restore
+// writes them (store.Backup): each user's generation and version one more
+// than the greater of the dump's and the store's, and each active
+// credential that the store holds with the same secret at the greater
+// last step. d is not modified.
+func protect(ctx context.Context, c conn, d *store.Dump) ([]store.User, []store.TOTPCredential, error) {
+	type counters struct{ generation, version int64 }
+	have := map[string]counters{}
+	err := each(ctx, c, `SELECT id, generation, version FROM users`, func(rows *sql.Rows) error {
+		var (
+			id string
+			v  counters
+		)
+		if err := rows.Scan(&id, &v.generation, &v.version); err != nil {
+			return err
+		}
+		have[id] = v
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	users := slices.Clone(d.Users)
+	for i := range users {
+		u := &users[i]
+		if v, ok := have[u.ID]; ok {
+			u.Generation, u.Version = max(u.Generation, v.generation), max(u.Version, v.version)
+		}
+		u.Generation++
+		u.Version++
+	}
+	type step struct {
+		secret []byte
+		last   int64
+	}
+	steps := map[string]step{}
+	err = each(ctx, c, `SELECT user_id, secret, last_step FROM totp`, func(rows *sql.Rows) error {
+		var (
+			id string
+			v  step
+		)
+		if err := rows.Scan(&id, &v.secret, &v.last); err != nil {
+			return err
+		}
+		steps[id] = v
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	active := slices.Clone(d.TOTP)
+	for i := range active {
+		t := &active[i]
+		if v, ok := steps[t.UserID]; ok && subtle.ConstantTimeCompare(v.secret, t.Secret) == 1 {
+			t.LastStep = max(t.LastStep, v.last)
+		}
+	}
+	return users, active, nil
 }
 
 // insertAll runs query once per record through one prepared statement in

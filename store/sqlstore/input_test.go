@@ -28,7 +28,7 @@ func TestOutOfRangeTimes(t *testing.T) {
 				return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", CreatedAt: far})
 			}},
 			{"CreateUser long past", func() error {
-				return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", TokensValidAfter: long})
+				return s.CreateUser(ctx, &store.User{ID: "u2", Username: "b", UpdatedAt: long})
 			}},
 			{"SetLastLogin far future", func() error { return s.SetLastLogin(ctx, "u1", far) }},
 			{"CreateAPIToken far expiry", func() error {

@@ -9,7 +9,7 @@ import (
 )
 
 const requestCols = `id, kind, COALESCE(user_id, ''), email, code_digest, attempts, email_verified,
-	second_factor_verified, created_at, expires_at`
+	second_factor_verified, generation, created_at, expires_at`
 
 func scanRequest(sc scanner) (*store.Request, error) {
 	var (
@@ -17,7 +17,7 @@ func scanRequest(sc scanner) (*store.Request, error) {
 		created, expires int64
 	)
 	if err := sc.Scan(&r.ID, &r.Kind, &r.UserID, &r.Email, &r.CodeDigest, &r.Attempts, &r.EmailVerified,
-		&r.SecondFactorVerified, &created, &expires); err != nil {
+		&r.SecondFactorVerified, &r.Generation, &created, &expires); err != nil {
 		return nil, err
 	}
 	r.CreatedAt = fromMicros(created)
@@ -45,10 +45,10 @@ func (s *Store) CreateRequest(ctx context.Context, r *store.Request) error {
 	}
 	err := s.write(ctx, func(c conn) error {
 		_, err := c.exec(ctx, `INSERT INTO requests (id, kind, user_id, email, code_digest, attempts, email_verified,
-	second_factor_verified, created_at, expires_at)
-VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9, $10)`,
+	second_factor_verified, generation, created_at, expires_at)
+VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9, $10, $11)`,
 			r.ID, r.Kind, r.UserID, r.Email, r.CodeDigest, r.Attempts, r.EmailVerified, r.SecondFactorVerified,
-			created, expires)
+			r.Generation, created, expires)
 		return err
 	})
 	return s.fail(ctx, err)

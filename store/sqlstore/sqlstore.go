@@ -3,9 +3,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"runtime"
@@ -535,10 +538,28 @@ func (s *Store) fail(ctx context.Context, err error) error {
 		return store.ErrNotFound
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
+		if errors.Is(ctxErr, context.DeadlineExceeded) {
+			return fmt.Errorf("sqlstore: %w: %w", store.ErrUnavailable, ctxErr)
+		}
 		return fmt.Errorf("sqlstore: %w", ctxErr)
 	}
 	if s.closed.Load() {
 		return ErrClosed
 	}
+	if transient(err) || unreachable(err) {
+		return fmt.Errorf("sqlstore: %w: %w", store.ErrUnavailable, err)
+	}
 	return fmt.Errorf("sqlstore: %w", err)
+}
+
+// unreachable reports whether err says the database server could not be
+// reached or dropped the connection (nothing was committed that the
+// caller was told about).
+func unreachable(err error) bool {
+	var (
+		ne net.Error
+		ce *pgconn.ConnectError
+	)
+	return errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || pgconn.Timeout(err)
 }

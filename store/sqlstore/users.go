@@ -9,18 +9,18 @@ import (
 )
 
 const userCols = `id, username, email, email_verified, role, permissions, allowed_ips, disabled,
-	password_hash, tokens_valid_after, created_at, updated_at, last_login_at`
+	password_hash, generation, created_at, updated_at, last_login_at, version`
 
 // userRow receives the columns of userCols.
 type userRow struct {
-	u                                store.User
-	perms, ips                       string
-	tva, created, updated, lastLogin int64
+	u                           store.User
+	perms, ips                  string
+	created, updated, lastLogin int64
 }
 
 func (r *userRow) dest() []any {
 	return []any{&r.u.ID, &r.u.Username, &r.u.Email, &r.u.EmailVerified, &r.u.Role, &r.perms, &r.ips, &r.u.Disabled,
-		&r.u.PasswordHash, &r.tva, &r.created, &r.updated, &r.lastLogin}
+		&r.u.PasswordHash, &r.u.Generation, &r.created, &r.updated, &r.lastLogin, &r.u.Version}
 }
 
 func (r *userRow) record() (*store.User, error) {
@@ -31,7 +31,6 @@ func (r *userRow) record() (*store.User, error) {
 	if r.u.AllowedIPs, err = decodeList(r.ips); err != nil {
 		return nil, err
 	}
-	r.u.TokensValidAfter = fromMicros(r.tva)
 	r.u.CreatedAt = fromMicros(r.created)
 	r.u.UpdatedAt = fromMicros(r.updated)
 	r.u.LastLoginAt = fromMicros(r.lastLogin)
@@ -47,7 +46,8 @@ func scanUser(sc scanner) (*store.User, error) {
 }
 
 // userArgs returns the values of every column of u, in the order of
-// userCols with the folded username and email appended.
+// userCols (with version as given) and the folded username and email
+// appended.
 func userArgs(u *store.User) ([]any, error) {
 	if u == nil {
 		return nil, fmt.Errorf("%w: nil user", store.ErrInvalid)
@@ -56,7 +56,6 @@ func userArgs(u *store.User) ([]any, error) {
 		return nil, err
 	}
 	var ta timeArgs
-	tva := ta.at("tokens_valid_after", u.TokensValidAfter)
 	created := ta.at("created_at", u.CreatedAt)
 	updated := ta.at("updated_at", u.UpdatedAt)
 	lastLogin := ta.at("last_login_at", u.LastLoginAt)
@@ -64,8 +63,39 @@ func userArgs(u *store.User) ([]any, error) {
 		return nil, ta.err
 	}
 	return []any{u.ID, u.Username, u.Email, u.EmailVerified, u.Role, encodeList(u.Permissions),
-		encodeList(u.AllowedIPs), u.Disabled, u.PasswordHash, tva, created, updated, lastLogin,
-		store.Fold(u.Username), store.Fold(u.Email)}, nil
+		encodeList(u.AllowedIPs), u.Disabled, u.PasswordHash, u.Generation, created, updated, lastLogin,
+		u.Version, store.Fold(u.Username), store.Fold(u.Email)}, nil
+}
+
+// insertUserQuery inserts the values of userArgs.
+const insertUserQuery = `INSERT INTO users (` + userCols + `, username_fold, email_fold)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+
+// putIdentifiers records the user's folded username and email in the one
+// namespace of identifiers (replacing what it had), so that no identifier
+// can reach two users: the primary key refuses the second, whichever
+// transaction commits first.
+func putIdentifiers(ctx context.Context, c conn, id, username, email string) error {
+	if _, err := c.exec(ctx, `DELETE FROM user_identifiers WHERE user_id = $1`, id); err != nil {
+		return err
+	}
+	uf, ef := store.Fold(username), store.Fold(email)
+	if _, err := c.exec(ctx, `INSERT INTO user_identifiers (ident, user_id) VALUES ($1, $2)`, uf, id); err != nil {
+		if class, _ := classify(err); class == errUnique {
+			return store.ErrUsernameTaken
+		}
+		return err
+	}
+	if ef == "" || ef == uf {
+		return nil
+	}
+	if _, err := c.exec(ctx, `INSERT INTO user_identifiers (ident, user_id) VALUES ($1, $2)`, ef, id); err != nil {
+		if class, _ := classify(err); class == errUnique {
+			return store.ErrEmailTaken
+		}
+		return err
+	}
+	return nil
 }
 
 // CreateUser implements [store.Users].
@@ -77,12 +107,17 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, func(c conn) error {
-		_, err := c.exec(ctx, `INSERT INTO users (`+userCols+`, username_fold, email_fold)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, args...)
-		return err
+	args[13] = int64(1) // version
+	err = s.tx(ctx, func(c conn) error {
+		if _, err := c.exec(ctx, insertUserQuery, args...); err != nil {
+			return err
+		}
+		return putIdentifiers(ctx, c, u.ID, u.Username, u.Email)
 	})
-	return s.fail(ctx, err)
+	if err = s.fail(ctx, err); err == nil {
+		u.Version = 1
+	}
+	return err
 }
 
 // User implements [store.Users].
@@ -130,7 +165,8 @@ func (s *Store) userBy(ctx context.Context, query, key string) (*store.User, err
 	return u, nil
 }
 
-// UpdateUser implements [store.Users].
+// UpdateUser implements [store.Users]: one conditional UPDATE on the
+// version, and the identifiers rewritten in the same transaction.
 func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -139,15 +175,31 @@ func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	// Every column but created_at (args[10]).
-	args = append(args[:10:10], args[11:]...)
-	err = s.write(ctx, func(c conn) error {
-		return affected(c.exec(ctx, `UPDATE users SET username = $2, email = $3, email_verified = $4, role = $5,
-	permissions = $6, allowed_ips = $7, disabled = $8, password_hash = $9, tokens_valid_after = $10,
-	updated_at = $11, last_login_at = $12, username_fold = $13, email_fold = $14
-WHERE id = $1`, args...))
+	if !validKey(u.ID, store.MaxIDLen) {
+		return store.ErrNotFound
+	}
+	err = s.tx(ctx, func(c conn) error {
+		err := affected(c.exec(ctx, `UPDATE users SET username = $2, email = $3, email_verified = $4, role = $5,
+	permissions = $6, allowed_ips = $7, disabled = $8, password_hash = $9, generation = $10,
+	updated_at = $11, username_fold = $12, email_fold = $13, version = version + 1
+WHERE id = $1 AND version = $14`, u.ID, args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8],
+			args[9], args[11], args[14], args[15], u.Version))
+		if err == store.ErrNotFound {
+			var one int
+			if err := c.row(ctx, `SELECT 1 FROM users WHERE id = $1`, u.ID).Scan(&one); err != nil {
+				return err // sql.ErrNoRows: no such user
+			}
+			return store.ErrStale
+		}
+		if err != nil {
+			return err
+		}
+		return putIdentifiers(ctx, c, u.ID, u.Username, u.Email)
 	})
-	return s.fail(ctx, err)
+	if err = s.fail(ctx, err); err == nil {
+		u.Version++
+	}
+	return err
 }
 
 // SwapPasswordHash implements [store.Users].
@@ -169,7 +221,7 @@ func (s *Store) SwapPasswordHash(ctx context.Context, id, oldHash, newHash strin
 	comparable := validText(oldHash, store.MaxPasswordHashLen)
 	err = s.tx(ctx, func(c conn) error {
 		if comparable {
-			err := affected(c.exec(ctx, `UPDATE users SET password_hash = $3, updated_at = $4
+			err := affected(c.exec(ctx, `UPDATE users SET password_hash = $3, updated_at = $4, version = version + 1
 WHERE id = $1 AND password_hash = $2`, id, oldHash, newHash, at))
 			if err != store.ErrNotFound {
 				return err

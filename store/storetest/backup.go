@@ -92,7 +92,7 @@ func (x suite) backup(t *testing.T) {
 		dst := x.open(t)
 		populate(t, dst, "b")
 		require.NoError(t, dst.Restore(ctx, d))
-		assert.Equal(t, want, dump(t, dst), "restore then dump")
+		assert.Equal(t, restored(want), dump(t, dst), "restore then dump: the same records, generations and versions one more")
 
 		// Restore replaced everything, short-lived state included.
 		for _, id := range []string{"b-u1", "b-u2", "b-u3"} {
@@ -161,6 +161,7 @@ func (x suite) backup(t *testing.T) {
 			RecoveryCodes: []store.RecoveryCode{{UserID: "u1", Digest: "z"}, {UserID: "u2", Digest: "a"}, {UserID: "u2", Digest: "b"}},
 			SigningKeys:   []store.SigningKey{*k, *key("m", t0)},
 		}, true)
+		want = restored(want)
 		assert.Equal(t, want, dump(t, s), "sorted, times in UTC to the microsecond")
 	})
 
@@ -245,6 +246,6 @@ func (x suite) backup(t *testing.T) {
 		got := dump(t, s)
 		require.Len(t, got.Users, 500)
 		require.True(t, slices.IsSortedFunc(got.Users, func(a, b store.User) int { return strings.Compare(a.ID, b.ID) }))
-		assert.Equal(t, normDump(d, true), got)
+		assert.Equal(t, restored(normDump(d, true)), got)
 	})
 }

@@ -101,17 +101,18 @@ func at(d time.Duration) time.Time { return t0.Add(d) }
 
 func user(id string) *store.User {
 	return &store.User{
-		ID:               id,
-		Username:         "User-" + id,
-		Email:            "User-" + id + "@Example.com",
-		EmailVerified:    true,
-		Role:             "member",
-		Permissions:      []string{"read", "write"},
-		AllowedIPs:       []string{"10.0.0.0/8", "192.0.2.1"},
-		PasswordHash:     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo-" + id,
-		TokensValidAfter: at(time.Minute),
-		CreatedAt:        t0,
-		UpdatedAt:        at(time.Second),
+		ID:            id,
+		Username:      "User-" + id,
+		Email:         "User-" + id + "@Example.com",
+		EmailVerified: true,
+		Role:          "member",
+		Permissions:   []string{"read", "write"},
+		AllowedIPs:    []string{"10.0.0.0/8", "192.0.2.1"},
+		PasswordHash:  "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo-" + id,
+		Generation:    3,
+		Version:       1, // what CreateUser sets
+		CreatedAt:     t0,
+		UpdatedAt:     at(time.Second),
 	}
 }
 
@@ -204,7 +205,7 @@ func empty2nil[S ~[]E, E any](s S) S {
 func normUser(u store.User, want bool) store.User {
 	u.Permissions, u.AllowedIPs = empty2nil(u.Permissions), empty2nil(u.AllowedIPs)
 	if want {
-		u.TokensValidAfter, u.CreatedAt = store.Time(u.TokensValidAfter), store.Time(u.CreatedAt)
+		u.CreatedAt = store.Time(u.CreatedAt)
 		u.UpdatedAt, u.LastLoginAt = store.Time(u.UpdatedAt), store.Time(u.LastLoginAt)
 	}
 	return u
@@ -300,6 +301,17 @@ func equalKeys(t *testing.T, want []*store.SigningKey, got []store.SigningKey, m
 }
 
 // dump returns the store's dump, normalised for comparison.
+// restored returns d as a Restore into a store without any of d's users
+// writes it: every user's generation and version one more (store.Backup).
+func restored(d store.Dump) store.Dump {
+	d.Users = slices.Clone(d.Users)
+	for i := range d.Users {
+		d.Users[i].Generation++
+		d.Users[i].Version++
+	}
+	return d
+}
+
 func dump(t *testing.T, s store.Store) store.Dump {
 	t.Helper()
 	d, err := s.Dump(t.Context())

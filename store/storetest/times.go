@@ -31,14 +31,12 @@ func (x suite) times(t *testing.T) {
 		ctx := t.Context()
 		u := user("u1")
 		var want [4]time.Time
-		u.TokensValidAfter, want[0] = odd(time.Second)
 		u.CreatedAt, want[1] = odd(2 * time.Second)
 		u.UpdatedAt, want[2] = odd(3 * time.Second)
 		u.LastLoginAt, want[3] = odd(4 * time.Second)
 		require.NoError(t, s.CreateUser(ctx, u))
 		got, err := s.User(ctx, "u1")
 		require.NoError(t, err)
-		isUTC(t, "TokensValidAfter", got.TokensValidAfter, want[0])
 		isUTC(t, "CreatedAt", got.CreatedAt, want[1])
 		isUTC(t, "UpdatedAt", got.UpdatedAt, want[2])
 		isUTC(t, "LastLoginAt", got.LastLoginAt, want[3])
@@ -58,11 +56,11 @@ func (x suite) times(t *testing.T) {
 		isUTC(t, "ListUsers CreatedAt", page[0].CreatedAt, want[1])
 
 		zero := user("u2")
-		zero.TokensValidAfter, zero.CreatedAt, zero.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
+		zero.CreatedAt, zero.UpdatedAt = time.Time{}, time.Time{}
 		require.NoError(t, s.CreateUser(ctx, zero))
 		got, err = s.User(ctx, "u2")
 		require.NoError(t, err)
-		for name, tm := range map[string]time.Time{"TokensValidAfter": got.TokensValidAfter, "CreatedAt": got.CreatedAt,
+		for name, tm := range map[string]time.Time{"CreatedAt": got.CreatedAt,
 			"UpdatedAt": got.UpdatedAt, "LastLoginAt": got.LastLoginAt} {
 			assert.True(t, tm.IsZero(), "the zero %s stays zero, got %v", name, tm)
 		}

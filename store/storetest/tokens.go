@@ -67,7 +67,7 @@ func (x suite) apiTokens(t *testing.T) {
 		u2.Permissions = []string{"read"}
 		u2.AllowedIPs = []string{"192.0.2.0/24"}
 		u2.Disabled = true
-		u2.TokensValidAfter = at(time.Hour)
+		u2.Generation = 7
 		require.NoError(t, s.CreateUser(ctx, u2))
 		t1 := mustToken(t, s, "t1", "u1")
 		t2 := mustToken(t, s, "t2", "u2")

@@ -127,22 +127,24 @@ func (x suite) users(t *testing.T) {
 		mustUser(t, s, "u2")
 
 		u := &store.User{
-			ID:               "u1",
-			Username:         "Renamed",
-			Email:            "renamed@example.com",
-			EmailVerified:    false,
-			Role:             "admin",
-			Permissions:      []string{"admin"},
-			Disabled:         true,
-			PasswordHash:     "new-hash",
-			TokensValidAfter: at(time.Hour),
-			CreatedAt:        at(-time.Hour), // ignored
-			UpdatedAt:        at(time.Hour),
-			LastLoginAt:      at(30 * time.Minute),
+			ID:            "u1",
+			Username:      "Renamed",
+			Email:         "renamed@example.com",
+			EmailVerified: false,
+			Role:          "admin",
+			Permissions:   []string{"admin"},
+			Disabled:      true,
+			PasswordHash:  "new-hash",
+			Generation:    9,
+			Version:       old.Version,
+			CreatedAt:     at(-time.Hour), // ignored
+			UpdatedAt:     at(time.Hour),
+			LastLoginAt:   at(30 * time.Minute), // ignored
 		}
 		require.NoError(t, s.UpdateUser(ctx, u))
+		assert.Equal(t, old.Version+1, u.Version, "UpdateUser sets the new version in the record")
 		want := *u
-		want.CreatedAt = old.CreatedAt
+		want.CreatedAt, want.LastLoginAt = old.CreatedAt, old.LastLoginAt
 		got, err := s.User(ctx, "u1")
 		require.NoError(t, err)
 		equalUser(t, &want, got, "every field but ID and CreatedAt replaced")
@@ -226,6 +228,7 @@ func (x suite) users(t *testing.T) {
 		require.NoError(t, s.SwapPasswordHash(ctx, "u1", u.PasswordHash, "rehashed", at(time.Hour)))
 		want := *u
 		want.PasswordHash, want.UpdatedAt = "rehashed", at(time.Hour)
+		want.Version++ // a swap is a write; the generation stays
 		got, err := s.User(ctx, "u1")
 		require.NoError(t, err)
 		equalUser(t, &want, got, "hash and UpdatedAt swapped")
