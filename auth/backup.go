@@ -150,6 +150,12 @@ func (s *Service) Dump(ctx context.Context, p *Principal) ([]byte, error) {
 // open with this service's sealing key, records the store accepts); on any
 // error nothing changes. Requests and limit counters are cleared;
 // revocations are kept, so a token logged out since the dump stays out.
+// A restore never rolls protection back: every restored user's credential
+// generation becomes greater than both the dump's and the store's, so every
+// session and challenge that predates the restore ends (the restorer's own
+// too: it signs in again), and a TOTP credential the store holds with the
+// same secret keeps the later of the two last-accepted steps, so no code
+// accepted since the dump can be replayed.
 // Errors: ErrUnauthorized, ErrForbidden, ErrInvalidRequest.
 func (s *Service) Restore(ctx context.Context, p *Principal, data []byte) error {
 	if err := authorize(p, "", noSelf, PermManageSystem); err != nil {

@@ -52,15 +52,45 @@
 //
 // Access tokens are JWTs from a [token.Keyring] (HS256 by default, EdDSA
 // with JWKS optional) with sub, jti, aud, iat, exp, the user's permissions
-// and a private claim "auth_time_us": the instant, in microseconds, at
-// which the credentials were checked. Validity is Config.AccessTokenTTL or
-// per role. [Service.Authenticate] checks the signature and claims, the
-// revocation of the jti ([Service.Logout]), that the user exists and is
-// enabled, that auth_time_us is after the user's TokensValidAfter (set by a
-// password change or reset and by disabling: unlike the one-second iat,
-// this orders a sign-in and a password change within the same second), and
-// allowed_ips. It reads the store on every call, so a logout, password
-// change or deletion on any instance takes effect at once everywhere.
+// and two more claims: "auth_time" (OpenID Connect's: when a credential was
+// last proved, in Unix seconds) and a private "gen", the user's credential
+// generation read together with the password hash that was verified.
+// Validity is Config.AccessTokenTTL or per role. [Service.Authenticate]
+// checks the signature and claims, the revocation of the jti
+// ([Service.Logout]), that the user exists and is enabled, that "gen" is
+// still the user's generation, and allowed_ips. It reads the store on every
+// call, so a logout, password change or deletion on any instance takes
+// effect at once everywhere.
+//
+// # Credential generations and concurrent changes
+//
+// Every user has a credential generation (store.User.Generation). A
+// password change or reset, disabling, removing permissions or allowed IPs,
+// and a restore move it on in the same atomic write as the change itself;
+// access tokens, second-factor challenges and password-reset requests carry
+// the generation they were issued under and are refused once it moved on,
+// even if the change is undone later. Since a sign-in reads the generation
+// in the same row read as the hash it verifies, no interleaving of a
+// sign-in with such a change can yield a credential that outlives the
+// change, and no clock plays a part. A reset request also dies when the
+// account's email changes to another address or the account is disabled;
+// a disabled account is treated as unknown by [Service.StartPasswordReset].
+//
+// Changes to a user are never lost: every update reads the user, applies
+// the change (and its permission checks) to that record and writes it with
+// the store's compare-and-swap on the record's version, reading again when
+// another write came first. The store also guarantees that one identifier
+// (a username, or an email, compared folded) never reaches two users, so
+// the name-clash checks before a write only produce the nicer error.
+//
+// # Store budget
+//
+// A store call without a deadline of its own is bounded by
+// Config.StoreTimeout (5 s); the HTTP adapter gives each request one
+// budget for all its store calls. A store that does not answer in time
+// (an SQLite file locked by another process, an unreachable PostgreSQL)
+// makes the call fail with [ErrUnavailable], which the adapter answers with
+// 503 and Retry-After.
 //
 // The signing keys live in the store, sealed (XChaCha20-Poly1305) with a
 // key derived from Config.SealingKey, so every instance sharing the store
@@ -154,6 +184,7 @@
 //     the policy) takes that format's time to check until the first sign-in
 //     re-hashes it, so the dummy-hash timing protection covers users with
 //     current hashes.
-//   - Instances must have roughly synchronised clocks: token times and
-//     TokensValidAfter are compared across them.
+//   - Instances must have roughly synchronised clocks: token expiry and
+//     request expiry are compared across them (credential generations are
+//     not times, so ending credentials does not depend on clocks).
 package auth

@@ -53,6 +53,7 @@ var e2eTests = []struct {
 	{"routing errors", testRoutingErrors},
 	{"malformed bodies", testMalformedBodies},
 	{"internal error", testInternalError},
+	{"unavailable", testUnavailable},
 	{"root mount", testRootMount},
 }
 

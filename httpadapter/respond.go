@@ -131,8 +131,11 @@ func (h *Handler) logInternal(r *http.Request, err error) {
 	}
 	level := slog.LevelError
 	msg := "httpadapter: internal error"
-	if errors.Is(err, context.Canceled) {
+	switch {
+	case errors.Is(err, context.Canceled):
 		level, msg = slog.LevelInfo, "httpadapter: request canceled"
+	case errors.Is(err, auth.ErrUnavailable):
+		level, msg = slog.LevelWarn, "httpadapter: store unavailable"
 	}
 	h.log.LogAttrs(r.Context(), level, msg,
 		slog.String("method", r.Method),
