@@ -95,11 +95,11 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 	}
 	first := func(m map[string]any, k string) map[string]any { return m[k].([]any)[0].(map[string]any) }
 	tests := map[string][]byte{
-		"empty":                       nil,
-		"not json":                    []byte("{"),
-		"trailing data":               append(append([]byte{}, good...), []byte(" {}")...),
-		"unknown field":               edit(func(m map[string]any) { m["extra"] = 1 }),
-		"version":                     edit(func(m map[string]any) { m["version"] = 3 }),
+		"empty":         nil,
+		"not json":      []byte("{"),
+		"trailing data": append(append([]byte{}, good...), []byte(" {}")...),
+		"unknown field": edit(func(m map[string]any) { m["extra"] = 1 }),
+		"version":       edit(func(m map[string]any) { m["version"] = 3 }),
 		"version 1 with generation": edit(func(m map[string]any) {
 			m["version"] = 1
 			first(m, "users")["generation"] = 4
