@@ -131,3 +131,20 @@ func (s *Service) RevokeAPIToken(ctx context.Context, p *Principal, userID, toke
 		slog.String("by", actor(p)))
 	return nil
 }
+
+// deleteAPITokens deletes every API token of the user (a password reset).
+func (s *Service) deleteAPITokens(ctx context.Context, userID string) error {
+	ts, err := s.st.ListAPITokens(ctx, userID)
+	if err != nil {
+		return internal(err)
+	}
+	for _, t := range ts {
+		if err := s.st.DeleteAPIToken(ctx, userID, t.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return internal(err)
+		}
+	}
+	if len(ts) > 0 {
+		s.audit(ctx, slog.LevelInfo, "auth.api_tokens_deleted", slog.String("user_id", userID), slog.Int("count", len(ts)))
+	}
+	return nil
+}

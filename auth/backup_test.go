@@ -148,7 +148,7 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 func TestRestoreKeepsLogouts(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, e *env) {
-		e.user("lou", auth.PermManageSystem)
+		e.user("lou", auth.PermAll)
 		tok := e.login("lou")
 		p, err := e.svc.Authenticate(ctx, ipA, tok)
 		require.NoError(t, err)

@@ -25,6 +25,8 @@ import (
 func noLimits(c *auth.Config) {
 	c.Limits.PerIP = auth.Rate{Limit: 1 << 30, Window: time.Hour}
 	c.Limits.AccountFailures = auth.Rate{Limit: 1 << 30, Window: time.Hour}
+	c.Limits.AccountCeiling = c.Limits.AccountFailures
+	c.Limits.NetworkFailures = c.Limits.AccountFailures
 	c.Limits.Defender.Threshold = 1 << 30
 }
 

@@ -78,8 +78,13 @@ type Config struct {
 	// least 64 allowed).
 	MinPasswordLen int
 	MaxPasswordLen int
-	// MaxAPITokensPerUser caps the API tokens of one user; 0 means no cap.
+	// MaxAPITokensPerUser caps the API tokens of one user; default
+	// DefaultMaxAPITokensPerUser (100); negative means no cap.
 	MaxAPITokensPerUser int
+	// KeepAPITokensOnReset keeps a user's API tokens through a password
+	// reset. By default a reset deletes them, as it ends every session:
+	// recovery must evict whoever took the account over.
+	KeepAPITokensOnReset bool
 	// Issuer is the issuer shown in authenticator apps; default "Latch".
 	Issuer string
 
@@ -103,10 +108,32 @@ type Limits struct {
 	// (sign-in, password change, sign-up, code checks, reset requests) per
 	// client IP (IPv6 per /64); default 60 per minute.
 	PerIP Rate
-	// AccountFailures limits failed password checks per account (or per
-	// unknown identifier, so that unknown and known accounts behave alike);
-	// default 10 per 15 minutes. A successful sign-in resets it.
+	// AccountFailures limits password checks of one identifier (a username
+	// or an email, known or not: unknown identifiers count exactly as known
+	// ones) from one client network (an IPv4 address, an IPv6 /64); default
+	// 10 per 15 minutes. A successful sign-in resets it.
+	//
+	// Keying this hard limit by network too means a guesser elsewhere can
+	// never lock the owner out of its own network; the two limits below
+	// bound what a guesser with many networks gets. The trade-off: one
+	// identifier can be tried AccountCeiling times per window in all (NIST
+	// SP 800-63B allows at most 100 consecutive failures), and once that
+	// ceiling is reached the owner is refused too until the window ends.
 	AccountFailures Rate
+	// AccountCeiling limits password checks of one identifier from every
+	// network together; default 50 per 15 minutes. A successful sign-in
+	// resets it.
+	AccountCeiling Rate
+	// NetworkFailures limits failed password checks from one client network
+	// over every identifier; default 50 per 15 minutes (successes are not
+	// counted).
+	NetworkFailures Rate
+	// EmailChanges limits the email changes (verification requests for a
+	// new address) one user may start; default 5 per hour.
+	EmailChanges Rate
+	// Enrollments limits the TOTP enrollments one user may start; default
+	// 10 per hour.
+	Enrollments Rate
 	// CodeFailures limits wrong TOTP and recovery codes per account, over
 	// every challenge, client IP and code; default 5 per 15 minutes. A
 	// correct code resets it.

@@ -20,7 +20,8 @@ const raceTrials = 100
 // raisedLimits lets a test sign in as often as it likes from one address.
 func raisedLimits(c *auth.Config) {
 	many := auth.Rate{Limit: 1 << 30, Window: time.Hour}
-	c.Limits = auth.Limits{PerIP: many, AccountFailures: many, CodeFailures: many, Sends: many,
+	c.Limits = auth.Limits{PerIP: many, AccountFailures: many, AccountCeiling: many, NetworkFailures: many, CodeFailures: many, Sends: many,
+		EmailChanges: many, Enrollments: many,
 		Defender: auth.DefenderConfig{Disabled: true}}
 }
 

@@ -15,14 +15,18 @@ import (
 
 // Counter key prefixes. Every key the service writes starts with "auth:".
 const (
-	keyIP       = "auth:ip:"    // attempts per client IP (PerIP)
-	keyDefender = "auth:def:"   // defender score and ban per client IP
-	keyAccount  = "auth:acct:"  // failed password checks per user ID
-	keyIdent    = "auth:ident:" // failed password checks per unknown identifier
-	keyCode     = "auth:code:"  // wrong second-factor codes per user ID
-	keySend     = "auth:send:"  // codes sent per email
-	keySendUser = "auth:sendu:" // email-verification codes sent per user ID
-	keyRequest  = "auth:req:"   // email or reset code checks per request ID
+	keyIP        = "auth:ip:"      // attempts per client IP (PerIP)
+	keyDefender  = "auth:def:"     // defender score and ban per client IP
+	keyFail      = "auth:fail:"    // password checks per identifier and client network
+	keyFailAll   = "auth:failall:" // password checks per identifier, every network
+	keyFailNet   = "auth:failnet:" // failed password checks per client network
+	keyEmailChg  = "auth:email:"   // email changes started per user ID
+	keyEnroll    = "auth:enroll:"  // TOTP enrollments started per user ID
+	keyCode      = "auth:code:"    // wrong second-factor codes per user ID
+	keySend      = "auth:send:"    // email-verification codes sent per email
+	keyResetSend = "auth:rsend:"   // reset codes sent per email (a bucket of its own)
+	keySendUser  = "auth:sendu:"   // email-verification codes sent per user ID
+	keyRequest   = "auth:req:"     // email or reset code checks per request ID
 )
 
 // hostKey returns the defender's name for a client address: the address
@@ -198,4 +202,81 @@ func (s *Service) reserveSend(ctx context.Context, email, userID string) error {
 func foldDigest(s string) string {
 	d := sha256.Sum256([]byte(store.Fold(s)))
 	return hex.EncodeToString(d[:])
+}
+
+// passwordAttempt is one password check, counted before the check against
+// every limit that bounds guessing: per identifier and client network
+// (the hard limit, which a guesser elsewhere cannot use up), per
+// identifier over every network (the ceiling), and per client network over
+// every identifier.
+type passwordAttempt struct {
+	keys  [3]string
+	rates [3]Rate
+	n     int
+}
+
+func (s *Service) newPasswordAttempt(c Client, identifier string) *passwordAttempt {
+	id, h := foldDigest(identifier), hostKey(c.IP)
+	a := &passwordAttempt{}
+	a.add(keyFail+id+":"+h, s.cfg.Limits.AccountFailures)
+	a.add(keyFailAll+id, s.cfg.Limits.AccountCeiling)
+	if h != "" {
+		a.add(keyFailNet+h, s.cfg.Limits.NetworkFailures)
+	}
+	return a
+}
+
+func (a *passwordAttempt) add(key string, r Rate) {
+	a.keys[a.n], a.rates[a.n] = key, r
+	a.n++
+}
+
+// reservePassword counts the attempt against every limit, or returns the
+// first limit's *RateLimitError (and gives back what it had counted).
+func (s *Service) reservePassword(ctx context.Context, a *passwordAttempt) error {
+	for i := range a.n {
+		if err := s.reserve(ctx, a.keys[i], a.rates[i]); err != nil {
+			for j := range i {
+				s.unreserve(ctx, a.keys[j], a.rates[j])
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// passwordSucceeded resets the identifier's counters and gives back the
+// network's count: only failures count there.
+func (s *Service) passwordSucceeded(ctx context.Context, a *passwordAttempt) {
+	s.clear(ctx, a.keys[0])
+	s.clear(ctx, a.keys[1])
+	if a.n == 3 {
+		s.unreserve(ctx, a.keys[2], a.rates[2])
+	}
+}
+
+// passwordNotChecked gives back every count of an attempt whose check did
+// not happen (the hashing queue was full).
+func (s *Service) passwordNotChecked(ctx context.Context, a *passwordAttempt) {
+	for i := range a.n {
+		s.unreserve(ctx, a.keys[i], a.rates[i])
+	}
+}
+
+// clearIdentifier forgets the password failures counted for an identifier,
+// from every network.
+func (s *Service) clearIdentifier(ctx context.Context, identifier string) {
+	if identifier == "" {
+		return
+	}
+	id := foldDigest(identifier)
+	s.clear(ctx, keyFailAll+id)
+	ctrs, err := s.st.ListCounters(ctx, keyFail+id+":", s.now())
+	if err != nil {
+		s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "list_counters"), slog.Any("error", err))
+		return
+	}
+	for _, c := range ctrs {
+		s.clear(ctx, c.Key)
+	}
 }

@@ -102,33 +102,96 @@ func (e *env) loginFrom(c auth.Client, name string) string {
 	return res.Token.AccessToken
 }
 
-// TestAccountFailures: failed passwords count per account from any IP; an
-// unknown identifier behaves exactly alike; a success resets the count.
+// TestAccountFailures (account security, point 3): the hard limit on
+// password checks is per identifier and client network, so guesses from
+// other networks never lock the owner out of its own; a ceiling per
+// identifier bounds a guesser with many networks; unknown identifiers
+// behave exactly as known ones; a success resets the counts.
 func TestAccountFailures(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(c *auth.Config) { c.Limits.Defender.Disabled = true })
-	e.user("zoe")
-	for _, name := range []string{"zoe", "ghost"} {
-		for i := range 10 {
-			c := auth.Client{IP: mustAddr(fmt.Sprintf("198.51.100.%d", i+1))}
-			_, err := e.svc.LoginPassword(ctx, c, name, "wrong password")
-			require.ErrorIs(t, err, auth.ErrInvalidCredentials, "%s attempt %d", name, i+1)
-		}
-		_, err := e.svc.LoginPassword(ctx, ipA, name, goodPassword)
+	net := func(i int) auth.Client { return auth.Client{IP: mustAddr(fmt.Sprintf("198.51.100.%d", i))} }
+	retry := func(t *testing.T, err error) time.Duration {
+		t.Helper()
 		var rl *auth.RateLimitError
-		require.ErrorAs(t, err, &rl, name)
-		assert.Equal(t, 15*time.Minute, rl.RetryAfter, name)
+		require.ErrorAs(t, err, &rl)
+		return rl.RetryAfter
 	}
-	e.clock.Advance(15 * time.Minute)
-	for range 9 {
-		_, _ = e.svc.LoginPassword(ctx, ipA, "zoe", "wrong password")
+	for _, name := range []string{"zoe", "ghost"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, func(c *auth.Config) { c.Limits.Defender.Disabled = true })
+			e.user("zoe")
+			// Ten wrong passwords from one network use up that network.
+			for i := range 10 {
+				_, err := e.svc.LoginPassword(ctx, net(1), name, "wrong password")
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials, "attempt %d", i+1)
+			}
+			_, err := e.svc.LoginPassword(ctx, net(1), name, goodPassword)
+			assert.Equal(t, 15*time.Minute, retry(t, err), "the guessing network is refused")
+			// A dozen more from three other networks: the owner's own
+			// network is untouched.
+			for i := range 12 {
+				_, err := e.svc.LoginPassword(ctx, net(2+i%3), name, "wrong password")
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+			}
+			_, err = e.svc.LoginPassword(ctx, ipA, name, goodPassword)
+			if name == "zoe" {
+				require.NoError(t, err, "the owner signs in from its own network")
+			} else {
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials, "an unknown name is answered alike")
+			}
+		})
 	}
-	_, err := e.svc.LoginPassword(ctx, ipA, "zoe", goodPassword)
-	require.NoError(t, err)
-	for range 10 {
-		_, err = e.svc.LoginPassword(ctx, ipA, "zoe", "wrong password")
-		require.ErrorIs(t, err, auth.ErrInvalidCredentials, "the success reset the count")
+
+	for _, name := range []string{"zoe", "ghost"} {
+		t.Run(name+" ceiling", func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, func(c *auth.Config) { c.Limits.Defender.Disabled = true })
+			e.user("zoe")
+			for i := range 50 {
+				_, err := e.svc.LoginPassword(ctx, net(i+1), name, "wrong password")
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials, "attempt %d", i+1)
+			}
+			_, err := e.svc.LoginPassword(ctx, ipA, name, goodPassword)
+			assert.Equal(t, 15*time.Minute, retry(t, err), "the ceiling holds for every network, the owner's too")
+			e.clock.Advance(15 * time.Minute)
+			_, err = e.svc.LoginPassword(ctx, ipA, name, goodPassword)
+			if name == "zoe" {
+				require.NoError(t, err, "until the window ends")
+			} else {
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+			}
+		})
 	}
+
+	t.Run("a success resets", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, func(c *auth.Config) { c.Limits.Defender.Disabled = true })
+		e.user("zoe")
+		for range 9 {
+			_, _ = e.svc.LoginPassword(ctx, ipA, "zoe", "wrong password")
+		}
+		_, err := e.svc.LoginPassword(ctx, ipA, "zoe", goodPassword)
+		require.NoError(t, err)
+		for range 10 {
+			_, err = e.svc.LoginPassword(ctx, ipA, "zoe", "wrong password")
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials, "the success reset the count")
+		}
+	})
+
+	t.Run("network limit", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, func(c *auth.Config) { c.Limits.Defender.Disabled = true })
+		e.user("zoe")
+		for i := range 50 {
+			_, err := e.svc.LoginPassword(ctx, ipB, fmt.Sprintf("name%d", i), "wrong password")
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+		}
+		_, err := e.svc.LoginPassword(ctx, ipB, "zoe", goodPassword)
+		assert.Equal(t, 15*time.Minute, retry(t, err), "one network guessing many names is refused")
+		_, err = e.svc.LoginPassword(ctx, ipA, "zoe", goodPassword)
+		require.NoError(t, err, "other networks are not")
+	})
 }
 
 // TestSendLimit: codes sent to one address are limited, known or not.

@@ -62,12 +62,12 @@ func (s *Service) checkPassword(ctx context.Context, c Client, identifier, passw
 			return nil, time.Time{}, internal(err)
 		}
 	}
-	key, encoded := keyIdent+foldDigest(identifier), ""
+	encoded := ""
 	if u != nil {
-		key, encoded = keyAccount+u.ID, u.PasswordHash
+		encoded = u.PasswordHash
 	}
-	lim := s.cfg.Limits.AccountFailures
-	if err := s.reserve(ctx, key, lim); err != nil {
+	attempt := s.newPasswordAttempt(c, identifier)
+	if err := s.reservePassword(ctx, attempt); err != nil {
 		var rl *RateLimitError
 		if errors.As(err, &rl) {
 			s.audit(ctx, slog.LevelWarn, "auth.rate_limited", slog.String("limit", "account"), attrIP(c))
@@ -79,7 +79,7 @@ func (s *Service) checkPassword(ctx context.Context, c Client, identifier, passw
 	}
 	r, err := s.verifyPassword(ctx, password, encoded)
 	if err != nil {
-		s.unreserve(ctx, key, lim)
+		s.passwordNotChecked(ctx, attempt)
 		return nil, time.Time{}, err
 	}
 	if r.badHash != nil && u != nil && encoded != "" {
@@ -94,7 +94,7 @@ func (s *Service) checkPassword(ctx context.Context, c Client, identifier, passw
 		s.audit(ctx, slog.LevelWarn, "auth.sign_in_failed", attrs...)
 		return nil, time.Time{}, ErrInvalidCredentials
 	}
-	s.clear(ctx, key)
+	s.passwordSucceeded(ctx, attempt)
 	if r.rehash != "" {
 		s.rehash(ctx, u, r.rehash)
 	}

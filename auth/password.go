@@ -49,24 +49,36 @@ type verifyResult struct {
 // than the policy in the same slot.
 func (s *Service) verifyPassword(ctx context.Context, password, encoded string) (verifyResult, error) {
 	var r verifyResult
-	known := encoded != ""
+	// The empty password never signs in, even against an imported hash of
+	// it; it costs what any wrong password costs.
+	known := encoded != "" && password != ""
 	if !known {
 		encoded = s.dummy
 	}
 	err := s.pool.do(ctx, func() {
 		ok, err := s.hasher.Verify(password, encoded)
-		if errors.Is(err, hash.ErrPasswordTooLong) {
-			return // a wrong password, whoever the user: the stored hash is fine
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, hash.ErrPasswordTooLong):
+			// A wrong password, whoever the user: the stored hash is fine.
+		case err != nil:
 			r.badHash = err
-			return
+		default:
+			r.ok = ok && known
 		}
-		r.ok = ok && known
-		if r.ok && s.hasher.NeedsRehash(encoded) {
+		weaker := encoded != s.dummy && s.hasher.NeedsRehash(encoded)
+		switch {
+		case r.ok && weaker:
+			// The policy's hash of the good password: what a current
+			// hash costs to verify, and the upgrade.
 			if h, err := s.hasher.Hash(password); err == nil {
 				r.rehash = h
 			}
+		case !r.ok && (weaker || err != nil):
+			// A wrong password against a cheaper (or unusable) stored
+			// hash also costs the dummy's verification, so that no
+			// account answers faster than an unknown name does, whatever
+			// the format it was imported in.
+			_, _ = s.hasher.Verify(password, s.dummy)
 		}
 	})
 	if err != nil {
@@ -106,13 +118,13 @@ func (s *Service) ChangePassword(ctx context.Context, c Client, p *Principal, us
 		return err
 	}
 	if self {
-		key := keyAccount + u.ID
-		if err := s.reserve(ctx, key, s.cfg.Limits.AccountFailures); err != nil {
+		attempt := s.newPasswordAttempt(c, u.Username)
+		if err := s.reservePassword(ctx, attempt); err != nil {
 			return err
 		}
 		r, err := s.verifyPassword(ctx, *current, u.PasswordHash)
 		if err != nil {
-			s.unreserve(ctx, key, s.cfg.Limits.AccountFailures)
+			s.passwordNotChecked(ctx, attempt)
 			return err
 		}
 		if !r.ok {
@@ -120,7 +132,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Client, p *Principal, us
 			s.audit(ctx, slog.LevelWarn, "auth.password_change_failed", slog.String("user_id", u.ID), attrIP(c))
 			return ErrInvalidCredentials
 		}
-		s.clear(ctx, key)
+		s.passwordSucceeded(ctx, attempt)
 	}
 	encoded, err := s.hashPassword(ctx, newPassword)
 	if err != nil {

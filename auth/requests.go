@@ -335,7 +335,10 @@ func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal
 	if err := s.checkIP(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.reserveSend(ctx, email, ""); err != nil {
+	// Resets have a bucket of their own per address, so the sequence of
+	// answers never depends on the account (a verification code sent to a
+	// registered address does not use up one of its resets).
+	if err := s.reserve(ctx, keyResetSend+foldDigest(email), s.cfg.Limits.Sends); err != nil {
 		return nil, err
 	}
 	u, err := s.st.UserByEmail(ctx, email)
@@ -344,8 +347,10 @@ func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal
 	} else if err != nil {
 		return nil, internal(err)
 	}
-	if u != nil && u.Disabled {
-		u = nil // a disabled account never completes a reset: as unknown
+	if u != nil && (u.Disabled || !u.EmailVerified) {
+		// A disabled account never completes a reset, and codes go only to
+		// verified addresses: both behave as an unknown address.
+		u = nil
 	}
 	userID, target, gen := "", email, int64(0)
 	if u != nil {
@@ -356,9 +361,13 @@ func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal
 		return nil, err
 	}
 	out := &PasswordReset{ID: r.ID, ExpiresAt: r.ExpiresAt}
-	if p.Can(PermEditUsers) {
+	switch {
+	case u != nil && p.Can(PermEditUsers) && canManage(p, u):
+		// Only an administrator who may manage the account gets its code;
+		// any other caller, a lesser administrator included, is answered
+		// as an anonymous caller is.
 		out.Code = code
-	} else if u != nil {
+	case u != nil:
 		s.notify(ctx, "password_reset", u.ID, func(n Notifier) error {
 			return n.SendPasswordResetCode(ctx, target, code)
 		})
@@ -554,7 +563,17 @@ func (s *Service) ResetPassword(ctx context.Context, c Client, requestID, newPas
 	if err != nil {
 		return err
 	}
-	s.clear(ctx, keyAccount+u.ID)
+	// Recovery evicts an intruder: the generation ended every session, and
+	// the API tokens go too unless the host keeps them.
+	if !s.cfg.KeepAPITokensOnReset {
+		if err := s.deleteAPITokens(ctx, u.ID); err != nil {
+			return err
+		}
+	}
+	// The owner proved control of the address: its identifiers' failure
+	// counts start over.
+	s.clearIdentifier(ctx, u.Username)
+	s.clearIdentifier(ctx, u.Email)
 	s.audit(ctx, slog.LevelInfo, "auth.password_reset", slog.String("user_id", u.ID), attrIP(c))
 	return nil
 }

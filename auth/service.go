@@ -27,11 +27,14 @@ const (
 	DefaultCodeTTL           = 15 * time.Minute
 	DefaultKeyReloadInterval = 5 * time.Second
 	DefaultStoreTimeout      = 5 * time.Second
-	DefaultRole              = "user"
-	DefaultMinPasswordLen    = 8
-	DefaultMaxPasswordLen    = 128
-	DefaultIssuer            = "Latch"
-	DefaultHashQueue         = 64
+	// DefaultMaxAPITokensPerUser caps one user's API tokens, so one session
+	// cannot mint tokens without bound.
+	DefaultMaxAPITokensPerUser = 100
+	DefaultRole                = "user"
+	DefaultMinPasswordLen      = 8
+	DefaultMaxPasswordLen      = 128
+	DefaultIssuer              = "Latch"
+	DefaultHashQueue           = 64
 )
 
 // maxCodeAttempts is the number of wrong codes after which an email
@@ -146,8 +149,11 @@ func fillDefaults(cfg *Config) error {
 	if cfg.MinPasswordLen < 1 || cfg.MaxPasswordLen < cfg.MinPasswordLen || cfg.MaxPasswordLen > maxPasswordLen {
 		return bad("password length policy out of range")
 	}
-	if cfg.MaxAPITokensPerUser < 0 {
-		return bad("negative MaxAPITokensPerUser")
+	switch {
+	case cfg.MaxAPITokensPerUser == 0:
+		cfg.MaxAPITokensPerUser = DefaultMaxAPITokensPerUser
+	case cfg.MaxAPITokensPerUser < 0:
+		cfg.MaxAPITokensPerUser = 0 // the store's "no cap"
 	}
 	if cfg.SigningAlgorithm == "" {
 		cfg.SigningAlgorithm = defaultAlgorithm
@@ -172,6 +178,10 @@ func fillLimits(l *Limits) error {
 	if err := errors.Join(
 		rate(&l.PerIP, 60, time.Minute),
 		rate(&l.AccountFailures, 10, 15*time.Minute),
+		rate(&l.AccountCeiling, 50, 15*time.Minute),
+		rate(&l.NetworkFailures, 50, 15*time.Minute),
+		rate(&l.EmailChanges, 5, time.Hour),
+		rate(&l.Enrollments, 10, time.Hour),
 		rate(&l.CodeFailures, 5, 15*time.Minute),
 		rate(&l.Sends, 5, 15*time.Minute),
 	); err != nil {

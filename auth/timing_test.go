@@ -29,6 +29,8 @@ func TestSignInTimingUnknownUser(t *testing.T) {
 		c.Hasher = h
 		c.Limits.PerIP = auth.Rate{Limit: 1 << 30, Window: time.Hour}
 		c.Limits.AccountFailures = auth.Rate{Limit: 1 << 30, Window: time.Hour}
+		c.Limits.AccountCeiling = c.Limits.AccountFailures
+		c.Limits.NetworkFailures = c.Limits.AccountFailures
 		c.Limits.Defender.Threshold = 1 << 30
 	})
 	e.user("known")

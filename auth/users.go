@@ -252,6 +252,13 @@ func writeErr(err error) error {
 // ErrInvalidRequest, ErrUsernameAlreadyUsed, ErrEmailAlreadyUsed,
 // *RateLimitError.
 func (s *Service) CreateUser(ctx context.Context, c Client, p *Principal, in CreateUserInput) (*User, error) {
+	return s.createUser(ctx, c, p, in, true)
+}
+
+// createUser is CreateUser; checkEmpty makes it verify a pre-hashed
+// password against the empty password (one hash: bulk imports skip it and
+// rely on sign-in refusing the empty password).
+func (s *Service) createUser(ctx context.Context, c Client, p *Principal, in CreateUserInput, checkEmpty bool) (*User, error) {
 	switch {
 	case p == nil && !s.cfg.AllowSignup:
 		return nil, ErrUnauthorized
@@ -294,6 +301,11 @@ func (s *Service) CreateUser(ctx context.Context, c Client, p *Principal, in Cre
 		if err := s.validatePasswordHash(in.PasswordHash); err != nil {
 			return nil, err
 		}
+		if checkEmpty {
+			if err := s.refuseEmptyPasswordHash(ctx, in.PasswordHash); err != nil {
+				return nil, err
+			}
+		}
 	default:
 		if err := s.validatePassword(in.Password); err != nil {
 			return nil, err
@@ -318,16 +330,20 @@ func (s *Service) CreateUser(ctx context.Context, c Client, p *Principal, in Cre
 	}
 	now := s.nowUTC()
 	u := &store.User{
-		ID:           newID(),
-		Username:     in.Username,
-		Email:        in.Email,
-		Role:         role,
-		Permissions:  perms,
-		AllowedIPs:   ips,
-		PasswordHash: encoded,
-		Disabled:     in.Disabled,
-		CreatedAt:    now,
-		UpdatedAt:    now,
+		ID:       newID(),
+		Username: in.Username,
+		Email:    in.Email,
+		// An address set by a caller who may manage the user counts as
+		// verified; one a user signs up with counts once its code was
+		// entered.
+		EmailVerified: p != nil && in.Email != "",
+		Role:          role,
+		Permissions:   perms,
+		AllowedIPs:    ips,
+		PasswordHash:  encoded,
+		Disabled:      in.Disabled,
+		CreatedAt:     now,
+		UpdatedAt:     now,
 	}
 	if err := s.st.CreateUser(ctx, u); err != nil {
 		return nil, writeErr(err)
@@ -345,6 +361,23 @@ func (s *Service) validatePasswordHash(encoded string) error {
 	}
 	if _, err := s.hasher.Identify(encoded); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidPasswordHash, err)
+	}
+	return nil
+}
+
+// refuseEmptyPasswordHash refuses a pre-hashed password that the empty
+// password verifies against: an account no one should sign in to without
+// a password (sign-in refuses the empty password anyway).
+func (s *Service) refuseEmptyPasswordHash(ctx context.Context, encoded string) error {
+	var (
+		ok  bool
+		err error
+	)
+	if perr := s.pool.do(ctx, func() { ok, err = s.hasher.Verify("", encoded) }); perr != nil {
+		return poolErr(perr)
+	}
+	if err == nil && ok {
+		return fmt.Errorf("%w: a hash of the empty password", ErrInvalidPasswordHash)
 	}
 	return nil
 }
@@ -511,7 +544,6 @@ func (s *Service) DeleteUser(ctx context.Context, p *Principal, userID string) e
 	if err := s.st.DeleteUser(ctx, userID); err != nil {
 		return storeErr(err, ErrNotFound)
 	}
-	s.clear(ctx, keyAccount+userID)
 	s.clear(ctx, keyCode+userID)
 	s.audit(ctx, slog.LevelInfo, "auth.user_deleted", slog.String("user_id", userID), slog.String("by", actor(p)))
 	return nil

@@ -187,6 +187,10 @@ func newEnv(t *testing.T, cov *coverage, cfg envConfig) *env {
 		Limits: auth.Limits{
 			PerIP:           auth.Rate{Limit: 10000, Window: time.Minute},
 			AccountFailures: auth.Rate{Limit: 10000, Window: time.Minute},
+			AccountCeiling:  auth.Rate{Limit: 10000, Window: time.Minute},
+			NetworkFailures: auth.Rate{Limit: 10000, Window: time.Minute},
+			EmailChanges:    auth.Rate{Limit: 10000, Window: time.Minute},
+			Enrollments:     auth.Rate{Limit: 10000, Window: time.Minute},
 			CodeFailures:    auth.Rate{Limit: 10000, Window: time.Minute},
 			Sends:           auth.Rate{Limit: 10000, Window: time.Minute},
 			Defender:        auth.DefenderConfig{Threshold: 1000000},
