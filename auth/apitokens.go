@@ -31,7 +31,7 @@ func toAPIToken(t *store.APIToken) APIToken {
 // secret is in the result's Token only, never again. Errors:
 // ErrUnauthorized, ErrForbidden, ErrNotFound, ErrInvalidRequest,
 // ErrAPITokenLimitReached.
-func (s *Service) CreateAPIToken(ctx context.Context, p *Principal, userID string, in CreateAPITokenInput) (*APIToken, error) {
+func (s *Service) CreateAPIToken(ctx context.Context, c Client, p *Principal, userID string, in CreateAPITokenInput) (*APIToken, error) {
 	if err := authorize(p, userID, selfSession, PermManageAPITokens); err != nil {
 		return nil, err
 	}
@@ -55,6 +55,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, p *Principal, userID strin
 	}
 	u, err := s.loadManaged(ctx, p, userID)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.requireRecentAuth(ctx, c, p, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
 	if perms == nil {

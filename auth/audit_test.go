@@ -55,7 +55,7 @@ func TestAuditEvents(t *testing.T) {
 	done, err := e.svc.LoginTOTP(ctx, ipA, res.ChallengeToken, code)
 	require.NoError(t, err)
 	secrets = append(secrets, done.Token.AccessToken)
-	tok, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "x"})
+	tok, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "x"})
 	require.NoError(t, err)
 	secrets = append(secrets, tok.Token)
 	require.NoError(t, e.svc.RevokeAPIToken(ctx, p, u.ID, tok.ID))

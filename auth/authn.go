@@ -76,7 +76,17 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt str
 		Kind:        KindAccessToken,
 		TokenID:     claims.ID,
 		ExpiresAt:   claims.ExpiresAt,
+		AuthTime:    claimTime(claims.Extra[claimAuthTime]),
 	}, nil
+}
+
+// claimTime reads a NumericDate claim; anything else is the zero time.
+func claimTime(v any) time.Time {
+	f, ok := v.(float64)
+	if !ok || f <= 0 || f > 253402300799 || f != float64(int64(f)) {
+		return time.Time{}
+	}
+	return time.Unix(int64(f), 0).UTC()
 }
 
 // AuthenticateAPIToken is Authenticate for an API token only (the

@@ -21,7 +21,7 @@ func populate(t *testing.T, e *env) (access string) {
 	u := e.user("bea", "reports")
 	p := e.principal("bea")
 	e.enableTOTP(p)
-	_, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "ci", Permissions: []string{"reports"}})
+	_, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "ci", Permissions: []string{"reports"}})
 	require.NoError(t, err)
 	c := e.user("cal")
 	_, err = e.svc.EnrollTOTP(ctx, e.principal("cal"), c.ID) // pending only

@@ -162,7 +162,7 @@ func apiTokenFixture(b *testing.B, st store.Store, n int) (*auth.Service, string
 	owner := e.principal("bench")
 	var tok string
 	for i := range n {
-		t, err := e.svc.CreateAPIToken(ctx, owner, u.ID, auth.CreateAPITokenInput{Name: "t"})
+		t, err := e.svc.CreateAPIToken(ctx, ipA, owner, u.ID, auth.CreateAPITokenInput{Name: "t"})
 		require.NoError(b, err)
 		if i == n/2 {
 			tok = t.Token

@@ -74,6 +74,11 @@ var (
 	// ErrInternal is an unexpected failure (INTERNAL_ERROR), typically of
 	// the store; the cause is wrapped too, for the host's logs only.
 	ErrInternal = &Error{"INTERNAL_ERROR", "internal error"}
+	// ErrReauthenticationRequired means the action needs a recent sign-in
+	// (within RecentAuthWindow) or the current password, and the caller
+	// has neither (REAUTHENTICATION_REQUIRED): a stolen session must not
+	// become a permanent takeover.
+	ErrReauthenticationRequired = &Error{"REAUTHENTICATION_REQUIRED", "reauthentication required"}
 	// ErrUnavailable means the store did not answer within the request's
 	// budget (Config.StoreTimeout): a database locked by another process
 	// or a server that cannot be reached (UNAVAILABLE). Nothing the caller
@@ -90,6 +95,7 @@ func Codes() []*Error {
 		ErrAccountDisabled, ErrNotFound, ErrIncorrectCode, ErrTOTPAlreadyRegistered,
 		ErrTOTPNotRegistered, ErrEmailNotVerified, ErrSecondFactorNotVerified,
 		ErrAPITokenLimitReached, ErrTooManyRequests, ErrInternal, ErrUnavailable,
+		ErrReauthenticationRequired,
 	}
 }
 

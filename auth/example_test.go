@@ -121,11 +121,11 @@ func ExampleService_CreateAPIToken() {
 	owner, _ := svc.LoginPassword(ctx, client, "ci-bot", "a long bot password")
 	p, _ := svc.Authenticate(ctx, client, owner.Token.AccessToken)
 
-	tok, _ := svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "deploys", Permissions: []string{"deploy"}})
+	tok, _ := svc.CreateAPIToken(ctx, auth.Client{}, p, u.ID, auth.CreateAPITokenInput{Name: "deploys", Permissions: []string{"deploy"}})
 	ap, _ := svc.Authenticate(ctx, client, tok.Token)
 	fmt.Println(ap.Kind, ap.Permissions, tok.Prefix == tok.Token[:len(tok.Prefix)])
 
-	_, err := svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "more", Permissions: []string{"admin"}})
+	_, err := svc.CreateAPIToken(ctx, auth.Client{}, p, u.ID, auth.CreateAPITokenInput{Name: "more", Permissions: []string{"admin"}})
 	fmt.Println(auth.CodeOf(err))
 	// Output:
 	// api_token [deploy] true

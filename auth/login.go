@@ -300,7 +300,7 @@ func (s *Service) completeChallenge(ctx context.Context, c Client, tok, method s
 	if err := s.st.DeleteRequest(ctx, r.ID); err != nil {
 		return nil, storeErr(err, fmt.Errorf("%w: challenge already used", ErrUnauthorized))
 	}
-	return s.finishLogin(ctx, c, u, r.CreatedAt, method)
+	return s.finishLogin(ctx, c, u, s.nowUTC(), method) // the second factor was proved now
 }
 
 // LoginTOTP completes a sign-in challenge with a TOTP code (POST

@@ -52,6 +52,12 @@ type Principal struct {
 	// ExpiresAt is when the credential expires; zero for API tokens
 	// without expiry and for the system principal.
 	ExpiresAt time.Time
+	// AuthTime is when the user last proved a credential (a password or a
+	// second factor) in the sign-in behind an access token; zero for API
+	// tokens. Changing the account's email, creating API tokens and
+	// removing a second factor need it to be recent (RecentAuthWindow) or
+	// the current password.
+	AuthTime time.Time
 }
 
 // System returns a principal with every permission that is no user, for

@@ -165,6 +165,69 @@ func (s *Service) newRequest(ctx context.Context, kind, userID, email string, ge
 
 // ---- email verification
 
+// EmailChangeNotifier is an optional interface of a Notifier: a Notifier
+// that implements it is told when a user asks to move its account to a new
+// address, and tells the old address (which can then alert the owner).
+type EmailChangeNotifier interface {
+	SendEmailChangeNotice(ctx context.Context, oldEmail, newEmail string) error
+}
+
+// ChangeEmail asks to move the user's own account to a new address (PATCH
+// /users/{id} with an email, self): it needs the current password or a
+// sign-in within RecentAuthWindow, counts against Limits.EmailChanges and
+// the client IP's limit before anything else, and starts an email
+// verification of the new address; the address replaces the old one only
+// when VerifyEmail gets the code. Whether the address belongs to another
+// account is not told here (VerifyEmail refuses it then), so the call
+// cannot probe which addresses exist. The old address is told through an
+// EmailChangeNotifier. Errors: ErrUnauthorized, ErrForbidden,
+// ErrInvalidEmail, ErrReauthenticationRequired, ErrInvalidCredentials (a
+// wrong current password), *RateLimitError.
+func (s *Service) ChangeEmail(ctx context.Context, c Client, p *Principal, userID, email string, currentPassword *string) (*EmailVerification, error) {
+	if p == nil {
+		return nil, ErrUnauthorized
+	}
+	if !p.is(userID) {
+		return nil, fmt.Errorf("%w: only the user itself may change its email this way", ErrForbidden)
+	}
+	if err := validateEmail(email); err != nil {
+		return nil, err
+	}
+	if err := s.checkIP(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.reserve(ctx, keyEmailChg+userID, s.cfg.Limits.EmailChanges); err != nil {
+		return nil, err
+	}
+	u, err := s.loadUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requireRecentAuth(ctx, c, p, u, currentPassword); err != nil {
+		return nil, err
+	}
+	if err := s.reserveSend(ctx, email, u.ID); err != nil {
+		return nil, err
+	}
+	r, code, err := s.newRequest(ctx, store.KindEmailVerification, u.ID, email, u.Generation, true)
+	if err != nil {
+		return nil, err
+	}
+	s.notify(ctx, "email_verification", u.ID, func(n Notifier) error {
+		return n.SendEmailVerificationCode(ctx, email, code)
+	})
+	if u.Email != "" && store.Fold(u.Email) != store.Fold(email) {
+		if n, ok := s.cfg.Notifier.(EmailChangeNotifier); ok {
+			if err := n.SendEmailChangeNotice(ctx, u.Email, email); err != nil {
+				s.audit(ctx, slog.LevelError, "auth.notice_not_delivered", slog.String("kind", "email_change"),
+					slog.String("user_id", u.ID), slog.Any("error", err))
+			}
+		}
+	}
+	s.audit(ctx, slog.LevelInfo, "auth.email_change_started", slog.String("user_id", u.ID), attrRequest(r.ID), attrIP(c))
+	return &EmailVerification{ID: r.ID, Email: r.Email, ExpiresAt: r.ExpiresAt}, nil
+}
+
 // StartEmailVerification starts verifying email (nil: the user's current
 // email) for the user (POST /users/{id}/email-verification): self or
 // edit_users. For a caller with edit_users the code is in the result;
@@ -186,22 +249,30 @@ func (s *Service) StartEmailVerification(ctx context.Context, c Client, p *Princ
 	if target == "" {
 		return nil, fmt.Errorf("%w: the user has no email", ErrInvalidEmail)
 	}
+	if p.is(userID) && store.Fold(target) != store.Fold(u.Email) {
+		// Verifying a new address of one's own is an email change.
+		return s.ChangeEmail(ctx, c, p, userID, target, nil)
+	}
 	if err := validateEmail(target); err != nil {
 		return nil, err
 	}
-	if other, err := s.st.UserByEmail(ctx, target); err == nil && other.ID != u.ID {
-		return nil, ErrEmailAlreadyUsed
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, internal(err)
-	}
+	// Limits first: a refusal for an address in use must not come
+	// cheaper than the limit.
 	if err := s.checkIP(ctx, c); err != nil {
-		return nil, err
-	}
-	if err := s.checkNameClash(ctx, u.ID, "", target); err != nil {
 		return nil, err
 	}
 	if err := s.reserveSend(ctx, target, u.ID); err != nil {
 		return nil, err
+	}
+	if !p.is(userID) {
+		if err := s.checkNameClash(ctx, u.ID, "", target); err != nil {
+			return nil, err
+		}
+		if other, err := s.st.UserByEmail(ctx, target); err == nil && other.ID != u.ID {
+			return nil, ErrEmailAlreadyUsed
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, internal(err)
+		}
 	}
 	r, code, err := s.newRequest(ctx, store.KindEmailVerification, u.ID, target, u.Generation, true)
 	if err != nil {

@@ -317,14 +317,14 @@ func TestTOTPManagement(t *testing.T) {
 
 		// Delete: self with a code, or an editor.
 		key, _ = e.enableTOTP(p)
-		require.ErrorIs(t, e.svc.DeleteTOTP(ctx, ipA, p, u.ID, nil), auth.ErrForbidden)
+		require.ErrorIs(t, e.svc.DeleteTOTP(ctx, ipA, p, u.ID, nil, nil), auth.ErrForbidden)
 		wrong := "000000"
-		require.ErrorIs(t, e.svc.DeleteTOTP(ctx, ipA, p, u.ID, &wrong), auth.ErrIncorrectCode)
+		require.ErrorIs(t, e.svc.DeleteTOTP(ctx, ipA, p, u.ID, &wrong, nil), auth.ErrIncorrectCode)
 		good := e.code(key)
-		require.NoError(t, e.svc.DeleteTOTP(ctx, ipA, p, u.ID, &good))
-		require.ErrorIs(t, e.svc.DeleteTOTP(ctx, ipA, editor, u.ID, nil), auth.ErrTOTPNotRegistered)
+		require.NoError(t, e.svc.DeleteTOTP(ctx, ipA, p, u.ID, &good, nil))
+		require.ErrorIs(t, e.svc.DeleteTOTP(ctx, ipA, editor, u.ID, nil, nil), auth.ErrTOTPNotRegistered)
 		e.enableTOTP(p)
-		require.NoError(t, e.svc.DeleteTOTP(ctx, ipA, editor, u.ID, nil))
+		require.NoError(t, e.svc.DeleteTOTP(ctx, ipA, editor, u.ID, nil, nil))
 	})
 }
 

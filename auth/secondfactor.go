@@ -129,6 +129,9 @@ func (s *Service) EnrollTOTP(ctx context.Context, p *Principal, userID string) (
 	} else if on {
 		return nil, ErrTOTPAlreadyRegistered
 	}
+	if err := s.reserve(ctx, keyEnroll+userID, s.cfg.Limits.Enrollments); err != nil {
+		return nil, err
+	}
 	key, err := totp.Generate(s.totpCfg, u.Username)
 	if err != nil {
 		return nil, internal(err)
@@ -233,7 +236,7 @@ func (s *Service) TOTPStatus(ctx context.Context, p *Principal, userID string) (
 // edit_users (code nil) on a user whose permissions it holds. Errors:
 // ErrUnauthorized, ErrForbidden, ErrNotFound, ErrTOTPNotRegistered,
 // ErrIncorrectCode, *RateLimitError.
-func (s *Service) DeleteTOTP(ctx context.Context, c Client, p *Principal, userID string, code *string) error {
+func (s *Service) DeleteTOTP(ctx context.Context, c Client, p *Principal, userID string, code, currentPassword *string) error {
 	if p == nil {
 		return ErrUnauthorized
 	}
@@ -244,10 +247,14 @@ func (s *Service) DeleteTOTP(ctx context.Context, c Client, p *Principal, userID
 		}
 		return fmt.Errorf("%w: needs %s", ErrForbidden, PermEditUsers)
 	}
-	if _, err := s.loadManaged(ctx, p, userID); err != nil {
+	u, err := s.loadManaged(ctx, p, userID)
+	if err != nil {
 		return err
 	}
 	if self {
+		if err := s.requireRecentAuth(ctx, c, p, u, currentPassword); err != nil {
+			return err
+		}
 		if err := s.checkIP(ctx, c); err != nil {
 			return err
 		}

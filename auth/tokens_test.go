@@ -21,7 +21,7 @@ func TestPasswordChangeInvalidatesTokens(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		e.user("admin", auth.PermAll)
 		u := e.user("kate")
-		apiTok, err := e.svc.CreateAPIToken(ctx, e.principal("kate"), u.ID, auth.CreateAPITokenInput{Name: "ci"})
+		apiTok, err := e.svc.CreateAPIToken(ctx, ipA, e.principal("kate"), u.ID, auth.CreateAPITokenInput{Name: "ci"})
 		require.NoError(t, err)
 
 		// Same instant: sign-in and change in one microsecond.
@@ -120,7 +120,7 @@ func TestLogoutDeleteDisable(t *testing.T) {
 		require.ErrorIs(t, err, auth.ErrUnauthorized, "disabling ended the session for good")
 
 		p := e.principal("mia")
-		api, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "x"})
+		api, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "x"})
 		require.NoError(t, err)
 		t3 := e.login("mia")
 		require.NoError(t, e.svc.DeleteUser(ctx, admin, u.ID))
@@ -200,7 +200,7 @@ func TestAPITokens(t *testing.T) {
 		other := e.user("pete")
 		p, ta := e.principal("olga"), e.principal("tokenadmin")
 
-		all, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "all"})
+		all, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "all"})
 		require.NoError(t, err)
 		assert.True(t, strings.HasPrefix(all.Token, token.APITokenTag))
 		assert.Equal(t, all.Token[:len(all.Prefix)], all.Prefix)
@@ -208,7 +208,7 @@ func TestAPITokens(t *testing.T) {
 		assert.Nil(t, all.LastUsedAt)
 
 		exp := t0.Add(time.Hour)
-		narrow, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "narrow", Permissions: []string{"reports"}, ExpiresAt: &exp})
+		narrow, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "narrow", Permissions: []string{"reports"}, ExpiresAt: &exp})
 		require.NoError(t, err)
 
 		for name, c := range map[string]struct {
@@ -227,10 +227,10 @@ func TestAPITokens(t *testing.T) {
 			"admin on more":    {ta, u.ID, auth.CreateAPITokenInput{Name: "w"}, auth.ErrForbidden},
 			"admin no such id": {ta, "nope", auth.CreateAPITokenInput{Name: "w"}, auth.ErrNotFound},
 		} {
-			_, err := e.svc.CreateAPIToken(ctx, c.p, c.user, c.in)
+			_, err := e.svc.CreateAPIToken(ctx, ipA, c.p, c.user, c.in)
 			assert.ErrorIs(t, err, c.want, name)
 		}
-		_, err = e.svc.CreateAPIToken(ctx, ta, other.ID, auth.CreateAPITokenInput{Name: "for pete"})
+		_, err = e.svc.CreateAPIToken(ctx, ipA, ta, other.ID, auth.CreateAPITokenInput{Name: "for pete"})
 		require.NoError(t, err, "manage_api_tokens on a user with fewer permissions")
 
 		ap, err := e.svc.Authenticate(ctx, ipA, narrow.Token)
@@ -303,12 +303,12 @@ func TestAPITokenLimit(t *testing.T) {
 	e := newEnv(t, func(c *auth.Config) { c.MaxAPITokensPerUser = 1 })
 	u := e.user("quinn")
 	p := e.principal("quinn")
-	tok, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "one"})
+	tok, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "one"})
 	require.NoError(t, err)
-	_, err = e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "two"})
+	_, err = e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "two"})
 	require.ErrorIs(t, err, auth.ErrAPITokenLimitReached)
 	require.NoError(t, e.svc.RevokeAPIToken(ctx, p, u.ID, tok.ID))
-	_, err = e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "two"})
+	_, err = e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "two"})
 	require.NoError(t, err)
 }
 
@@ -477,7 +477,7 @@ func TestAPITokenCannotChangeTheAccount(t *testing.T) {
 	e := newEnv(t)
 	u := e.user("ann", "reports", auth.PermManageAPITokens)
 	p := e.principal("ann")
-	tok, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "script", Permissions: []string{"reports"}})
+	tok, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "script", Permissions: []string{"reports"}})
 	require.NoError(t, err)
 	ap, err := e.svc.Authenticate(ctx, ipA, tok.Token)
 	require.NoError(t, err)
@@ -495,19 +495,19 @@ func TestAPITokenCannotChangeTheAccount(t *testing.T) {
 		"update email":    second(e.svc.UpdateUser(ctx, ap, u.ID, auth.UpdateUserInput{Email: &email})),
 		"enroll totp":     second(e.svc.EnrollTOTP(ctx, ap, u.ID)),
 		"new codes":       second(e.svc.RegenerateRecoveryCodes(ctx, ipA, ap, u.ID, "123456")),
-		"mint token":      second(e.svc.CreateAPIToken(ctx, ap, u.ID, auth.CreateAPITokenInput{Name: "more"})),
+		"mint token":      second(e.svc.CreateAPIToken(ctx, ipA, ap, u.ID, auth.CreateAPITokenInput{Name: "more"})),
 		"verify email":    second(e.svc.StartEmailVerification(ctx, ipA, ap, u.ID, nil)),
 	} {
 		assert.ErrorIs(t, err, auth.ErrForbidden, name)
 	}
 
-	admin, err := e.svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "admin", Permissions: []string{auth.PermManageAPITokens}})
+	admin, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "admin", Permissions: []string{auth.PermManageAPITokens}})
 	require.NoError(t, err)
 	adm, err := e.svc.Authenticate(ctx, ipA, admin.Token)
 	require.NoError(t, err)
-	_, err = e.svc.CreateAPIToken(ctx, adm, u.ID, auth.CreateAPITokenInput{Name: "wider", Permissions: []string{"reports"}})
+	_, err = e.svc.CreateAPIToken(ctx, ipA, adm, u.ID, auth.CreateAPITokenInput{Name: "wider", Permissions: []string{"reports"}})
 	require.ErrorIs(t, err, auth.ErrForbidden, "no wider than the caller")
-	minted, err := e.svc.CreateAPIToken(ctx, adm, u.ID, auth.CreateAPITokenInput{Name: "default"})
+	minted, err := e.svc.CreateAPIToken(ctx, ipA, adm, u.ID, auth.CreateAPITokenInput{Name: "default"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{auth.PermManageAPITokens}, minted.Permissions, "the default is owner ∩ caller")
 }

@@ -116,6 +116,9 @@ type CreateAPITokenInput struct {
 	Name        string
 	Permissions []string
 	ExpiresAt   *time.Time
+	// CurrentPassword is the owner's password, needed when it creates a
+	// token for itself more than RecentAuthWindow after signing in.
+	CurrentPassword *string
 }
 
 // DefenderHost is a client IP (or IPv6 /64) the defender is watching.

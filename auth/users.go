@@ -440,8 +440,10 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, limit int, cursor
 
 // UpdateUser changes the non-nil fields of a user (PATCH /users/{id}).
 // With edit_users a caller may change every field of a user whose
-// permissions it holds, and grant only permissions it holds; a user may
-// change its own email only. A changed email is no longer verified.
+// permissions it holds, and grant only permissions it holds; an email it
+// sets counts as verified. A user changes its own email with ChangeEmail
+// only (ErrInvalidRequest here), which replaces the address once the new
+// one is verified.
 // Disabling a user, and removing permissions or allowed IPs from it, end
 // every credential issued to it before (access tokens, sign-in challenges,
 // reset requests: its generation moves on), and they stay invalid when the
@@ -468,6 +470,9 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, i
 		perms, ips []string
 		err        error
 	)
+	if in.Email != nil && p.is(userID) {
+		return nil, fmt.Errorf("%w: a user changes its own email with ChangeEmail (verified before it replaces the old one)", ErrInvalidRequest)
+	}
 	if in.Email != nil && *in.Email != "" {
 		if err := validateEmail(*in.Email); err != nil {
 			return nil, err
@@ -500,7 +505,8 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, i
 				return err
 			}
 			u.Email = *in.Email
-			u.EmailVerified = false
+			// Set by a caller who may manage the user: verified.
+			u.EmailVerified = *in.Email != ""
 		}
 		if in.Role != nil {
 			u.Role = *in.Role

@@ -242,7 +242,7 @@ func TestLesserAdministrator(t *testing.T) {
 	boss := e.user("boss", auth.PermAll)
 	bossP := e.principal("boss")
 	key, _ := e.enableTOTP(bossP)
-	tok, err := e.svc.CreateAPIToken(ctx, bossP, boss.ID, auth.CreateAPITokenInput{Name: "ci"})
+	tok, err := e.svc.CreateAPIToken(ctx, ipA, bossP, boss.ID, auth.CreateAPITokenInput{Name: "ci"})
 	require.NoError(t, err)
 	ev, err := e.svc.StartEmailVerification(ctx, ipA, bossP, boss.ID, nil)
 	require.NoError(t, err)
@@ -257,7 +257,7 @@ func TestLesserAdministrator(t *testing.T) {
 		},
 		"RevokeAPIToken": func() error { return e.svc.RevokeAPIToken(ctx, deputy, boss.ID, tok.ID) },
 		"CreateAPIToken": func() error {
-			_, err := e.svc.CreateAPIToken(ctx, deputy, boss.ID, auth.CreateAPITokenInput{Name: "x"})
+			_, err := e.svc.CreateAPIToken(ctx, ipA, deputy, boss.ID, auth.CreateAPITokenInput{Name: "x"})
 			return err
 		},
 		"StartEmailVerification": func() error {
@@ -273,7 +273,7 @@ func TestLesserAdministrator(t *testing.T) {
 			_, err := e.svc.VerifyEmail(ctx, ipA, deputy, boss.ID, ev.ID, "00000000")
 			return err
 		},
-		"DeleteTOTP": func() error { return e.svc.DeleteTOTP(ctx, ipA, deputy, boss.ID, nil) },
+		"DeleteTOTP": func() error { return e.svc.DeleteTOTP(ctx, ipA, deputy, boss.ID, nil, nil) },
 		"DeleteUser": func() error { return e.svc.DeleteUser(ctx, deputy, boss.ID) },
 	}
 	for name, call := range calls {

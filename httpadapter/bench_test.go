@@ -96,7 +96,7 @@ func benchSetup(b *testing.B) []benchCase {
 	if err != nil {
 		b.Fatal(err)
 	}
-	apiTok, err := svc.CreateAPIToken(ctx, p, u.ID, auth.CreateAPITokenInput{Name: "bench"})
+	apiTok, err := svc.CreateAPIToken(ctx, auth.Client{}, p, u.ID, auth.CreateAPITokenInput{Name: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package httpadapter
 
 import (
 	_ "embed"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -47,7 +48,8 @@ type createUserRequest struct {
 }
 
 type updateUserRequest struct {
-	Email       *string   `json:"email"`
+	Email           *string   `json:"email"`
+	CurrentPassword *string   `json:"current_password"`
 	Role        *string   `json:"role"`
 	Permissions *[]string `json:"permissions"`
 	AllowedIPs  *[]string `json:"allowed_ips"`
@@ -60,7 +62,8 @@ type changePasswordRequest struct {
 }
 
 type emailRequest struct {
-	Email *string `json:"email"`
+	Email           *string `json:"email"`
+	CurrentPassword *string `json:"current_password"`
 }
 
 type requiredEmailRequest struct {
@@ -77,7 +80,8 @@ type codeRequest struct {
 }
 
 type optionalCodeRequest struct {
-	Code *string `json:"code"`
+	Code            *string `json:"code"`
+	CurrentPassword *string `json:"current_password"`
 }
 
 type recoveryCodeRequest struct {
@@ -90,9 +94,10 @@ type resetPasswordRequest struct {
 }
 
 type createAPITokenRequest struct {
-	Name        string     `json:"name" required:"true"`
-	Permissions []string   `json:"permissions"`
-	ExpiresAt   *time.Time `json:"expires_at"`
+	Name            string     `json:"name" required:"true"`
+	Permissions     []string   `json:"permissions"`
+	ExpiresAt       *time.Time `json:"expires_at"`
+	CurrentPassword *string    `json:"current_password"`
 }
 
 // ---- response bodies that are not auth's types
@@ -315,12 +320,29 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, _ auth.Client,
 	return nil
 }
 
-func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, _ auth.Client, p *auth.Principal) error {
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, c auth.Client, p *auth.Principal) error {
 	var req updateUserRequest
 	if err := decodeBody(w, r, &req, true); err != nil {
 		return err
 	}
-	u, err := h.svc.UpdateUser(r.Context(), p, r.PathValue("user_id"), auth.UpdateUserInput{
+	userID := r.PathValue("user_id")
+	if req.Email != nil && p.UserID == userID && p.Kind != auth.KindSystem {
+		// One's own email changes only once the new address is verified:
+		// 202 with the verification request.
+		if req.Role != nil || req.Permissions != nil || req.AllowedIPs != nil || req.Disabled != nil {
+			return fmt.Errorf("%w: an email change of one's own account is a request of its own", auth.ErrInvalidRequest)
+		}
+		v, err := h.svc.ChangeEmail(r.Context(), c, p, userID, *req.Email, req.CurrentPassword)
+		if err != nil {
+			return err
+		}
+		h.writeJSON(w, r, http.StatusAccepted, emailVerificationOut(v))
+		return nil
+	}
+	if req.CurrentPassword != nil {
+		return fmt.Errorf("%w: current_password goes with a change of one's own email only", auth.ErrInvalidRequest)
+	}
+	u, err := h.svc.UpdateUser(r.Context(), p, userID, auth.UpdateUserInput{
 		Email:       req.Email,
 		Role:        req.Role,
 		Permissions: req.Permissions,
@@ -367,7 +389,19 @@ func (h *Handler) startEmailVerification(w http.ResponseWriter, r *http.Request,
 	if err := decodeBody(w, r, &req, false); err != nil {
 		return err
 	}
-	v, err := h.svc.StartEmailVerification(r.Context(), c, p, r.PathValue("user_id"), req.Email)
+	userID := r.PathValue("user_id")
+	var (
+		v   *auth.EmailVerification
+		err error
+	)
+	if req.CurrentPassword != nil {
+		if req.Email == nil || p.UserID != userID {
+			return fmt.Errorf("%w: current_password goes with a new address of one's own", auth.ErrInvalidRequest)
+		}
+		v, err = h.svc.ChangeEmail(r.Context(), c, p, userID, *req.Email, req.CurrentPassword)
+	} else {
+		v, err = h.svc.StartEmailVerification(r.Context(), c, p, userID, req.Email)
+	}
 	if err != nil {
 		return err
 	}
@@ -451,7 +485,7 @@ func (h *Handler) deleteTOTP(w http.ResponseWriter, r *http.Request, c auth.Clie
 	if err := decodeBody(w, r, &req, false); err != nil {
 		return err
 	}
-	if err := h.svc.DeleteTOTP(r.Context(), c, p, r.PathValue("user_id"), req.Code); err != nil {
+	if err := h.svc.DeleteTOTP(r.Context(), c, p, r.PathValue("user_id"), req.Code, req.CurrentPassword); err != nil {
 		return err
 	}
 	writeNoContent(w)
@@ -588,15 +622,16 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request, c auth.C
 
 // ---- API tokens
 
-func (h *Handler) createAPIToken(w http.ResponseWriter, r *http.Request, _ auth.Client, p *auth.Principal) error {
+func (h *Handler) createAPIToken(w http.ResponseWriter, r *http.Request, c auth.Client, p *auth.Principal) error {
 	var req createAPITokenRequest
 	if err := decodeBody(w, r, &req, true); err != nil {
 		return err
 	}
-	t, err := h.svc.CreateAPIToken(r.Context(), p, r.PathValue("user_id"), auth.CreateAPITokenInput{
-		Name:        req.Name,
-		Permissions: req.Permissions,
-		ExpiresAt:   req.ExpiresAt,
+	t, err := h.svc.CreateAPIToken(r.Context(), c, p, r.PathValue("user_id"), auth.CreateAPITokenInput{
+		Name:            req.Name,
+		Permissions:     req.Permissions,
+		ExpiresAt:       req.ExpiresAt,
+		CurrentPassword: req.CurrentPassword,
 	})
 	if err != nil {
 		return err

@@ -42,6 +42,7 @@ var statusTable = []struct {
 	{auth.ErrTooManyRequests.Code(), http.StatusTooManyRequests},
 	{auth.ErrInternal.Code(), http.StatusInternalServerError},
 	{auth.ErrUnavailable.Code(), http.StatusServiceUnavailable},
+	{auth.ErrReauthenticationRequired.Code(), http.StatusForbidden},
 	{codeRequestTooLarge, http.StatusRequestEntityTooLarge},
 	{codeMethodNotAllowed, http.StatusMethodNotAllowed},
 }

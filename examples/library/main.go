@@ -103,7 +103,7 @@ func run(ctx context.Context, out io.Writer, now func() time.Time) error {
 	}
 
 	// An API token, shown once; only its digest is stored.
-	t, err := svc.CreateAPIToken(ctx, p, p.UserID, auth.CreateAPITokenInput{Name: "ci"})
+	t, err := svc.CreateAPIToken(ctx, auth.Client{}, p, p.UserID, auth.CreateAPITokenInput{Name: "ci"})
 	if err != nil {
 		return err
 	}
