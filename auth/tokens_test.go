@@ -505,9 +505,12 @@ func TestAPITokenCannotChangeTheAccount(t *testing.T) {
 	require.NoError(t, err)
 	adm, err := e.svc.Authenticate(ctx, ipA, admin.Token)
 	require.NoError(t, err)
-	_, err = e.svc.CreateAPIToken(ctx, ipA, adm, u.ID, auth.CreateAPITokenInput{Name: "wider", Permissions: []string{"reports"}})
+	_, err = e.svc.CreateAPIToken(ctx, ipA, adm, u.ID, auth.CreateAPITokenInput{Name: "default"})
+	require.ErrorIs(t, err, auth.ErrReauthenticationRequired, "an API token minting for its own user needs the password")
+	pw := goodPassword
+	_, err = e.svc.CreateAPIToken(ctx, ipA, adm, u.ID, auth.CreateAPITokenInput{Name: "wider", Permissions: []string{"reports"}, CurrentPassword: &pw})
 	require.ErrorIs(t, err, auth.ErrForbidden, "no wider than the caller")
-	minted, err := e.svc.CreateAPIToken(ctx, ipA, adm, u.ID, auth.CreateAPITokenInput{Name: "default"})
+	minted, err := e.svc.CreateAPIToken(ctx, ipA, adm, u.ID, auth.CreateAPITokenInput{Name: "default", CurrentPassword: &pw})
 	require.NoError(t, err)
 	assert.Equal(t, []string{auth.PermManageAPITokens}, minted.Permissions, "the default is owner ∩ caller")
 }

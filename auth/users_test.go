@@ -22,7 +22,7 @@ func TestErrorCodes(t *testing.T) {
 		assert.True(t, strings.HasPrefix(e.Error(), "auth: "), e.Error())
 		assert.Equal(t, e.Code(), auth.CodeOf(e))
 	}
-	assert.Len(t, seen, 22)
+	assert.Len(t, seen, 23)
 	assert.Equal(t, "INTERNAL_ERROR", auth.CodeOf(errors.New("boom")))
 	assert.Equal(t, "", auth.CodeOf(nil))
 	rl := &auth.RateLimitError{RetryAfter: 3 * time.Second}
@@ -194,20 +194,30 @@ func TestGetListUpdateDelete(t *testing.T) {
 		_, _, err = e.svc.ListUsers(ctx, carol, 10, "garbage-cursor")
 		require.ErrorIs(t, err, auth.ErrInvalidRequest)
 
-		// Update: self only email, which resets verification.
+		// Update: a user changes its own email through ChangeEmail only,
+		// and the address replaces the old one once verified.
 		email := "bobby@example.com"
-		u, err := e.svc.UpdateUser(ctx, pbob, bob.ID, auth.UpdateUserInput{Email: &email})
+		_, err = e.svc.UpdateUser(ctx, pbob, bob.ID, auth.UpdateUserInput{Email: &email})
+		require.ErrorIs(t, err, auth.ErrInvalidRequest)
+		v, err := e.svc.ChangeEmail(ctx, ipA, pbob, bob.ID, email, nil)
+		require.NoError(t, err)
+		u, err := e.svc.GetUser(ctx, pbob, bob.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "bob@example.com", u.Email, "not before it is verified")
+		u, err = e.svc.VerifyEmail(ctx, ipA, pbob, bob.ID, v.ID, e.notes.get("verify:"+email))
 		require.NoError(t, err)
 		assert.Equal(t, email, u.Email)
-		assert.False(t, u.EmailVerified)
+		assert.True(t, u.EmailVerified)
 		role := "boss"
 		_, err = e.svc.UpdateUser(ctx, pbob, bob.ID, auth.UpdateUserInput{Role: &role})
 		require.ErrorIs(t, err, auth.ErrForbidden)
 		taken := "admin@example.com"
-		_, err = e.svc.UpdateUser(ctx, pbob, bob.ID, auth.UpdateUserInput{Email: &taken})
+		v, err = e.svc.ChangeEmail(ctx, ipA, pbob, bob.ID, taken, nil)
+		require.NoError(t, err, "a taken address is not told at the start")
+		_, err = e.svc.VerifyEmail(ctx, ipA, pbob, bob.ID, v.ID, e.notes.get("verify:"+taken))
 		require.ErrorIs(t, err, auth.ErrEmailAlreadyUsed)
 		bad := "bob@"
-		_, err = e.svc.UpdateUser(ctx, pbob, bob.ID, auth.UpdateUserInput{Email: &bad})
+		_, err = e.svc.ChangeEmail(ctx, ipA, pbob, bob.ID, bad, nil)
 		require.ErrorIs(t, err, auth.ErrInvalidEmail)
 
 		// edit_users edits others, but grants only what it holds and never

@@ -275,7 +275,7 @@ func testUsers(t *testing.T, cov *coverage, b backend) {
 	erin := r.json(t)
 	eid := erin["id"].(string)
 	assert.Equal(t, "operator", erin["role"])
-	assert.Equal(t, false, erin["email_verified"])
+	assert.Equal(t, true, erin["email_verified"], "an address an administrator sets counts as verified")
 	assert.Nil(t, erin["last_login_at"])
 	for _, k := range []string{"password", "password_hash", "hash"} {
 		assert.NotContains(t, erin, k)
@@ -339,13 +339,27 @@ func testUsers(t *testing.T, cov *coverage, b backend) {
 	}
 	expect(t, e.do(call{method: "GET", path: "/users", token: frankTok}), 403, "FORBIDDEN")
 
-	// Changing: self may change only the email, which resets verification.
+	// Changing: self may change only the email, which replaces the old
+	// one once the new address is verified (202 with the request).
 	r = e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"email": "frank@example.com"}})
+	expect(t, r, 202)
+	assert.Equal(t, "frank@example.com", r.str(t, "email"))
+	assert.NotContains(t, r.json(t), "code")
+	r = e.do(call{method: "POST", path: "/users/" + fid + "/verify-email", token: frankTok, body: map[string]any{"request_id": r.str(t, "id"), "code": e.mail.take(t, "frank@example.com")}})
 	expect(t, r, 200)
 	assert.Equal(t, "frank@example.com", r.str(t, "email"))
 	expect(t, e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"role": "admin"}}), 403, "FORBIDDEN")
-	expect(t, e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"email": "erin@example.com"}}), 409, "EMAIL_ALREADY_USED")
+	expect(t, e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"email": "x@example.com", "role": "admin"}}), 400, "INVALID_REQUEST")
+	// A taken address is told only at verification: no probing.
+	r = e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"email": "erin@example.com"}})
+	expect(t, r, 202)
+	expect(t, e.do(call{method: "POST", path: "/users/" + fid + "/verify-email", token: frankTok, body: map[string]any{"request_id": r.str(t, "id"), "code": e.mail.take(t, "erin@example.com")}}), 409, "EMAIL_ALREADY_USED")
 	expect(t, e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"email": "bad"}}), 400, "INVALID_EMAIL")
+	// A session older than five minutes needs the current password.
+	e.clock.Advance(6 * time.Minute)
+	expect(t, e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"email": "frank@new.example.com"}}), 403, "REAUTHENTICATION_REQUIRED")
+	expect(t, e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"email": "frank@new.example.com", "current_password": "wrong"}}), 401, "INVALID_CREDENTIALS")
+	expect(t, e.do(call{method: "PATCH", path: "/users/" + fid, token: frankTok, body: map[string]any{"email": "frank@new.example.com", "current_password": "U*U"}}), 202)
 	expect(t, e.do(call{method: "PATCH", path: "/users/nope", token: e.adminToken, body: map[string]any{"role": "x"}}), 404, "NOT_FOUND")
 	r = e.do(call{method: "PATCH", path: "/users/" + eid, token: e.adminToken, body: map[string]any{"permissions": []string{}, "allowed_ips": []string{}}})
 	expect(t, r, 200)
@@ -456,7 +470,9 @@ func testEmailVerification(t *testing.T, cov *coverage, b backend) {
 
 	// Someone else's address, someone else's request.
 	other := e.createUser("kim", "kim@example.com", "kim-password")
-	expect(t, e.do(call{method: "POST", path: base + "/email-verification", token: tok, body: map[string]any{"email": "kim@example.com"}}), 409, "EMAIL_ALREADY_USED")
+	r = e.do(call{method: "POST", path: base + "/email-verification", token: tok, body: map[string]any{"email": "kim@example.com"}})
+	expect(t, r, 201) // an address in use is told only at verification
+	expect(t, e.do(call{method: "POST", path: base + "/verify-email", token: tok, body: map[string]any{"request_id": r.str(t, "id"), "code": e.mail.take(t, "kim@example.com")}}), 409, "EMAIL_ALREADY_USED")
 	expect(t, e.do(call{method: "POST", path: base + "/email-verification", token: tok, body: map[string]any{"email": "nope"}}), 400, "INVALID_EMAIL")
 	expect(t, e.do(call{method: "POST", path: "/users/" + other + "/email-verification", token: tok}), 403, "FORBIDDEN")
 }
