@@ -247,14 +247,14 @@ func (s *Service) ImportUsers(ctx context.Context, p *Principal, users []Importe
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		u, err := s.CreateUser(ctx, Client{}, p, CreateUserInput{
+		u, err := s.createUser(ctx, Client{}, p, CreateUserInput{
 			Username:     iu.Username,
 			PasswordHash: iu.PasswordHash,
 			Role:         role,
 			Permissions:  permissions,
 			AllowedIPs:   iu.AllowedIPs,
 			Disabled:     iu.Disabled,
-		})
+		}, false)
 		var ae *Error
 		switch {
 		case err == nil:

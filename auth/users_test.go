@@ -258,6 +258,17 @@ func TestLesserAdministrator(t *testing.T) {
 	require.NoError(t, err)
 	e.user("deputy", auth.PermEditUsers, auth.PermManageAPITokens, auth.PermViewUsers)
 	deputy := e.principal("deputy")
+	e.user("sysadmin", auth.PermManageSystem, auth.PermEditUsers, auth.PermViewUsers)
+	sysadmin := e.principal("sysadmin")
+	dump, err := e.svc.Dump(ctx, auth.System())
+	require.NoError(t, err)
+
+	// Account security, point 1: a reset started by a lesser administrator
+	// is answered as an anonymous one is: no code, which goes to the boss.
+	pr, err := e.svc.StartPasswordReset(ctx, ipA, deputy, "boss@example.com")
+	require.NoError(t, err)
+	assert.Empty(t, pr.Code, "no code for a caller who may not manage the account")
+	assert.NotEmpty(t, e.notes.get("reset:boss@example.com"), "the owner is told")
 
 	calls := map[string]func() error{
 		"VerifyTOTP": func() error { return e.svc.VerifyTOTP(ctx, ipA, deputy, boss.ID, "000000") },
@@ -285,6 +296,12 @@ func TestLesserAdministrator(t *testing.T) {
 		},
 		"DeleteTOTP": func() error { return e.svc.DeleteTOTP(ctx, ipA, deputy, boss.ID, nil, nil) },
 		"DeleteUser": func() error { return e.svc.DeleteUser(ctx, deputy, boss.ID) },
+		// Account security, point 2: dump and restore are root operations.
+		"Dump": func() error {
+			_, err := e.svc.Dump(ctx, sysadmin)
+			return err
+		},
+		"Restore": func() error { return e.svc.Restore(ctx, sysadmin, dump) },
 	}
 	for name, call := range calls {
 		assert.ErrorIs(t, call(), auth.ErrForbidden, name)
