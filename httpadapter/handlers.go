@@ -50,10 +50,10 @@ type createUserRequest struct {
 type updateUserRequest struct {
 	Email           *string   `json:"email"`
 	CurrentPassword *string   `json:"current_password"`
-	Role        *string   `json:"role"`
-	Permissions *[]string `json:"permissions"`
-	AllowedIPs  *[]string `json:"allowed_ips"`
-	Disabled    *bool     `json:"disabled"`
+	Role            *string   `json:"role"`
+	Permissions     *[]string `json:"permissions"`
+	AllowedIPs      *[]string `json:"allowed_ips"`
+	Disabled        *bool     `json:"disabled"`
 }
 
 type changePasswordRequest struct {
