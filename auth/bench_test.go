@@ -341,3 +341,39 @@ func TestConcurrentSignInMemory(t *testing.T) {
 	assert.Positive(t, refused, "the bounded queue refuses the overflow")
 	assert.Less(t, sys, uint64(512<<20))
 }
+
+// BenchmarkWrongPasswordPerFormat (account security, point 4) measures a
+// sign-in with a wrong password against a user whose stored hash is in
+// each format, beside one for an unknown name, with the default argon2id
+// policy. No account may answer faster than an unknown name: a wrong
+// password against a format cheaper than the policy also costs the dummy.
+// The hashes are from openssl passwd and htpasswd (password "secretpw").
+//
+//	go test -run '^$' -bench '^BenchmarkWrongPasswordPerFormat$' -count 6 ./auth
+func BenchmarkWrongPasswordPerFormat(b *testing.B) {
+	e := newEnvOn(b, memstore.New(), noLimits, realClock, func(c *auth.Config) { c.Hasher = nil })
+	formats := []struct{ name, encoded string }{
+		{"md5-crypt", "$1$abcdefgh$MkMLP.I5SjnxKXOEtC4oR1"},
+		{"apr1", "$apr1$abcdefgh$Ux9OpQMmHFXnAvB1NMEVw/"},
+		{"sha256-crypt", "$5$abcdefghijklmnop$fU7vapumufR1uBVybcMxdjeu0Du6SDF/kKPLAnbC021"},
+		{"sha512-crypt", "$6$abcdefghijklmnop$F6nycZzBbl4F8Bmfp35.L9DKeKgX9qfz4g4rqgiziCuyz57zZx6ODBYEjaeZNWPfIjuPK34mrAGU5U18mbiJN/"},
+		{"bcrypt-10", "$2y$10$2qEnRCAfNknnWsbIsperfuZVZJDWnlKg4lEIUPm4wAQW/c49okDCG"},
+	}
+	for _, f := range formats {
+		_, err := e.svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{Username: f.name, PasswordHash: f.encoded})
+		require.NoError(b, err)
+	}
+	e.user("argon2id-policy")
+	signIn := func(b *testing.B, name string) {
+		loopCPU(b, func() {
+			if _, err := e.svc.LoginPassword(ctx, ipA, name, "wrong password"); err == nil {
+				b.Fatal("signed in")
+			}
+		})
+	}
+	b.Run("unknown", func(b *testing.B) { signIn(b, "nobody") })
+	b.Run("argon2id-policy", func(b *testing.B) { signIn(b, "argon2id-policy") })
+	for _, f := range formats {
+		b.Run(f.name, func(b *testing.B) { signIn(b, f.name) })
+	}
+}
