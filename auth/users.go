@@ -16,7 +16,7 @@ import (
 const DefaultListLimit = 50
 
 // MaxListLimit is the largest page ListUsers returns.
-const MaxListLimit = 1000
+const MaxListLimit = store.MaxListLimit
 
 // selfRule says whether a user may do something to itself without a
 // permission.

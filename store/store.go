@@ -78,12 +78,14 @@ type Users interface {
 	// tokens, TOTP credentials, recovery codes, requests). ErrNotFound if no
 	// such user.
 	DeleteUser(ctx context.Context, id string) error
-	// ListUsers returns up to limit users (1 ≤ limit ≤ 1000, otherwise
-	// ErrInvalid) in a stable order, starting after cursor ("" for the first
-	// page), and the cursor of the next page ("" when there is none). A
-	// cursor stays valid while users are inserted or deleted: a listing never
-	// repeats a user and never skips one that existed throughout. A cursor
-	// that this backend did not produce gives ErrInvalid.
+	// ListUsers returns up to limit users (CheckListLimit: 1 to
+	// MaxListLimit, otherwise ErrInvalid) in ID order (byte order),
+	// starting after cursor ("" for the first page), and the cursor of the
+	// next page ("" when there is none; EncodeCursor of the page's last ID,
+	// the same in every backend). A cursor stays valid while users are
+	// inserted or deleted: a listing never repeats a user and never skips
+	// one that existed throughout. A cursor DecodeCursor refuses gives
+	// ErrInvalid.
 	ListUsers(ctx context.Context, limit int, cursor string) (users []User, next string, err error)
 }
 
@@ -338,7 +340,8 @@ type Backup interface {
 	//   - An active TOTP credential whose user and sealed Secret equal the
 	//     store's active credential keeps the greater LastStep of the two, so
 	//     a code accepted since the dump cannot be replayed.
-	// A nil d is ErrInvalid.
+	// The dump is checked with Dump.Validate (and the backend's own
+	// limits) before anything changes; a nil d is ErrInvalid.
 	Restore(ctx context.Context, d *Dump) error
 }
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -51,11 +50,8 @@ func (s *Store) Dump(ctx context.Context) (*store.Dump, error) {
 	return out, nil
 }
 
-// Restore implements [store.Backup]. Every record is checked as the single
-// writes check it: a record [store] validation refuses is ErrInvalid, a
-// repeated ID, digest, username, email or recovery code is ErrConflict
-// (ErrUsernameTaken, ErrEmailTaken), and a record naming a user the dump
-// does not hold is ErrNotFound.
+// Restore implements [store.Backup]; the dump is checked by
+// [store.Dump.Validate] before anything changes.
 func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 	if dump == nil {
 		return invalid("nil dump")
@@ -94,84 +90,32 @@ func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 }
 
 func build(dump *store.Dump) (*data, error) {
+	if err := dump.Validate(); err != nil {
+		return nil, err
+	}
 	d := newData()
 	for i := range dump.Users {
-		u := &dump.Users[i]
-		if err := store.ValidateUser(u); err != nil {
-			return nil, err
-		}
-		if _, ok := d.users[u.ID]; ok {
-			return nil, fmt.Errorf("%w: user id repeated", store.ErrConflict)
-		}
-		if err := d.checkUnique(u); err != nil {
-			return nil, err
-		}
-		d.putUser(userIn(u))
+		d.putUser(userIn(&dump.Users[i]))
 	}
 	for i := range dump.APITokens {
-		t := &dump.APITokens[i]
-		if err := store.ValidateAPIToken(t); err != nil {
-			return nil, err
-		}
-		if _, ok := d.users[t.UserID]; !ok {
-			return nil, fmt.Errorf("%w: token owner missing", store.ErrNotFound)
-		}
-		if _, ok := d.tokens[t.ID]; ok {
-			return nil, fmt.Errorf("%w: token id repeated", store.ErrConflict)
-		}
-		if _, ok := d.byDigest[t.Digest]; ok {
-			return nil, fmt.Errorf("%w: token digest repeated", store.ErrConflict)
-		}
-		d.putToken(tokenIn(t))
+		d.putToken(tokenIn(&dump.APITokens[i]))
 	}
-	for _, set := range []struct {
-		list []store.TOTPCredential
-		m    map[string]*store.TOTPCredential
-	}{{dump.TOTP, d.totp}, {dump.PendingTOTP, d.pending}} {
-		for i := range set.list {
-			c := &set.list[i]
-			if err := store.ValidateTOTP(c); err != nil {
-				return nil, err
-			}
-			if _, ok := d.users[c.UserID]; !ok {
-				return nil, fmt.Errorf("%w: totp owner missing", store.ErrNotFound)
-			}
-			if _, ok := set.m[c.UserID]; ok {
-				return nil, fmt.Errorf("%w: totp credential repeated", store.ErrConflict)
-			}
-			set.m[c.UserID] = cloneTOTP(c)
-		}
+	for i := range dump.TOTP {
+		d.totp[dump.TOTP[i].UserID] = cloneTOTP(&dump.TOTP[i])
 	}
-	perUser := map[string]int{}
+	for i := range dump.PendingTOTP {
+		d.pending[dump.PendingTOTP[i].UserID] = cloneTOTP(&dump.PendingTOTP[i])
+	}
 	for _, rc := range dump.RecoveryCodes {
-		if err := store.ValidateDigests([]string{rc.Digest}); err != nil {
-			return nil, err
-		}
-		if _, ok := d.users[rc.UserID]; !ok {
-			return nil, fmt.Errorf("%w: recovery code owner missing", store.ErrNotFound)
-		}
-		if perUser[rc.UserID]++; perUser[rc.UserID] > store.MaxRecoveryCodes {
-			return nil, invalid(fmt.Sprintf("more than %d recovery codes", store.MaxRecoveryCodes))
-		}
 		set := d.codes[rc.UserID]
 		if set == nil {
 			set = map[string]struct{}{}
 			d.codes[rc.UserID] = set
 		}
-		if _, ok := set[rc.Digest]; ok {
-			return nil, fmt.Errorf("%w: recovery code repeated", store.ErrConflict)
-		}
 		set[rc.Digest] = struct{}{}
 	}
 	for i := range dump.SigningKeys {
-		k := &dump.SigningKeys[i]
-		if err := store.ValidateSigningKey(k); err != nil {
-			return nil, err
-		}
-		if _, ok := d.keys[k.ID]; ok {
-			return nil, fmt.Errorf("%w: key id repeated", store.ErrConflict)
-		}
-		d.keys[k.ID] = cloneKey(k)
+		d.keys[dump.SigningKeys[i].ID] = cloneKey(&dump.SigningKeys[i])
 	}
 	return d, nil
 }

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -327,42 +326,17 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return nil
 }
 
-// cursorPrefix starts every decoded ListUsers cursor, so that a string this
-// store did not produce is recognised.
-const cursorPrefix = "memstore/users/v1:"
-
-func encodeCursor(lastID string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + lastID))
-}
-
-func decodeCursor(c string) (string, error) {
-	if len(c) > base64.RawURLEncoding.EncodedLen(len(cursorPrefix)+store.MaxIDLen) {
-		return "", invalid("bad cursor")
-	}
-	// The decoder skips '\r' and '\n' and tolerates non-zero trailing
-	// bits; requiring the canonical encoding keeps one spelling per cursor.
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || base64.RawURLEncoding.EncodeToString(b) != c {
-		return "", invalid("bad cursor")
-	}
-	id, ok := strings.CutPrefix(string(b), cursorPrefix)
-	if !ok || store.ValidateID(id) != nil {
-		return "", invalid("bad cursor")
-	}
-	return id, nil
-}
-
 // ListUsers implements [store.Users]. Users are ordered by ID (byte-wise);
 // the cursor is the last ID of the page, encoded, so it stays valid whatever
 // is inserted or deleted.
 func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) ([]store.User, string, error) {
-	if limit < 1 || limit > 1000 {
-		return nil, "", invalid("limit must be 1 to 1000")
+	if err := store.CheckListLimit(limit); err != nil {
+		return nil, "", err
 	}
 	after := ""
 	if cursor != "" {
 		var err error
-		if after, err = decodeCursor(cursor); err != nil {
+		if after, err = store.DecodeCursor(cursor); err != nil {
 			return nil, "", err
 		}
 	}
@@ -394,7 +368,7 @@ func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) ([]stor
 	}
 	next := ""
 	if i+len(ids) < len(d.sortedIDs) {
-		next = encodeCursor(ids[len(ids)-1])
+		next = store.EncodeCursor(ids[len(ids)-1])
 	}
 	return users, next, nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/latchkit/latch/store"
@@ -113,10 +112,11 @@ func each(ctx context.Context, c conn, query string, fn func(*sql.Rows) error) e
 	return rows.Err()
 }
 
-// validateDump checks every record of d before Restore writes anything.
+// validateDump checks d as every backend does ([store.Dump.Validate]),
+// then what this backend adds: times within the range it stores.
 func validateDump(d *store.Dump) error {
-	if d == nil {
-		return fmt.Errorf("%w: nil dump", store.ErrInvalid)
+	if err := d.Validate(); err != nil {
+		return err
 	}
 	for i := range d.Users {
 		if _, err := userArgs(&d.Users[i]); err != nil {
@@ -134,23 +134,6 @@ func validateDump(d *store.Dump) error {
 				return err
 			}
 		}
-	}
-	perUser := map[string]int{}
-	seen := map[store.RecoveryCode]bool{}
-	for _, rc := range d.RecoveryCodes {
-		if err := store.ValidateID(rc.UserID); err != nil {
-			return err
-		}
-		if err := store.ValidateDigests([]string{rc.Digest}); err != nil {
-			return err
-		}
-		if perUser[rc.UserID]++; perUser[rc.UserID] > store.MaxRecoveryCodes {
-			return fmt.Errorf("%w: more than %d recovery codes", store.ErrInvalid, store.MaxRecoveryCodes)
-		}
-		if seen[rc] {
-			return fmt.Errorf("%w: recovery code repeated", store.ErrConflict)
-		}
-		seen[rc] = true
 	}
 	for i := range d.SigningKeys {
 		if _, err := keyArgs(&d.SigningKeys[i]); err != nil {

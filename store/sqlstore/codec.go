@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -141,24 +140,3 @@ func validText(s string, max int) bool {
 	return len(s) <= max && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
 
-// ListUsers cursors are base64url (unpadded) of a version byte and the last
-// user ID of the page.
-const cursorVersion = 1
-
-func encodeCursor(id string) string {
-	return base64.RawURLEncoding.EncodeToString(append([]byte{cursorVersion}, id...))
-}
-
-func decodeCursor(c string) (string, error) {
-	if len(c) > 2*store.MaxIDLen+8 {
-		return "", fmt.Errorf("%w: bad cursor", store.ErrInvalid)
-	}
-	// The decoder skips '\r' and '\n'; requiring the canonical encoding
-	// keeps one spelling per cursor.
-	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
-	if err != nil || base64.RawURLEncoding.EncodeToString(b) != c ||
-		len(b) < 2 || b[0] != cursorVersion || !validKey(string(b[1:]), store.MaxIDLen) {
-		return "", fmt.Errorf("%w: bad cursor", store.ErrInvalid)
-	}
-	return string(b[1:]), nil
-}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"encoding/json"
-	"errors"
 	"math"
 	"testing"
 	"time"
@@ -14,57 +13,6 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func TestCursor(t *testing.T) {
-	t.Parallel()
-	for _, id := range []string{"u1", "ünïcødé", "a/b+c=d", "x"} {
-		got, err := decodeCursor(encodeCursor(id))
-		require.NoError(t, err, id)
-		assert.Equal(t, id, got)
-	}
-	tests := []struct {
-		name, cursor string
-	}{
-		{"not base64", "!!!"},
-		{"padded", encodeCursor("u1") + "="},
-		{"standard alphabet", "AXUx+/"},
-		{"wrong version", "AnUx"},
-		{"no id", "AQ"},
-		{"NUL id", "AXUAMQ"},
-		{"invalid UTF-8 id", "Af8"},
-		{"too long", string(make([]byte, 1000))},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := decodeCursor(tc.cursor)
-			require.ErrorIs(t, err, store.ErrInvalid)
-		})
-	}
-}
-
-func FuzzCursor(f *testing.F) {
-	for _, s := range []string{"", "AXUx", "AQ", "Af8", "AXUAMQ", encodeCursor("some-user-id"), "%%%"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, c string) {
-		id, err := decodeCursor(c)
-		if err != nil {
-			if !errors.Is(err, store.ErrInvalid) {
-				t.Fatalf("decodeCursor(%q): %v is not ErrInvalid", c, err)
-			}
-			if id != "" {
-				t.Fatalf("decodeCursor(%q) returned %q with an error", c, id)
-			}
-			return
-		}
-		if store.ValidateID(id) != nil {
-			t.Fatalf("decodeCursor(%q) = %q, not a valid ID", c, id)
-		}
-		if again := encodeCursor(id); again != c {
-			t.Fatalf("decodeCursor(%q) = %q, which encodes to %q", c, id, again)
-		}
-	})
-}
 
 func TestSQLiteDSNs(t *testing.T) {
 	t.Parallel()

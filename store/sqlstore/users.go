@@ -269,12 +269,6 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return s.fail(ctx, err)
 }
 
-// Page sizes ListUsers accepts.
-const (
-	minPage = 1
-	maxPage = 1000
-)
-
 // ListUsers implements [store.Users]: users in ID order (byte order),
 // after the ID the cursor holds, so the listing is stable under inserts
 // and deletes.
@@ -282,13 +276,13 @@ func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) ([]stor
 	if err := s.check(ctx); err != nil {
 		return nil, "", err
 	}
-	if limit < minPage || limit > maxPage {
-		return nil, "", fmt.Errorf("%w: limit must be %d to %d", store.ErrInvalid, minPage, maxPage)
+	if err := store.CheckListLimit(limit); err != nil {
+		return nil, "", err
 	}
 	after := ""
 	if cursor != "" {
 		var err error
-		if after, err = decodeCursor(cursor); err != nil {
+		if after, err = store.DecodeCursor(cursor); err != nil {
 			return nil, "", err
 		}
 	}
@@ -311,7 +305,7 @@ func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) ([]stor
 	next := ""
 	if len(users) > limit {
 		users = users[:limit]
-		next = encodeCursor(users[limit-1].ID)
+		next = store.EncodeCursor(users[limit-1].ID)
 	}
 	return users, next, nil
 }

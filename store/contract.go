@@ -1,0 +1,157 @@
+package store
+
+import (
+	"encoding/base64"
+	"fmt"
+)
+
+// MaxListLimit is the largest page ListUsers returns; a limit below 1 or
+// above it is ErrInvalid in every backend.
+const MaxListLimit = 1000
+
+// CheckListLimit returns ErrInvalid for a ListUsers limit outside 1 to
+// MaxListLimit.
+func CheckListLimit(limit int) error {
+	if limit < 1 || limit > MaxListLimit {
+		return fmt.Errorf("%w: limit must be 1 to %d", ErrInvalid, MaxListLimit)
+	}
+	return nil
+}
+
+// cursorVersion starts every decoded ListUsers cursor, so that a cursor
+// of a later layout is told apart.
+const cursorVersion = 1
+
+// EncodeCursor returns the ListUsers cursor of the page after the user
+// with this ID: every backend lists users in ID order (byte order) and
+// shares this encoding.
+func EncodeCursor(lastID string) string {
+	return base64.RawURLEncoding.EncodeToString(append([]byte{cursorVersion}, lastID...))
+}
+
+// DecodeCursor returns the user ID a cursor of EncodeCursor holds, or
+// ErrInvalid for anything EncodeCursor did not produce (non-canonical
+// base64 included, so every cursor has one spelling).
+func DecodeCursor(c string) (string, error) {
+	bad := fmt.Errorf("%w: bad cursor", ErrInvalid)
+	if len(c) > base64.RawURLEncoding.EncodedLen(1+MaxIDLen) {
+		return "", bad
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != c || len(b) < 2 || b[0] != cursorVersion {
+		return "", bad
+	}
+	id := string(b[1:])
+	if ValidateID(id) != nil {
+		return "", bad
+	}
+	return id, nil
+}
+
+// Validate checks a whole Dump as Restore must before it writes anything,
+// the same in every backend: each record passes its Validate function;
+// user IDs, API-token IDs and digests and signing-key IDs are unique; no
+// folded username or email of one user equals one of another (User); every
+// token, credential and recovery code names a user of the dump; a user has
+// at most one active and one pending TOTP credential and at most
+// MaxRecoveryCodes distinct recovery codes. It returns ErrInvalid,
+// ErrConflict (ErrUsernameTaken, ErrEmailTaken) or ErrNotFound (a record
+// naming a user the dump does not hold). A nil d is ErrInvalid.
+func (d *Dump) Validate() error {
+	if d == nil {
+		return fmt.Errorf("%w: nil dump", ErrInvalid)
+	}
+	users := make(map[string]bool, len(d.Users))
+	idents := make(map[string]string, 2*len(d.Users)) // folded identifier → user ID
+	for i := range d.Users {
+		u := &d.Users[i]
+		if err := ValidateUser(u); err != nil {
+			return err
+		}
+		if users[u.ID] {
+			return fmt.Errorf("%w: user id repeated", ErrConflict)
+		}
+		users[u.ID] = true
+		for _, id := range []struct {
+			key   string
+			taken error
+		}{{Fold(u.Username), ErrUsernameTaken}, {Fold(u.Email), ErrEmailTaken}} {
+			if id.key == "" {
+				continue
+			}
+			if owner, ok := idents[id.key]; ok && owner != u.ID {
+				return id.taken
+			}
+			idents[id.key] = u.ID
+		}
+	}
+	owner := func(what, userID string) error {
+		if !users[userID] {
+			return fmt.Errorf("%w: %s owner missing", ErrNotFound, what)
+		}
+		return nil
+	}
+	tokenIDs := make(map[string]bool, len(d.APITokens))
+	digests := make(map[string]bool, len(d.APITokens))
+	for i := range d.APITokens {
+		t := &d.APITokens[i]
+		if err := ValidateAPIToken(t); err != nil {
+			return err
+		}
+		if err := owner("token", t.UserID); err != nil {
+			return err
+		}
+		if tokenIDs[t.ID] {
+			return fmt.Errorf("%w: token id repeated", ErrConflict)
+		}
+		if digests[t.Digest] {
+			return fmt.Errorf("%w: token digest repeated", ErrConflict)
+		}
+		tokenIDs[t.ID], digests[t.Digest] = true, true
+	}
+	for _, creds := range [][]TOTPCredential{d.TOTP, d.PendingTOTP} {
+		seen := make(map[string]bool, len(creds))
+		for i := range creds {
+			c := &creds[i]
+			if err := ValidateTOTP(c); err != nil {
+				return err
+			}
+			if err := owner("totp", c.UserID); err != nil {
+				return err
+			}
+			if seen[c.UserID] {
+				return fmt.Errorf("%w: totp credential repeated", ErrConflict)
+			}
+			seen[c.UserID] = true
+		}
+	}
+	perUser := map[string]int{}
+	codes := make(map[RecoveryCode]bool, len(d.RecoveryCodes))
+	for _, rc := range d.RecoveryCodes {
+		if err := firstErr(ValidateID(rc.UserID), ValidateDigests([]string{rc.Digest})); err != nil {
+			return err
+		}
+		if err := owner("recovery code", rc.UserID); err != nil {
+			return err
+		}
+		if codes[rc] {
+			return fmt.Errorf("%w: recovery code repeated", ErrConflict)
+		}
+		codes[rc] = true
+		if perUser[rc.UserID]++; perUser[rc.UserID] > MaxRecoveryCodes {
+			return fmt.Errorf("%w: more than %d recovery codes", ErrInvalid, MaxRecoveryCodes)
+		}
+	}
+	keys := make(map[string]bool, len(d.SigningKeys))
+	for i := range d.SigningKeys {
+		k := &d.SigningKeys[i]
+		if err := ValidateSigningKey(k); err != nil {
+			return err
+		}
+		if keys[k.ID] {
+			return fmt.Errorf("%w: key id repeated", ErrConflict)
+		}
+		keys[k.ID] = true
+	}
+	return nil
+}
