@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/latchkit/latch/hash"
-	"github.com/latchkit/latch/internal/seal"
+	"github.com/latchkit/latch/seal"
 	"github.com/latchkit/latch/store"
 	"github.com/latchkit/latch/totp"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/latchkit/latch/internal/seal"
+	"github.com/latchkit/latch/seal"
 	"github.com/latchkit/latch/token"
 )
 

@@ -17,7 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/latchkit/latch/internal/seal"
+	"github.com/latchkit/latch/seal"
 )
 
 var verifyErrors = []error{

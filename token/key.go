@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/latchkit/latch/internal/seal"
 )
 
 // Algorithm is a JWS signature algorithm name as it appears in a token's
@@ -275,12 +273,21 @@ func UnmarshalKey(b []byte) (Key, error) {
 	return buildKey(string(rest[:n]), alg, time.Unix(sec, int64(nsec)), rest[n:])
 }
 
+// Sealer encrypts and authenticates small values with associated data, as
+// *seal.Sealer (package github.com/latchkit/latch/seal) does: Open must
+// refuse a value sealed with other associated data or another key. SealKey
+// and OpenKey take any Sealer, so a host may keep keys in a KMS.
+type Sealer interface {
+	Seal(plaintext, additionalData []byte) ([]byte, error)
+	Open(sealed, additionalData []byte) ([]byte, error)
+}
+
 // SealKey returns k encrypted and authenticated with s, for storage. The
 // result starts with the kid in the clear (it is public: every token carries
 // it), and the associated data binds the sealed material to that kid and to
 // this purpose, so a sealed value copied under another kid, or a value
 // sealed for another purpose with the same sealer, does not open.
-func SealKey(s *seal.Sealer, k Key) ([]byte, error) {
+func SealKey(s Sealer, k Key) ([]byte, error) {
 	plain, err := k.MarshalBinary()
 	if err != nil {
 		return nil, err
@@ -298,8 +305,9 @@ func SealKey(s *seal.Sealer, k Key) ([]byte, error) {
 
 // OpenKey decrypts a value made by SealKey with the same sealing key. It
 // returns an error matching ErrInvalidKey for anything else; when the
-// authenticated decryption fails the error matches seal.ErrOpen too.
-func OpenKey(s *seal.Sealer, sealed []byte) (Key, error) {
+// authenticated decryption fails the error wraps the Sealer's (for
+// *seal.Sealer, seal.ErrOpen).
+func OpenKey(s Sealer, sealed []byte) (Key, error) {
 	if len(sealed) < 1 || int(sealed[0]) > len(sealed)-1 {
 		return Key{}, fmt.Errorf("%w: malformed sealed key", ErrInvalidKey)
 	}

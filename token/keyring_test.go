@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/latchkit/latch/internal/seal"
+	"github.com/latchkit/latch/seal"
 	"github.com/latchkit/latch/token"
 )
 

@@ -34,7 +34,7 @@ import (
 
 	"github.com/latchkit/latch/auth"
 	"github.com/latchkit/latch/httpadapter"
-	"github.com/latchkit/latch/internal/seal"
+	"github.com/latchkit/latch/seal"
 	"github.com/latchkit/latch/store"
 	"github.com/latchkit/latch/store/sqlstore"
 )

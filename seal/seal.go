@@ -5,6 +5,9 @@
 // A sealed value is: version byte (1) || 24-byte random nonce || ciphertext+tag.
 // The associated data binds a sealed value to its purpose and owner (for
 // example "totp:"+userID), so a value copied into another record does not open.
+//
+// A *Sealer is the token.Sealer that token.SealKey and token.OpenKey take;
+// auth derives its own from Config.SealingKey.
 package seal
 
 import (
