@@ -1,7 +1,7 @@
 // Package auth is the Latch authentication service: users, sign-in with a
 // second factor, access and API tokens, email verification, password
 // reset, and abuse limits, over a [store.Store]. Every route of the REST
-// contract (API.md) is one [Service] method, which enforces that route's
+// contract (httpadapter/openapi.yaml) is one [Service] method, which enforces that route's
 // rules itself, so a host can use the package without HTTP and the
 // httpadapter package only decodes, calls and encodes.
 //
@@ -22,7 +22,7 @@
 //
 // # Authorization
 //
-// The rules are API.md's ("permission or self"), plus one: an
+// The rules are the REST contract's ("permission or self"), plus one: an
 // administrator acts with its permission only on users whose permissions it
 // holds all of (editing, deleting, setting a password, minting an API
 // token, starting an email verification), and grants only permissions it
@@ -156,7 +156,7 @@
 // # Errors
 //
 // Every error a method returns wraps one of the sentinels in errors.go,
-// whose [Error.Code] is the API.md code; [CodeOf] returns it. Unexpected
+// whose [Error.Code] is the REST contract's error code; [CodeOf] returns it. Unexpected
 // failures (the store) wrap [ErrInternal] and the cause, for the host's
 // logs. No error message contains a password, code, token or secret.
 //

@@ -6,7 +6,7 @@ import (
 )
 
 // Error is a sentinel error of the service. Its Code is the exact error code
-// of the REST contract (API.md), so an adapter maps errors to responses with
+// of the REST contract (httpadapter/openapi.yaml), so an adapter maps errors to responses with
 // one table. Methods wrap sentinels with detail (match them with errors.Is);
 // the detail never contains a secret.
 type Error struct {
@@ -17,7 +17,7 @@ type Error struct {
 // Error returns the message, prefixed with "auth: ".
 func (e *Error) Error() string { return "auth: " + e.msg }
 
-// Code returns the API.md error code, for example "INVALID_CREDENTIALS".
+// Code returns the REST contract's error code, for example "INVALID_CREDENTIALS".
 func (e *Error) Code() string { return e.code }
 
 var (
@@ -86,7 +86,7 @@ var (
 	ErrUnavailable = &Error{"UNAVAILABLE", "store unavailable"}
 )
 
-// Codes returns every sentinel error, in API.md order.
+// Codes returns every sentinel error, in the order of the contract's ErrorCode list.
 func Codes() []*Error {
 	return []*Error{
 		ErrInvalidRequest, ErrInvalidUsername, ErrInvalidEmail, ErrInvalidPassword,
@@ -99,7 +99,7 @@ func Codes() []*Error {
 	}
 }
 
-// CodeOf returns the API.md code of err: the code of the first *Error (or
+// CodeOf returns the REST error code of err: the code of the first *Error (or
 // *RateLimitError) in its chain, or "INTERNAL_ERROR" for anything else. It
 // returns "" for a nil error.
 func CodeOf(err error) string {

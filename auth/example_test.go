@@ -87,7 +87,7 @@ func ExampleService_LoginTOTP() {
 	// challenge reused: UNAUTHORIZED
 }
 
-// Mapping errors: match sentinels with errors.Is, or get the API.md code
+// Mapping errors: match sentinels with errors.Is, or get the REST error code
 // with CodeOf; rate limits carry the time to wait.
 func ExampleService_Authenticate_errorChecking() {
 	ctx := context.Background()

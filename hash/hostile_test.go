@@ -53,7 +53,7 @@ func hostileCases() []hostileCase {
 		{"pbkdf2-sha384", r(goodSFTPGo, "sha256", "sha384", 1), hash.ErrUnknownFormat},
 		{"apr1 upper case", r(goodMD5, "$1$", "$APR1$", 1), hash.ErrUnknownFormat},
 
-		// Over the safety limits (DESIGN.md defaults).
+		// Over the safety limits (the default limits).
 		{"1 MB string", strings.Repeat("a", 1<<20), hash.ErrLimit},
 		{"1 MB bcrypt-looking string", goodBcrypt + strings.Repeat("a", 1<<20), hash.ErrLimit},
 		{"1025 bytes", "$6$" + strings.Repeat("a", 1022), hash.ErrLimit},

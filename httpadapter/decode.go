@@ -13,7 +13,7 @@ import (
 	"github.com/latchkit/latch/internal/strictjson"
 )
 
-// MaxBodyBytes is the size limit of request bodies (API.md), except for
+// MaxBodyBytes is the size limit of request bodies, except for
 // POST /admin/restore (see Config.MaxRestoreBytes).
 const MaxBodyBytes = 64 << 10
 

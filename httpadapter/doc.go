@@ -18,22 +18,21 @@
 // r.Mount("/api/v1", http.StripPrefix("/api/v1", h)); with gorilla/mux,
 // r.PathPrefix("/api/v1/").Handler(http.StripPrefix("/api/v1", h)).
 //
-// The routes, bodies, statuses and error codes are those of API.md, written
-// down as the OpenAPI 3.1 document [OpenAPI], also served at
-// GET /openapi.yaml. Every route is decode, one Service call, encode: the
+// The routes, bodies, statuses and error codes are the OpenAPI 3.1
+// document [OpenAPI] (httpadapter/openapi.yaml), also served at
+// GET /openapi.yaml; it is the REST contract. Every route is decode, one Service call, encode: the
 // permission rules ("self or edit_users" and so on) are auth's.
 //
 // # Configuration
 //
 // [New] takes a [Config] whose zero value is valid (no trusted proxies, no
-// logging), rather than the functional options DESIGN.md sketches: STYLE.md
-// asks for one Config struct per package and never both.
+// logging): one Config struct per package, as auth and hash have.
 //
 // # Security
 //
 //   - Request bodies are limited to 64 KiB (413 REQUEST_TOO_LARGE; a
 //     backup for POST /admin/restore has its own limit and is read only
-//     from a caller holding manage_system) and decoded strictly:
+//     from a caller holding *) and decoded strictly:
 //     Content-Type must be application/json, and unknown fields, duplicate
 //     keys, keys that differ from a field name only in case (which
 //     encoding/json would accept), null values, invalid UTF-8, unpaired

@@ -57,7 +57,7 @@ type Config struct {
 // DefaultRequestTimeout is the default Config.RequestTimeout.
 const DefaultRequestTimeout = 5 * time.Second
 
-// Handler serves the REST contract of API.md for one auth.Service and
+// Handler serves the REST contract of openapi.yaml for one auth.Service and
 // guards a host's own routes with [Handler.Require]. It is an
 // http.Handler to mount wherever the host likes; it is safe for concurrent
 // use and keeps no state besides its configuration.
@@ -113,7 +113,7 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// ServeHTTP serves the routes of API.md at paths relative to where the host
+// ServeHTTP serves the routes of openapi.yaml at paths relative to where the host
 // mounted h. Unknown paths get 404 NOT_FOUND and known paths with another
 // method 405 METHOD_NOT_ALLOWED with an Allow header, as JSON; paths that
 // are not in canonical form (a trailing slash, "//", "." or "..") are 404

@@ -14,7 +14,7 @@ import (
 )
 
 // statusTable is the one mapping from error code to HTTP status: every
-// auth sentinel (API.md) and the adapter's own codes. A test checks that it
+// auth sentinel and the adapter's own codes. A test checks that it
 // lists every code of auth.Codes() exactly once and agrees with openapi.yaml.
 var statusTable = []struct {
 	code   string

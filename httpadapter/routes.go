@@ -30,7 +30,7 @@ const (
 	jsonBody
 )
 
-// route is one operation of API.md. path uses the OpenAPI template syntax,
+// route is one operation of openapi.yaml. path uses the OpenAPI template syntax,
 // which is also http.ServeMux's wildcard syntax, so the same string is the
 // mux pattern and the openapi.yaml path (a test checks both directions).
 type route struct {

@@ -1,4 +1,4 @@
-// Command server runs Latch standalone: the REST API of API.md at /api/v1,
+// Command server runs Latch standalone: the REST API of httpadapter/openapi.yaml at /api/v1,
 // on an SQLite file by default or on PostgreSQL.
 //
 //	go run ./examples/server
