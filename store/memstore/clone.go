@@ -102,10 +102,3 @@ func cloneKey(k *store.SigningKey) *store.SigningKey {
 	c.CreatedAt = store.Time(k.CreatedAt)
 	return &c
 }
-
-func cloneCounter(c *store.Counter) *store.Counter {
-	d := *c
-	d.ResetAt = store.Time(c.ResetAt)
-	d.BannedUntil = store.Time(c.BannedUntil)
-	return &d
-}
