@@ -139,4 +139,3 @@ func validKey(s string, max int) bool {
 func validText(s string, max int) bool {
 	return len(s) <= max && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
-

@@ -13,7 +13,6 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-
 func TestSQLiteDSNs(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
