@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -197,6 +198,12 @@ func (k Key) String() string {
 
 // GoString is like String, so that %#v does not print the secret either.
 func (k Key) GoString() string { return k.String() }
+
+// Format prints String for every verb, so that %d, %x or %v of a Key (or
+// of a struct holding one) never prints the secret's bytes.
+func (k Key) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, k.String())
+}
 
 // LogValue implements [slog.LogValuer]: the key's parameters without the secret.
 func (k Key) LogValue() slog.Value {
