@@ -251,10 +251,11 @@ func checkHash(h string) (encoded, note, skip string) {
 }
 
 // text reports whether s can be a username, email or hash: valid UTF-8
-// without NUL or other control characters.
+// without NUL or other control characters, and without U+FFFD, which
+// encoding/json puts in place of invalid UTF-8.
 func text(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
-	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0
+	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }) < 0
 }

@@ -24,7 +24,12 @@ const (
 	attrPassword
 	attrLocked     // pwdAccountLockedTime (OpenLDAP ppolicy)
 	attrChangeType // a change record, not an entry
+	attrPending    // a line whose attribute name is still being read
 )
+
+// maxAttrName bounds an attribute description (with its options) while
+// its colon has not been seen.
+const maxAttrName = 1024
 
 var ldifAttrs = map[string]ldifAttr{
 	"dn":                   attrDN,
@@ -47,7 +52,7 @@ type ldifEntry struct {
 	uids      []string
 	mails     []string
 	passwords []string
-	more      [attrChangeType + 1]int // values beyond ldifMaxValues
+	more      [attrPending]int // values beyond ldifMaxValues
 	locked    bool
 	problem   string // the first reason to skip it
 }
@@ -65,6 +70,8 @@ type ldifReader struct {
 	line   int
 	// the logical line (attribute value) being assembled
 	attr    ldifAttr
+	start   int    // its first line
+	pending []byte // its start, until the attribute name is known
 	name    string // its attribute description, for reasons
 	b64     bool
 	url     bool
@@ -136,32 +143,44 @@ func (l *ldifReader) startLine(b []byte) *ldifEntry {
 		return nil
 	}
 	l.endValue()
-	name, rest, ok := bytes.Cut(b, []byte{':'})
 	if l.entry == nil {
 		l.entry = &ldifEntry{line: l.line}
 		l.records++
 	}
+	l.attr, l.start = attrPending, l.line
+	l.pending = append(l.pending[:0], b...)
+	l.resolve()
+	return nil
+}
+
+// resolve reads the attribute description of the logical line begun in
+// pending, once its colon has arrived (folding may split the name).
+func (l *ldifReader) resolve() {
+	name, rest, ok := bytes.Cut(l.pending, []byte{':'})
 	if !ok {
-		l.entry.fail(fmt.Sprintf("line %d is not an attribute line", l.line))
-		l.attr = attrIgnored
-		return nil
+		if len(l.pending) > maxAttrName {
+			l.entry.fail(fmt.Sprintf("line %d is not an attribute line", l.start))
+			l.attr = attrIgnored
+		}
+		return
 	}
 	desc := strings.ToLower(string(name))
 	typ, _, _ := strings.Cut(desc, ";") // options: userPassword;binary
 	l.attr = ldifAttrs[typ]
 	l.name = typ
-	first := l.entry.dn == "" && l.entry.uids == nil && l.entry.mails == nil && l.entry.passwords == nil
+	e := l.entry
+	first := e.dn == "" && e.uids == nil && e.mails == nil && e.passwords == nil
 	switch {
 	case typ == "version" && l.records == 1 && first:
 		// "version: 1" opens the file, on its own or right before the
 		// first entry's dn.
 		l.entry = nil
 		l.attr = attrIgnored
-		return nil
-	case l.attr == attrDN && l.entry.dn != "":
-		l.entry.fail("two dn lines in one entry (a blank line is missing)")
-	case l.attr != attrDN && l.entry.dn == "":
-		l.entry.fail("entry does not start with dn:")
+		return
+	case l.attr == attrDN && e.dn != "":
+		e.fail("two dn lines in one entry (a blank line is missing)")
+	case l.attr != attrDN && e.dn == "":
+		e.fail("entry does not start with dn:")
 	}
 	l.b64, l.url = false, false
 	if len(rest) > 0 && rest[0] == ':' {
@@ -171,11 +190,15 @@ func (l *ldifReader) startLine(b []byte) *ldifEntry {
 	}
 	l.value, l.tooLong = l.value[:0], false
 	l.appendValue(bytes.TrimLeft(rest, " "))
-	return nil
 }
 
 // appendValue adds to the value being assembled, if it is one Latch keeps.
 func (l *ldifReader) appendValue(b []byte) {
+	if l.attr == attrPending {
+		l.pending = append(l.pending, b...)
+		l.resolve()
+		return
+	}
 	if l.attr == attrIgnored || l.attr == attrComment || l.tooLong {
 		return
 	}
@@ -192,6 +215,10 @@ func (l *ldifReader) appendValue(b []byte) {
 func (l *ldifReader) endValue() {
 	a := l.attr
 	l.attr = attrIgnored
+	if a == attrPending {
+		l.entry.fail(fmt.Sprintf("line %d is not an attribute line", l.start))
+		return
+	}
 	if a == attrIgnored || a == attrComment || l.entry == nil {
 		return
 	}

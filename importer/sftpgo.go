@@ -29,11 +29,13 @@ type sftpgoUser struct {
 		Name string `json:"name"`
 	} `json:"groups"`
 	Filters struct {
-		AllowedIP             []string `json:"allowed_ip"`
-		DeniedIP              []string `json:"denied_ip"`
-		DeniedLoginMethods    []string `json:"denied_login_methods"`
-		DeniedProtocols       []string `json:"denied_protocols"`
-		RequirePasswordChange bool     `json:"require_password_change"`
+		AllowedIP             []string   `json:"allowed_ip"`
+		DeniedIP              []string   `json:"denied_ip"`
+		DeniedLoginMethods    []string   `json:"denied_login_methods"`
+		DeniedProtocols       []string   `json:"denied_protocols"`
+		FilePatterns          []struct{} `json:"file_patterns"`
+		AccessTime            []struct{} `json:"access_time"`
+		RequirePasswordChange bool       `json:"require_password_change"`
 		TOTPConfig            struct {
 			Enabled bool `json:"enabled"`
 			Secret  struct {
@@ -44,13 +46,17 @@ type sftpgoUser struct {
 	} `json:"filters"`
 }
 
+// maxDepth bounds the nesting of the sections passed over (SFTPGo's own
+// are about six deep), so their bookkeeping stays small.
+const maxDepth = 64
+
 type sftpgoState int
 
 const (
-	sftpgoStart   sftpgoState = iota // before the top-level '{'
-	sftpgoTop                        // between top-level members
-	sftpgoUsers                      // inside "users": [
-	sftpgoDone                       // after the top-level '}'
+	sftpgoStart sftpgoState = iota // before the top-level '{'
+	sftpgoTop                      // between top-level members
+	sftpgoUsers                    // inside "users": [
+	sftpgoDone                     // after the top-level '}'
 )
 
 type sftpgoReader struct {
@@ -83,12 +89,26 @@ func (s *sftpgoReader) Next() (*User, error) {
 }
 
 func (s *sftpgoReader) token() (json.Token, error) {
-	s.w.setMark(s.dec.InputOffset())
+	start := s.dec.InputOffset()
+	s.w.setMark(start)
 	tok, err := s.dec.Token()
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
+	if err == nil {
+		err = s.checkSize(start)
+	}
 	return tok, err
+}
+
+// checkSize refuses a value that took more than MaxObjectLen bytes from
+// start: the window keeps the decoder's memory near that bound, this
+// makes the bound exact.
+func (s *sftpgoReader) checkSize(start int64) error {
+	if s.dec.InputOffset()-start > MaxObjectLen {
+		return fmt.Errorf("%w: %s longer than %d bytes", ErrTooLarge, s.w.what, MaxObjectLen)
+	}
+	return nil
 }
 
 func (s *sftpgoReader) next() (*User, error) {
@@ -156,6 +176,9 @@ func (s *sftpgoReader) next() (*User, error) {
 func (s *sftpgoReader) skipValue() error {
 	depth := 0
 	for {
+		if depth > maxDepth {
+			return fmt.Errorf("values nested more than %d deep", maxDepth)
+		}
 		tok, err := s.token()
 		if err != nil {
 			return err
@@ -204,9 +227,14 @@ func (c *newlineCounter) Write(p []byte) (int, error) {
 
 func (s *sftpgoReader) user() (*User, error) {
 	line := s.startLine()
-	s.w.setMark(s.dec.InputOffset())
+	start := s.dec.InputOffset()
+	s.w.setMark(start)
 	var su sftpgoUser
-	if err := s.dec.Decode(&su); err != nil {
+	err := s.dec.Decode(&su)
+	if err == nil {
+		err = s.checkSize(start)
+	}
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		if !errors.As(err, &te) {
 			return nil, err
@@ -271,6 +299,8 @@ func (s *sftpgoReader) convert(line int, su *sftpgoUser) (*User, error) {
 		{len(f.DeniedIP) > 0, "denied IPs " + strings.Join(clip(f.DeniedIP), ",")},
 		{len(f.DeniedLoginMethods) > 0, "denied login methods " + strings.Join(clip(f.DeniedLoginMethods), ",")},
 		{len(f.DeniedProtocols) > 0, "denied protocols " + strings.Join(clip(f.DeniedProtocols), ",")},
+		{len(f.FilePatterns) > 0, "file name patterns"},
+		{len(f.AccessTime) > 0, "access time restrictions"},
 		{f.TOTPConfig.Enabled, totpNote(f.TOTPConfig.Secret.Status)},
 		{len(f.RecoveryCodes) > 0, "recovery codes"},
 		{f.RequirePasswordChange, "the requirement to change the password"},
