@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/latchkit/latch/hash"
 )
 
 // testNow is the instant the tests compare expiration dates with.
@@ -152,4 +154,46 @@ func TestSFTPGoLargeSectionsStream(t *testing.T) {
 	got, err := ReadAll(r, SFTPGo, Options{})
 	require.NoError(t, err)
 	require.Len(t, got.Users, 1)
+}
+
+// TestFixturePasswords checks each imported hash against the password it
+// was made from (testdata/README.md), so the fixtures hold the tools'
+// real output.
+func TestFixturePasswords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		file      string
+		format    Format
+		passwords map[string]string
+	}{
+		{"sftpgo", "sftpgo-dump.json", SFTPGo, map[string]string{
+			"alice": "alicepw1", "bob": "bobpw123", "carol": "carolpw1", "dave": "davepw12", "erin": "erinpw12", "gina": "ginapw12",
+		}},
+		{"ldif", "slapcat.ldif", LDIF, map[string]string{"bob": "bobpw123", "carol": "carolpw1", "frank": "frankpw1", "henry": "henrypw1"}},
+		{"csv", "users.csv", CSV, map[string]string{"anna": "annapw12", "ben": "benpw123", "cleo": "cleopw12", "dina": "dinapw12"}},
+		{"jsonl", "users.jsonl", JSONL, map[string]string{"anna": "annapw12", "ben": "benpw123", "cleo": "cleopw12", "dina": "dinapw12"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ReadAll(bytes.NewReader(readFixture(t, tc.file)), tc.format, Options{Now: testNow})
+			require.NoError(t, err)
+			seen := 0
+			for _, u := range got.Users {
+				pw, ok := tc.passwords[u.Username]
+				if !ok {
+					continue
+				}
+				seen++
+				ok, err := hash.Verify(pw, u.PasswordHash)
+				require.NoError(t, err, u.Username)
+				assert.True(t, ok, u.Username)
+				ok, err = hash.Verify(pw+"x", u.PasswordHash)
+				require.NoError(t, err, u.Username)
+				assert.False(t, ok, u.Username)
+			}
+			assert.Equal(t, len(tc.passwords), seen)
+		})
+	}
 }
