@@ -16,6 +16,8 @@ import (
 // with an existing user (or an earlier one of the same import), or a
 // validation code such as INVALID_USERNAME or INVALID_PASSWORD_HASH.
 type ImportFailure struct {
+	// Index is the account's position in the slice ImportUsers was given.
+	Index    int
 	Line     int
 	Username string
 	Code     string
@@ -64,17 +66,18 @@ func (s *Service) ImportUsers(ctx context.Context, p *Principal, users []importe
 	if !covers(p.Permissions, perms) {
 		return rep, fmt.Errorf("%w: cannot grant permissions the caller lacks", ErrForbidden)
 	}
-	for _, iu := range users {
+	for i := range users {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		u, err := s.importUser(ctx, p, &iu, role, perms)
+		iu := &users[i]
+		u, err := s.importUser(ctx, p, iu, role, perms)
 		var ae *Error
 		switch {
 		case err == nil:
 			rep.Created = append(rep.Created, *u)
 		case errors.As(err, &ae) && ae != ErrInternal && ae != ErrForbidden && ae != ErrUnauthorized:
-			rep.Failed = append(rep.Failed, ImportFailure{Line: iu.Line, Username: iu.Username, Code: ae.Code()})
+			rep.Failed = append(rep.Failed, ImportFailure{Index: i, Line: iu.Line, Username: iu.Username, Code: ae.Code()})
 		default:
 			return rep, err
 		}

@@ -50,8 +50,8 @@ func TestImportUsersAndSignIn(t *testing.T) {
 		// pure-pw's libsodium argon2id hashes use t=511, over the default
 		// safety limit (time ≤ 16): refused until the host raises it.
 		assert.Equal(t, []auth.ImportFailure{
-			{Line: 1, Username: "alice", Code: "INVALID_PASSWORD_HASH"},
-			{Line: 2, Username: "bob", Code: "INVALID_PASSWORD_HASH"},
+			{Index: 9, Line: 1, Username: "alice", Code: "INVALID_PASSWORD_HASH"},
+			{Index: 10, Line: 2, Username: "bob", Code: "INVALID_PASSWORD_HASH"},
 		}, rep.Failed)
 		created := map[string]auth.User{}
 		for _, u := range rep.Created {
@@ -141,6 +141,7 @@ func TestImportUsersRefusals(t *testing.T) {
 		require.NoError(t, err)
 		failed := map[int]string{}
 		for _, f := range rep.Failed {
+			assert.Equal(t, f.Index+1, f.Line)
 			failed[f.Line] = f.Code
 		}
 		for i, tc := range tests {
