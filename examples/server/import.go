@@ -160,6 +160,10 @@ func (s importSummary) String() string {
 }
 
 func (m *importRun) run(ctx context.Context, r importer.Reader) error {
+	// The role and permissions are checked once, before anything is read.
+	if _, err := m.svc.ImportUsers(ctx, auth.System(), nil, m.role, m.perms); err != nil {
+		return err
+	}
 	m.start = time.Now()
 	m.last = m.start
 	err := m.stream(ctx, r)
