@@ -81,7 +81,7 @@ func (s *sftpgoReader) Next() (*User, error) {
 	var skip *SkippedLine
 	if err != nil && !errors.As(err, &skip) {
 		if !errors.Is(err, io.EOF) && !errors.Is(err, ErrTooLarge) {
-			err = fmt.Errorf("importer: SFTPGo dump near line %d: %w", s.w.lineAt(nil), err)
+			err = fmt.Errorf("importer: SFTPGo dump, by line %d: %w", s.w.line(), err)
 		}
 		s.err = err
 	}
@@ -201,7 +201,7 @@ func (s *sftpgoReader) skipValue() error {
 func (s *sftpgoReader) startLine() int {
 	var c newlineCounter
 	_, _ = io.Copy(&c, s.dec.Buffered())
-	return s.w.lineAt(nil) - c.total + c.leading
+	return s.w.line() - c.total + c.leading
 }
 
 // newlineCounter counts the newlines written to it, and those before the

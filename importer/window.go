@@ -49,8 +49,5 @@ func (w *window) Read(p []byte) (int, error) {
 // setMark records that the decoder has consumed everything before offset.
 func (w *window) setMark(offset int64) { w.mark = offset }
 
-// lineAt returns the 1-based line of offset, given the bytes the decoder
-// has read but not consumed (everything from offset to w.read).
-func (w *window) lineAt(unconsumed []byte) int {
-	return w.lines - bytes.Count(unconsumed, []byte{'\n'}) + 1
-}
+// line returns the 1-based line of the last byte read.
+func (w *window) line() int { return w.lines + 1 }
