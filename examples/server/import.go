@@ -195,6 +195,9 @@ func (m *importRun) stream(ctx context.Context, r importer.Reader) error {
 			} else {
 				fmt.Fprintf(m.out, "line %d: skipped %q: %s\n", skip.Line, skip.Username, skip.Reason)
 			}
+			if m.sum.Skipped%importBatch == 0 {
+				m.report() // a file of lines that are all skipped shows progress too
+			}
 			continue
 		case errors.Is(err, io.EOF):
 			return m.flush(ctx, batch)
@@ -253,10 +256,15 @@ func (m *importRun) flush(ctx context.Context, batch []importer.User) error {
 			fmt.Fprintf(m.out, "line %d: %q: %s\n", u.Line, u.Username, note)
 		}
 	}
+	m.report()
+	return err
+}
+
+// report prints a progress line if the last one is m.every old.
+func (m *importRun) report() {
 	if now := time.Now(); now.Sub(m.last) >= m.every {
 		m.last = now
 		rate := float64(m.sum.Imported) / now.Sub(m.start).Seconds()
 		fmt.Fprintf(m.progress, "import: %d read, %s; %.0f users/s\n", m.sum.Read+m.sum.Skipped, m.sum, rate)
 	}
-	return err
 }
