@@ -11,7 +11,20 @@ import (
 
 	"github.com/latchkit/latch/auth"
 	"github.com/latchkit/latch/hash"
+	"github.com/latchkit/latch/importer"
 )
+
+// readImport reads one of the importer package's fixtures, made by the
+// systems' own tools (importer/testdata/README.md).
+func readImport(t *testing.T, name string, f importer.Format) []importer.User {
+	t.Helper()
+	fh, err := os.Open(filepath.Join("..", "importer", "testdata", name))
+	require.NoError(t, err)
+	defer fh.Close()
+	imp, err := importer.ReadAll(fh, f, importer.Options{})
+	require.NoError(t, err)
+	return imp.Users
+}
 
 // TestImportUsersAndSignIn imports the fixtures made by htpasswd,
 // mkpasswd, ftpasswd and pure-pw, signs each account in with its password,
@@ -19,22 +32,17 @@ import (
 func TestImportUsersAndSignIn(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, e *env) {
-		var all []auth.ImportedUser
+		var all []importer.User
 		for _, f := range []struct {
-			file  string
-			parse func(*os.File) (*auth.Import, error)
+			file   string
+			format importer.Format
 		}{
-			{"htpasswd", func(f *os.File) (*auth.Import, error) { return auth.ParseHtpasswd(f) }},
-			{"shadow", func(f *os.File) (*auth.Import, error) { return auth.ParseShadow(f) }},
-			{"ftpd.passwd", func(f *os.File) (*auth.Import, error) { return auth.ParseProFTPD(f) }},
-			{"pureftpd.passwd", func(f *os.File) (*auth.Import, error) { return auth.ParsePureFTPd(f) }},
+			{"htpasswd", importer.Htpasswd},
+			{"shadow", importer.Shadow},
+			{"ftpd.passwd", importer.ProFTPD},
+			{"pureftpd.passwd", importer.PureFTPd},
 		} {
-			fh, err := os.Open(filepath.Join("testdata", "import", f.file))
-			require.NoError(t, err)
-			imp, err := f.parse(fh)
-			fh.Close()
-			require.NoError(t, err)
-			all = append(all, imp.Users...)
+			all = append(all, readImport(t, f.file, f.format)...)
 		}
 
 		rep, err := e.svc.ImportUsers(ctx, auth.System(), all, "user", []string{"files"})
@@ -42,8 +50,8 @@ func TestImportUsersAndSignIn(t *testing.T) {
 		// pure-pw's libsodium argon2id hashes use t=511, over the default
 		// safety limit (time ≤ 16): refused until the host raises it.
 		assert.Equal(t, []auth.ImportFailure{
-			{Line: 1, Username: "alice", Code: "INVALID_PASSWORD_HASH"},
-			{Line: 2, Username: "bob", Code: "INVALID_PASSWORD_HASH"},
+			{Index: 9, Line: 1, Username: "alice", Code: "INVALID_PASSWORD_HASH"},
+			{Index: 10, Line: 2, Username: "bob", Code: "INVALID_PASSWORD_HASH"},
 		}, rep.Failed)
 		created := map[string]auth.User{}
 		for _, u := range rep.Created {
@@ -53,6 +61,7 @@ func TestImportUsersAndSignIn(t *testing.T) {
 		assert.Equal(t, []string{"10.1.0.0/16"}, created["pat"].AllowedIPs)
 		assert.True(t, created["leo"].Disabled)
 		assert.Equal(t, []string{"files"}, created["dave"].Permissions)
+		assert.Equal(t, "user", created["dave"].Role)
 
 		passwords := map[string]string{
 			"grace": "gracepw1", "heidi": "heidipw1", "judy": "judypw12", "kim": "kimpw123",
@@ -90,18 +99,72 @@ func TestImportUsersAndSignIn(t *testing.T) {
 		// A second import of the same file reports every account as taken.
 		rep, err = e.svc.ImportUsers(ctx, auth.System(), all[:1], "user", nil)
 		require.NoError(t, err)
-		assert.Equal(t, "USERNAME_ALREADY_USED", rep.Failed[0].Code)
+		assert.Equal(t, []auth.ImportFailure{{Line: all[0].Line, Username: all[0].Username, Code: "USERNAME_ALREADY_USED"}}, rep.Failed)
 	})
 }
 
-func TestImportUsersNeedsPermission(t *testing.T) {
+const md5Hash = "$1$RTKcCOGM$o9BODCbsVBKRg2vldO/G21" // erinpw12
+
+// TestImportUsersRefusals imports one account per rule of CreateUser and
+// checks each is refused alone, with its code, while the others are
+// created.
+func TestImportUsersRefusals(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.user("viewer", auth.PermViewUsers)
-	p := e.principal("viewer")
-	rep, err := e.svc.ImportUsers(ctx, p, []auth.ImportedUser{{Username: "x", PasswordHash: "$1$RTKcCOGM$o9BODCbsVBKRg2vldO/G21"}}, "user", nil)
-	require.ErrorIs(t, err, auth.ErrForbidden)
-	assert.Empty(t, rep.Created)
-	_, err = e.st.UserByUsername(ctx, "x")
-	require.Error(t, err)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.user("taken")
+		_, err := e.svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{
+			Username: "owner", Email: "owner@example.com", Password: goodPassword,
+		})
+		require.NoError(t, err)
+		tests := []struct {
+			name string
+			user importer.User
+			code string // "" when created
+		}{
+			{name: "created", user: importer.User{Username: "ok", Email: "ok@example.com", PasswordHash: md5Hash}},
+			{name: "username taken", user: importer.User{Username: "TAKEN", PasswordHash: md5Hash}, code: "USERNAME_ALREADY_USED"},
+			{name: "email taken", user: importer.User{Username: "other", Email: "Owner@example.com", PasswordHash: md5Hash}, code: "EMAIL_ALREADY_USED"},
+			{name: "username is an email in use", user: importer.User{Username: "owner@example.com", PasswordHash: md5Hash}, code: "USERNAME_ALREADY_USED"},
+			{name: "duplicate in the batch", user: importer.User{Username: "ok", PasswordHash: md5Hash}, code: "USERNAME_ALREADY_USED"},
+			{name: "bad username", user: importer.User{Username: "a b", PasswordHash: md5Hash}, code: "INVALID_USERNAME"},
+			{name: "bad email", user: importer.User{Username: "c", Email: "not-an-address", PasswordHash: md5Hash}, code: "INVALID_EMAIL"},
+			{name: "bad hash", user: importer.User{Username: "d", PasswordHash: "$1$short"}, code: "INVALID_PASSWORD_HASH"},
+			{name: "bad allowed IP", user: importer.User{Username: "e", PasswordHash: md5Hash, AllowedIPs: []string{"10.0.0.1/8"}}, code: "INVALID_REQUEST"},
+			{name: "no usable password", user: importer.User{Username: "nopw", Email: "nopw@example.com"}},
+		}
+		batch := make([]importer.User, len(tests))
+		for i, tc := range tests {
+			batch[i] = tc.user
+			batch[i].Line = i + 1
+		}
+		rep, err := e.svc.ImportUsers(ctx, auth.System(), batch, "", nil)
+		require.NoError(t, err)
+		failed := map[int]string{}
+		for _, f := range rep.Failed {
+			assert.Equal(t, f.Index+1, f.Line)
+			failed[f.Line] = f.Code
+		}
+		for i, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				assert.Equal(t, tc.code, failed[i+1])
+			})
+		}
+		require.Len(t, rep.Created, 2)
+		assert.Equal(t, "ok", rep.Created[0].Username)
+		assert.Equal(t, "nopw", rep.Created[1].Username)
+
+		// No password signs the account without one in, not even the empty
+		// one, and it costs what a wrong password costs.
+		stored, err := e.st.UserByUsername(ctx, "nopw")
+		require.NoError(t, err)
+		assert.Empty(t, stored.PasswordHash)
+		for _, pw := range []string{"", "x", goodPassword} {
+			_, err = e.svc.LoginPassword(ctx, ipB, "nopw", pw)
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+		}
+		// An administrator gives it one.
+		require.NoError(t, e.svc.ChangePassword(ctx, auth.Client{}, auth.System(), stored.ID, nil, goodPassword))
+		_, err = e.svc.LoginPassword(ctx, ipB, "nopw", goodPassword)
+		require.NoError(t, err)
+	})
 }

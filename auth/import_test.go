@@ -1,183 +1,81 @@
-package auth
+package auth_test
 
 import (
-	"bytes"
-	"errors"
-	"os"
-	"path/filepath"
-	"strings"
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/importer"
 )
 
-func readImport(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "import", name))
-	require.NoError(t, err)
-	return b
-}
-
-type wantUser struct {
-	name     string
-	prefix   string
-	ips      []string
-	disabled bool
-}
-
-func checkImport(t *testing.T, got *Import, users []wantUser, skipped map[string]string) {
-	t.Helper()
-	require.Len(t, got.Users, len(users))
-	for i, w := range users {
-		u := got.Users[i]
-		assert.Equal(t, w.name, u.Username)
-		assert.True(t, strings.HasPrefix(u.PasswordHash, w.prefix), "%s: hash %q", w.name, u.PasswordHash[:6])
-		assert.Equal(t, w.ips, u.AllowedIPs, w.name)
-		assert.Equal(t, w.disabled, u.Disabled, w.name)
-		assert.Positive(t, u.Line)
-	}
-	gotSkipped := make(map[string]string)
-	for _, s := range got.Skipped {
-		gotSkipped[s.Username] = s.Reason
-		assert.NotContains(t, s.Reason, "$", "reasons never carry a hash")
-	}
-	assert.Equal(t, skipped, gotSkipped)
-}
-
-func TestParseFixtures(t *testing.T) {
+// TestImportUsersWholeImportErrors checks the refusals that stop an import
+// before any user is created: the caller, the role and the permissions
+// are the same for every account.
+func TestImportUsersWholeImportErrors(t *testing.T) {
 	t.Parallel()
-	t.Run("pure-ftpd", func(t *testing.T) {
-		t.Parallel()
-		got, err := ParsePureFTPd(bytes.NewReader(readImport(t, "pureftpd.passwd")))
-		require.NoError(t, err)
-		checkImport(t, got, []wantUser{
-			{name: "alice", prefix: "$argon2id$", ips: []string{"192.168.1.0/24", "10.0.0.5/32"}},
-			{name: "bob", prefix: "$argon2id$"},
-			{name: "pat", prefix: "$6$", ips: []string{"10.1.0.0/16"}},
-		}, map[string]string{"carol": "refused client IPs are not supported"})
-	})
-	t.Run("proftpd", func(t *testing.T) {
-		t.Parallel()
-		got, err := ParseProFTPD(bytes.NewReader(readImport(t, "ftpd.passwd")))
-		require.NoError(t, err)
-		checkImport(t, got, []wantUser{
-			{name: "dave", prefix: "$6$"}, {name: "erin", prefix: "$1$"}, {name: "frank", prefix: "$5$"},
-		}, map[string]string{})
-	})
-	t.Run("htpasswd", func(t *testing.T) {
-		t.Parallel()
-		got, err := ParseHtpasswd(bytes.NewReader(readImport(t, "htpasswd")))
-		require.NoError(t, err)
-		checkImport(t, got, []wantUser{
-			{name: "grace", prefix: "$2y$05$"}, {name: "heidi", prefix: "$apr1$"}, {name: "judy", prefix: "$6$"},
-		}, map[string]string{"ivan": "unsupported password hash format"})
-	})
-	t.Run("shadow", func(t *testing.T) {
-		t.Parallel()
-		got, err := ParseShadow(bytes.NewReader(readImport(t, "shadow")))
-		require.NoError(t, err)
-		checkImport(t, got, []wantUser{
-			{name: "kim", prefix: "$6$"}, {name: "leo", prefix: "$5$", disabled: true}, {name: "oli", prefix: "$1$"},
-		}, map[string]string{
-			"root": "no password hash", "daemon": "no password hash", "ned": "no password hash",
-			"mia": "unsupported password hash format",
-		})
-	})
-}
-
-func TestParseHostileInput(t *testing.T) {
-	t.Parallel()
-	const h = "$1$RTKcCOGM$o9BODCbsVBKRg2vldO/G21"
+	e := newEnv(t)
+	e.user("viewer", auth.PermViewUsers)
+	e.user("adder", auth.PermAddUsers)
+	batch := []importer.User{{Line: 1, Username: "x", PasswordHash: md5Hash}}
 	tests := []struct {
-		name   string
-		input  string
-		users  int
-		reason string
-		err    error
+		name  string
+		p     *auth.Principal
+		role  string
+		perms []string
+		err   error
 	}{
-		{name: "empty", input: ""},
-		{name: "comments and blanks", input: "# c\n\n   \n"},
-		{name: "crlf", input: "u:" + h + "\r\n", users: 1},
-		{name: "too few fields", input: "u\n", reason: "want 2 fields, got 1"},
-		{name: "too many fields", input: "u:" + h + ":x\n", reason: "want 2 fields, got 3"},
-		{name: "empty user", input: ":" + h + "\n", reason: "empty username"},
-		{name: "empty hash", input: "u:\n", reason: "no password hash"},
-		{name: "garbage hash", input: "u:$1$\n", reason: "unsupported password hash format"},
-		{name: "nul byte", input: "u\x00:" + h + "\n", reason: "not valid UTF-8 text"},
-		{name: "invalid utf8", input: "u\xff:" + h + "\n", reason: "not valid UTF-8 text"},
-		{name: "duplicate", input: "u:" + h + "\nu:" + h + "\n", users: 1, reason: "duplicate of line 1"},
-		{name: "long line", input: "u:" + strings.Repeat("a", MaxImportLineLen) + "\n", err: ErrImportTooLarge},
+		{name: "anonymous", p: nil, err: auth.ErrUnauthorized},
+		{name: "without add_users", p: e.principal("viewer"), err: auth.ErrForbidden},
+		{name: "granting a permission the caller lacks", p: e.principal("adder"), perms: []string{auth.PermEditUsers}, err: auth.ErrForbidden},
+		{name: "bad role", p: auth.System(), role: "a role", err: auth.ErrInvalidRequest},
+		{name: "bad permission", p: auth.System(), perms: []string{"a,b"}, err: auth.ErrInvalidRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := ParseHtpasswd(strings.NewReader(tc.input))
-			if tc.err != nil {
-				require.True(t, errors.Is(err, tc.err), "got %v", err)
-				require.Nil(t, got)
-				return
-			}
-			require.NoError(t, err)
-			assert.Len(t, got.Users, tc.users)
-			if tc.reason == "" {
-				assert.Empty(t, got.Skipped)
-			} else {
-				require.Len(t, got.Skipped, 1)
-				assert.Equal(t, tc.reason, got.Skipped[0].Reason)
-			}
+			rep, err := e.svc.ImportUsers(ctx, tc.p, batch, tc.role, tc.perms)
+			require.ErrorIs(t, err, tc.err)
+			require.NotNil(t, rep)
+			assert.Empty(t, rep.Created)
+			assert.Empty(t, rep.Failed)
+			_, err = e.st.UserByUsername(ctx, "x")
+			require.Error(t, err, "nothing was created")
 		})
 	}
 }
 
-func TestParseIPEntry(t *testing.T) {
+// TestImportUsersGrantsHeldPermissions checks that a caller with add_users
+// grants the permissions it holds, and the default role applies.
+func TestImportUsersGrantsHeldPermissions(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"10.0.0.5", "10.0.0.5/32"},
-		{"10.0.0.0/8", "10.0.0.0/8"},
-		{"10.1.2.3/16", "10.1.0.0/16"},
-		{"10.1.0.0/255.255.0.0", "10.1.0.0/16"},
-		{"2001:db8::1", "2001:db8::1/128"},
-		{"2001:db8::/32", "2001:db8::/32"},
-		{"10.1.0.0/255.0.255.0", ""},
-		{"10.1.0.0/ffff::", ""},
-		{"host.example", ""},
-		{"", ""},
+	e := newEnv(t)
+	e.user("adder", auth.PermAddUsers, "files")
+	rep, err := e.svc.ImportUsers(ctx, e.principal("adder"), []importer.User{
+		{Line: 1, Username: "u1", PasswordHash: md5Hash},
+		{Line: 2, Username: "u2", PasswordHash: md5Hash},
+	}, "", []string{"files", "files"})
+	require.NoError(t, err)
+	require.Len(t, rep.Created, 2)
+	for _, u := range rep.Created {
+		assert.Equal(t, []string{"files"}, u.Permissions)
+		assert.Equal(t, "user", u.Role, "the default role")
 	}
-	for _, tc := range tests {
-		got, ok := parseIPEntry(tc.in)
-		assert.Equal(t, tc.want != "", ok, tc.in)
-		assert.Equal(t, tc.want, got, tc.in)
-	}
+	rep.Created[0].Permissions[0] = "changed"
+	assert.Equal(t, []string{"files"}, rep.Created[1].Permissions, "users share no slices")
 }
 
-func FuzzParsePasswordFiles(f *testing.F) {
-	for _, name := range []string{"pureftpd.passwd", "ftpd.passwd", "htpasswd", "shadow"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "import", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, parse := range []func([]byte) (*Import, error){
-			func(b []byte) (*Import, error) { return ParseHtpasswd(bytes.NewReader(b)) },
-			func(b []byte) (*Import, error) { return ParseShadow(bytes.NewReader(b)) },
-			func(b []byte) (*Import, error) { return ParseProFTPD(bytes.NewReader(b)) },
-			func(b []byte) (*Import, error) { return ParsePureFTPd(bytes.NewReader(b)) },
-		} {
-			got, err := parse(b)
-			if err != nil {
-				if got != nil {
-					t.Fatal("result with error")
-				}
-				continue
-			}
-			for _, u := range got.Users {
-				if u.Username == "" || u.PasswordHash == "" || strings.ContainsAny(u.Username, ":\n") {
-					t.Fatalf("bad user %+v", u)
-				}
-			}
-		}
-	})
+// TestImportUsersCancelled checks that a cancelled context stops the import
+// between users, with the report of those already created.
+func TestImportUsersCancelled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	rep, err := e.svc.ImportUsers(c, auth.System(), []importer.User{{Line: 1, Username: "u", PasswordHash: md5Hash}}, "", nil)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Empty(t, rep.Created)
+	_, err = e.st.UserByUsername(ctx, "u")
+	require.Error(t, err)
 }

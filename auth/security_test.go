@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/importer"
 )
 
 // The tests in this file are named after the points of the account
@@ -184,7 +185,7 @@ func TestEmptyPassword(t *testing.T) {
 		require.ErrorIs(t, err, auth.ErrInvalidCredentials)
 	}
 	// A bulk import does not verify each hash; sign-in still refuses "".
-	rep, err := e.svc.ImportUsers(ctx, auth.System(), []auth.ImportedUser{{Line: 1, Username: "imported", PasswordHash: empty}}, "", nil)
+	rep, err := e.svc.ImportUsers(ctx, auth.System(), []importer.User{{Line: 1, Username: "imported", PasswordHash: empty}}, "", nil)
 	require.NoError(t, err)
 	require.Len(t, rep.Created, 1)
 	_, err = e.svc.LoginPassword(ctx, ipA, "imported", "")

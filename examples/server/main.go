@@ -2,6 +2,10 @@
 // on an SQLite file by default or on PostgreSQL.
 //
 //	go run ./examples/server
+//	go run ./examples/server import -format sftpgo dump.json
+//
+// The import subcommand creates users from another system's file with
+// their password hashes (run it with -h for the formats and options).
 //
 // Flags (each also read from the environment):
 //
@@ -41,6 +45,13 @@ import (
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if len(os.Args) > 1 && os.Args[1] == "import" {
+		if err := runImport(context.Background(), os.Args[2:], os.Stdout, os.Stderr); err != nil {
+			logger.Error("import failed", "err", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background(), os.Args[1:], logger); err != nil {
 		logger.Error("server stopped", "err", err)
 		os.Exit(1)
@@ -65,6 +76,9 @@ func parseFlags(fl *flag.FlagSet, args []string) error {
 	given := map[string]bool{}
 	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for name, variable := range flagEnv {
+		if fl.Lookup(name) == nil {
+			continue // a subcommand without this flag
+		}
 		if v := os.Getenv(variable); v != "" && !given[name] {
 			if err := fl.Set(name, v); err != nil {
 				return fmt.Errorf("%s: %w", variable, err)

@@ -28,8 +28,9 @@ var rules = []rule{
 	{pkg: "store/memstore", allowed: []string{"store"}, forbidden: append([]string{"net/http"}, drivers...)},
 	{pkg: "store/sqlstore", allowed: []string{"store"}, forbidden: []string{"net/http"}},
 	{pkg: "store/storetest", allowed: []string{"store"}, forbidden: drivers},
-	{pkg: "auth", allowed: []string{"hash", "token", "totp", "store", "internal/"}, forbidden: append([]string{"net/http"}, drivers...)},
-	{pkg: "httpadapter", allowed: []string{"auth", "hash", "token", "totp", "store", "internal/"}, forbidden: drivers},
+	{pkg: "importer", allowed: []string{"hash"}, forbidden: append([]string{"net/http"}, drivers...)},
+	{pkg: "auth", allowed: []string{"hash", "token", "totp", "store", "importer", "internal/"}, forbidden: append([]string{"net/http"}, drivers...)},
+	{pkg: "httpadapter", allowed: []string{"auth", "hash", "token", "totp", "store", "importer", "internal/"}, forbidden: drivers},
 }
 
 func deps(t *testing.T, pkg string) []string {
