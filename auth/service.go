@@ -59,6 +59,8 @@ type Service struct {
 	keys    *keyring
 	totpCfg totp.Config
 	swept   atomic.Int64 // Unix nanoseconds of the last sweep
+
+	recoveryKey []byte // HMAC key of recovery-code digests (recovery.go)
 }
 
 // New returns a Service over st. It loads the signing keys from the store
@@ -87,6 +89,9 @@ func New(st store.Store, cfg Config) (*Service, error) {
 	}
 	if s.codeKey, err = hkdf.Key(sha256.New, cfg.SealingKey, nil, "latch/auth/code-digest/v1", 32); err != nil {
 		return nil, fmt.Errorf("auth: deriving keys: %w", err)
+	}
+	if s.recoveryKey, err = deriveRecoveryKey(cfg.SealingKey); err != nil {
+		return nil, err
 	}
 	// The dummy hash uses the configured policy, so that verifying it costs
 	// what verifying a real user's (current) hash costs.
