@@ -60,7 +60,8 @@ type Service struct {
 	totpCfg totp.Config
 	swept   atomic.Int64 // Unix nanoseconds of the last sweep
 
-	recoveryKey []byte // HMAC key of recovery-code digests (recovery.go)
+	recoveryKey []byte         // HMAC key of recovery-code digests (recovery.go)
+	policy      passwordPolicy // the password rules beyond length (policy.go)
 }
 
 // New returns a Service over st. It loads the signing keys from the store
@@ -93,6 +94,7 @@ func New(st store.Store, cfg Config) (*Service, error) {
 	if s.recoveryKey, err = deriveRecoveryKey(cfg.SealingKey); err != nil {
 		return nil, err
 	}
+	s.policy = newPasswordPolicy(&cfg)
 	// The dummy hash uses the configured policy, so that verifying it costs
 	// what verifying a real user's (current) hash costs.
 	if s.dummy, err = s.hasher.Hash(rand.Text()); err != nil {
