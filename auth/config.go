@@ -90,6 +90,11 @@ type Config struct {
 
 	// Limits are the abuse limits; the zero value means the defaults.
 	Limits Limits
+
+	// PasswordPolicy refuses new passwords that are commonly used, derived
+	// from the account or the service, or trivial; the zero value applies
+	// every check (see PasswordPolicy).
+	PasswordPolicy PasswordPolicy
 }
 
 // Rate is a fixed-window limit: at most Limit events per Window. The zero

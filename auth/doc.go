@@ -48,6 +48,12 @@
 // SHA-256 digest, valid for Config.ChallengeTTL, single use), completed by
 // [Service.LoginTOTP] or [Service.LoginRecoveryCode].
 //
+// A new password (creation, change, reset; never a pre-hashed import,
+// never a sign-in) must meet the length rules and [PasswordPolicy]: not a
+// commonly used password (an embedded list, no network call), not the
+// username, the email address or the service name, not a repeated or
+// sequential string. A refused one is [ErrInvalidPassword], saying why.
+//
 // # Access tokens
 //
 // Access tokens are JWTs from a [token.Keyring] (HS256 by default, EdDSA
@@ -116,7 +122,9 @@
 // TOTP secrets are sealed before they reach the store. A TOTP code is
 // accepted only if its time step advances the stored one atomically, so a
 // code is never accepted twice on any instance. Recovery codes (10 of about
-// 59 bits, stored as digests) are consumed atomically. Email-verification
+// 59 bits, stored as HMAC digests keyed from the sealing key; plain
+// SHA-256 digests stored by earlier versions keep working until used or
+// regenerated) are consumed atomically. Email-verification
 // and password-reset codes are 8 random digits, stored as an HMAC keyed
 // from the sealing key, valid for Config.CodeTTL (15 min); the fifth wrong
 // code deletes the request (checks are counted before the comparison, so

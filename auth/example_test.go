@@ -62,8 +62,8 @@ func ExampleService_LoginTOTP() {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	svc, _ := auth.New(memstore.New(), auth.Config{SealingKey: exampleKey, Now: func() time.Time { return now }})
 	client := auth.Client{IP: netip.MustParseAddr("192.0.2.10")}
-	u, _ := svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{Username: "bob", Password: "hunter2hunter2"})
-	res, _ := svc.LoginPassword(ctx, client, "bob", "hunter2hunter2")
+	u, _ := svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{Username: "bob", Password: "bob sings in the rain"})
+	res, _ := svc.LoginPassword(ctx, client, "bob", "bob sings in the rain")
 	p, _ := svc.Authenticate(ctx, client, res.Token.AccessToken)
 
 	enrollment, _ := svc.EnrollTOTP(ctx, p, u.ID)
@@ -73,7 +73,7 @@ func ExampleService_LoginTOTP() {
 	fmt.Println("recovery codes:", len(recovery), err)
 
 	now = now.Add(30 * time.Second) // the next code
-	res, _ = svc.LoginPassword(ctx, client, "bob", "hunter2hunter2")
+	res, _ = svc.LoginPassword(ctx, client, "bob", "bob sings in the rain")
 	fmt.Println("second factor required:", res.SecondFactorRequired)
 	code, _ = totp.Code(key, now)
 	res, err = svc.LoginTOTP(ctx, client, res.ChallengeToken, code)

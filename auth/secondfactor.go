@@ -76,39 +76,22 @@ func (s *Service) checkTOTP(ctx context.Context, c Client, userID, code string) 
 	return nil
 }
 
-// useRecoveryCode consumes one of the user's recovery codes, atomically.
+// useRecoveryCode consumes one of the user's recovery codes, atomically
+// (keyed digest first, then the legacy one: see recovery.go).
 func (s *Service) useRecoveryCode(ctx context.Context, c Client, userID, code string) error {
 	if err := s.reserveCode(ctx, c, userID); err != nil {
 		return err
 	}
-	d, err := totp.RecoveryCodeDigest(userID, code)
-	if err != nil {
-		return s.wrongCode(ctx, c, userID, "recovery_code")
-	}
-	switch err := s.st.ConsumeRecoveryCode(ctx, userID, d); {
-	case errors.Is(err, store.ErrNotFound):
+	legacy, err := s.consumeRecoveryCode(ctx, userID, code)
+	switch {
+	case errors.Is(err, errNoRecoveryCode):
 		return s.wrongCode(ctx, c, userID, "recovery_code")
 	case err != nil:
 		return internal(err)
 	}
 	s.clear(ctx, keyCode+userID)
-	s.audit(ctx, slog.LevelInfo, "auth.recovery_code_used", slog.String("user_id", userID), attrIP(c))
+	s.audit(ctx, slog.LevelInfo, "auth.recovery_code_used", slog.String("user_id", userID), slog.Bool("legacy_digest", legacy), attrIP(c))
 	return nil
-}
-
-// newRecoveryCodes returns a fresh set of codes and their digests.
-func newRecoveryCodes(userID string) (codes, digests []string, err error) {
-	codes, err = totp.GenerateRecoveryCodes(totp.DefaultRecoveryCodes)
-	if err != nil {
-		return nil, nil, internal(err)
-	}
-	digests = make([]string, len(codes))
-	for i, code := range codes {
-		if digests[i], err = totp.RecoveryCodeDigest(userID, code); err != nil {
-			return nil, nil, internal(err)
-		}
-	}
-	return codes, digests, nil
 }
 
 // EnrollTOTP starts a TOTP enrollment for the caller itself (POST
@@ -197,7 +180,7 @@ func (s *Service) ActivateTOTP(ctx context.Context, c Client, p *Principal, user
 	if err != nil {
 		return nil, s.wrongCode(ctx, c, userID, "totp_activation")
 	}
-	codes, digests, err := newRecoveryCodes(userID)
+	codes, digests, err := s.newRecoveryCodes(userID)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +318,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, c Client, p *Prin
 	if err := s.checkTOTP(ctx, c, userID, code); err != nil {
 		return nil, err
 	}
-	codes, digests, err := newRecoveryCodes(userID)
+	codes, digests, err := s.newRecoveryCodes(userID)
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,9 @@ type Service struct {
 	keys    *keyring
 	totpCfg totp.Config
 	swept   atomic.Int64 // Unix nanoseconds of the last sweep
+
+	recoveryKey []byte         // HMAC key of recovery-code digests (recovery.go)
+	policy      passwordPolicy // the password rules beyond length (policy.go)
 }
 
 // New returns a Service over st. It loads the signing keys from the store
@@ -91,6 +94,10 @@ func New(st store.Store, cfg Config) (*Service, error) {
 	if s.codeKey, err = hkdf.Key(sha256.New, cfg.SealingKey, nil, "latch/auth/code-digest/v1", 32); err != nil {
 		return nil, fmt.Errorf("auth: deriving keys: %w", err)
 	}
+	if s.recoveryKey, err = deriveRecoveryKey(cfg.SealingKey); err != nil {
+		return nil, err
+	}
+	s.policy = newPasswordPolicy(&cfg)
 	// The dummy hash uses the configured policy, so that verifying it costs
 	// what verifying a real user's (current) hash costs.
 	if s.dummy, err = s.hasher.Hash(rand.Text()); err != nil {

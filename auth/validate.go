@@ -180,16 +180,12 @@ func ipAllowed(allowed []string, ip netip.Addr) bool {
 	return false
 }
 
-// validatePassword applies the length policy to a new password (in code
-// points, NIST SP 800-63B); it must be valid UTF-8 without NUL.
+// validatePassword checks a new password without knowing its user: the
+// length rules and the PasswordPolicy checks that need no account
+// (validateNewPassword with no username and no email). Callers that know
+// the user call validateNewPassword instead.
 func (s *Service) validatePassword(pw string) error {
-	if !utf8.ValidString(pw) || strings.IndexByte(pw, 0) >= 0 {
-		return fmt.Errorf("%w: must be valid UTF-8 without NUL", ErrInvalidPassword)
-	}
-	if n := utf8.RuneCountInString(pw); n < s.cfg.MinPasswordLen || n > s.cfg.MaxPasswordLen {
-		return fmt.Errorf("%w: must be %d to %d characters", ErrInvalidPassword, s.cfg.MinPasswordLen, s.cfg.MaxPasswordLen)
-	}
-	return nil
+	return s.validateNewPassword(pw, "", "")
 }
 
 // validateAPITokenName checks an API token's name: 1 to

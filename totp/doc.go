@@ -15,8 +15,9 @@
 // [HOTPCode], [ValidateHOTP] and [ResyncHOTP] serve counter-based tokens.
 //
 // [GenerateRecoveryCodes] makes a set of recovery codes to show once;
-// store [RecoveryCodeDigest] of each and check a typed code with
-// [MatchRecoveryCode].
+// store [KeyedRecoveryCodeDigest] of each (keyed with a server secret) and
+// look a typed code's digest up; [RecoveryCodeDigest] and
+// [MatchRecoveryCode] are the unkeyed form, for digests stored before.
 //
 // # Security
 //
@@ -40,11 +41,13 @@
 //     [Key]'s String, GoString and LogValue methods redact the secret.
 //   - Randomness comes from crypto/rand. Recovery-code characters are drawn
 //     by rejection sampling, so each of the 31 is equally likely.
-//   - Recovery-code digests are SHA-256, bound to the user ID: fast to
-//     compute, which is acceptable because each code carries about 59 random
-//     bits, but it means a stolen digest table can be attacked offline at
-//     SHA-256 speed. Protect the table like password hashes, and let users
-//     regenerate their codes after a breach.
+//   - Recovery-code digests are bound to the user ID. [KeyedRecoveryCodeDigest]
+//     is an HMAC-SHA-256 under a server key: a stolen digest table tells
+//     nothing without the key. [RecoveryCodeDigest] is a plain SHA-256 of
+//     public inputs: fast to compute, acceptable only because each code
+//     carries about 59 random bits, since a stolen table of them can be
+//     attacked offline at SHA-256 speed. Let users regenerate their codes
+//     after a breach.
 //   - A key's secret must be protected like a password: the URI and the QR
 //     code contain it.
 //

@@ -1,6 +1,7 @@
 package totp
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -29,6 +30,9 @@ const (
 	MaxRecoveryCodeInput = 64
 	// MaxUserIDLength bounds the user IDs RecoveryCodeDigest accepts, in bytes.
 	MaxUserIDLength = 1024
+	// MinRecoveryKeyLength is the shortest key KeyedRecoveryCodeDigest
+	// accepts, in bytes.
+	MinRecoveryKeyLength = 16
 )
 
 const (
@@ -43,12 +47,15 @@ const (
 	// SHA-256. Changing it (or the layout in recoveryDigest) invalidates
 	// every stored digest.
 	digestDomain = "latch/totp/recovery-code/v1"
+	// keyedDigestDomain is the same for KeyedRecoveryCodeDigest, and keeps
+	// its messages apart from any other use of the same HMAC key.
+	keyedDigestDomain = "latch/totp/recovery-code/keyed/v1"
 )
 
 // GenerateRecoveryCodes returns n distinct random recovery codes formatted
 // as xxxx-xxxx-xxxx (DefaultRecoveryCodes when n <= 0), each about 59 bits
 // from crypto/rand. Show them to the user once and store only their
-// RecoveryCodeDigest. It returns an error wrapping ErrInvalidArgument if n
+// KeyedRecoveryCodeDigest (or, without a server key, RecoveryCodeDigest). It returns an error wrapping ErrInvalidArgument if n
 // is above MaxRecoveryCodes.
 func GenerateRecoveryCodes(n int) ([]string, error) {
 	if n <= 0 {
@@ -147,15 +154,18 @@ func inAlphabet(c byte) bool {
 	return false
 }
 
-// RecoveryCodeDigest returns the value to store for a recovery code of a
-// user: the lower-case hex SHA-256 of
+// RecoveryCodeDigest returns the legacy, unkeyed digest of a recovery code
+// of a user: the lower-case hex SHA-256 of
 //
 //	"latch/totp/recovery-code/v1" || uint64be(len(userID)) || userID ||
 //	uint64be(len(norm)) || norm
 //
 // where norm is NormalizeRecoveryCode(code). Binding the user ID makes the
 // same code give different digests for two users, so a digest is useful only
-// for its own user. It returns ErrInvalidCode for a code that does not
+// for its own user. Every input is public, though: whoever reads a stored
+// digest (a database or a dump) can test guesses against it offline, so
+// new digests should be KeyedRecoveryCodeDigest; this form stays to check
+// codes stored before. It returns ErrInvalidCode for a code that does not
 // normalise and an error wrapping ErrInvalidArgument for an empty user ID or
 // one longer than MaxUserIDLength.
 func RecoveryCodeDigest(userID, code string) (string, error) {
@@ -170,6 +180,37 @@ func RecoveryCodeDigest(userID, code string) (string, error) {
 	return hex.EncodeToString(d[:]), nil
 }
 
+// KeyedRecoveryCodeDigest returns the value to store for a recovery code of
+// a user, keyed with a server secret: the lower-case hex HMAC-SHA-256, under
+// key, of
+//
+//	"latch/totp/recovery-code/keyed/v1" || uint64be(len(userID)) || userID ||
+//	uint64be(len(norm)) || norm
+//
+// where norm is NormalizeRecoveryCode(code). Without the key a stored
+// digest tells nothing about the code and cannot be tested offline; with
+// another key the same code gives another digest. key must be at least
+// MinRecoveryKeyLength bytes of secret randomness (derive it from a master
+// key, for example with crypto/hkdf, rather than reusing one). It returns
+// ErrInvalidCode for a code that does not normalise and an error wrapping
+// ErrInvalidArgument for a short key or a bad user ID (as
+// RecoveryCodeDigest).
+func KeyedRecoveryCodeDigest(key []byte, userID, code string) (string, error) {
+	if len(key) < MinRecoveryKeyLength {
+		return "", fmt.Errorf("%w: recovery digest key of %d bytes is shorter than %d", ErrInvalidArgument, len(key), MinRecoveryKeyLength)
+	}
+	if err := checkUserID(userID); err != nil {
+		return "", err
+	}
+	norm, err := NormalizeRecoveryCode(code)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write(digestMessage(keyedDigestDomain, userID, norm))
+	return hex.EncodeToString(m.Sum(nil)), nil
+}
+
 func checkUserID(userID string) error {
 	if userID == "" || len(userID) > MaxUserIDLength {
 		return fmt.Errorf("%w: user id length %d outside 1..%d", ErrInvalidArgument, len(userID), MaxUserIDLength)
@@ -178,17 +219,23 @@ func checkUserID(userID string) error {
 }
 
 func recoveryDigest(userID, norm string) [sha256.Size]byte {
-	msg := make([]byte, 0, len(digestDomain)+16+len(userID)+len(norm))
-	msg = append(msg, digestDomain...)
+	return sha256.Sum256(digestMessage(digestDomain, userID, norm))
+}
+
+// digestMessage is the digested message: the domain, then the user ID and
+// the normalised code, each after its length.
+func digestMessage(domain, userID, norm string) []byte {
+	msg := make([]byte, 0, len(domain)+16+len(userID)+len(norm))
+	msg = append(msg, domain...)
 	msg = binary.BigEndian.AppendUint64(msg, uint64(len(userID)))
 	msg = append(msg, userID...)
 	msg = binary.BigEndian.AppendUint64(msg, uint64(len(norm)))
 	msg = append(msg, norm...)
-	return sha256.Sum256(msg)
+	return msg
 }
 
 // MatchRecoveryCode reports whether code, as the user typed it, is one of
-// the user's recovery codes, given their stored digests (from
+// the user's recovery codes, given their stored legacy digests (from
 // RecoveryCodeDigest), and returns the index of the first matching digest,
 // or -1 and false. It compares against every digest in constant time and
 // does not stop at a match, so its timing depends only on the number of
