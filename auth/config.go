@@ -24,7 +24,7 @@ type Notifier interface {
 type Config struct {
 	// SealingKey (32 random bytes, required) seals TOTP secrets and signing
 	// keys before they reach the store and keys the digests of email and
-	// reset codes. Every instance sharing a store needs the same key.
+	// reset codes and of recovery codes. Every instance sharing a store needs the same key.
 	SealingKey []byte
 	// Hasher is the password policy: new passwords are hashed with it, and
 	// a password verified against a weaker hash is re-hashed with it. nil

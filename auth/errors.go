@@ -27,7 +27,8 @@ var (
 	ErrInvalidUsername = &Error{"INVALID_USERNAME", "invalid username"}
 	// ErrInvalidEmail is a malformed email address (INVALID_EMAIL).
 	ErrInvalidEmail = &Error{"INVALID_EMAIL", "invalid email"}
-	// ErrInvalidPassword is a password outside the length policy (INVALID_PASSWORD).
+	// ErrInvalidPassword is a new password that the length rules or the
+	// PasswordPolicy refuse (INVALID_PASSWORD).
 	ErrInvalidPassword = &Error{"INVALID_PASSWORD", "invalid password"}
 	// ErrInvalidPasswordHash is a pre-hashed password in an unknown or
 	// malformed format, or over the hash safety limits (INVALID_PASSWORD_HASH).

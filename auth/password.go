@@ -114,6 +114,9 @@ func (s *Service) ChangePassword(ctx context.Context, c Client, p *Principal, us
 	if err != nil {
 		return err
 	}
+	if err := s.validateNewPassword(newPassword, u.Username, u.Email); err != nil {
+		return err
+	}
 	if err := s.checkIP(ctx, c); err != nil {
 		return err
 	}

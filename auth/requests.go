@@ -605,7 +605,7 @@ func (s *Service) ResetPassword(ctx context.Context, c Client, requestID, newPas
 	} else if on && !r.SecondFactorVerified {
 		return ErrSecondFactorNotVerified
 	}
-	if err := s.validatePassword(newPassword); err != nil {
+	if err := s.validateNewPassword(newPassword, u.Username, u.Email); err != nil {
 		return err
 	}
 	if err := s.checkIP(ctx, c); err != nil {

@@ -253,3 +253,18 @@ func TestPerUserCaps(t *testing.T) {
 	var rl *auth.RateLimitError
 	require.ErrorAs(t, err, &rl)
 }
+
+// TestNewPasswordContext (point 13): a new password equal to the username
+// or the email's local part (digits or punctuation at its ends ignored) is
+// refused at creation, change and reset.
+func TestNewPasswordContext(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.svc.CreateUser(ctx, ipA, auth.System(), auth.CreateUserInput{Username: "margarethe", Email: "maggie@example.com", Password: "Margarethe2024!"})
+	require.ErrorIs(t, err, auth.ErrInvalidPassword, "creation")
+	u, err := e.svc.CreateUser(ctx, ipA, auth.System(), auth.CreateUserInput{Username: "margarethe", Email: "maggie@example.com", Password: goodPassword})
+	require.NoError(t, err)
+	require.ErrorIs(t, e.svc.ChangePassword(ctx, ipA, auth.System(), u.ID, nil, "!!maggie1987"), auth.ErrInvalidPassword, "change")
+	id := e.startReset("maggie@example.com")
+	require.ErrorIs(t, e.svc.ResetPassword(ctx, ipB, id, "margarethe99"), auth.ErrInvalidPassword, "reset")
+	require.NoError(t, e.svc.ResetPassword(ctx, ipB, id, "margarethe-in-the-garden-42"), "not a substring rule")
+}

@@ -307,7 +307,7 @@ func (s *Service) createUser(ctx context.Context, c Client, p *Principal, in Cre
 			}
 		}
 	default:
-		if err := s.validatePassword(in.Password); err != nil {
+		if err := s.validateNewPassword(in.Password, in.Username, in.Email); err != nil {
 			return nil, err
 		}
 	}
