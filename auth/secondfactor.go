@@ -58,7 +58,7 @@ func (s *Service) checkTOTP(ctx context.Context, c Client, userID, code string) 
 	if err != nil {
 		return err
 	}
-	step, err := totp.Validate(cleanCode(code), key, s.now(), cred.LastStep, s.totpCfg.SkewSteps())
+	step, err := totp.Validate(cleanCode(code), key, s.now(), cred.LastStep, s.totpCfg.Skew)
 	clear(key.Secret)
 	if err != nil {
 		if !errors.Is(err, totp.ErrInvalidCode) && !errors.Is(err, totp.ErrReplay) {
@@ -175,7 +175,7 @@ func (s *Service) ActivateTOTP(ctx context.Context, c Client, p *Principal, user
 	if err != nil {
 		return nil, err
 	}
-	step, err := totp.Validate(cleanCode(code), key, s.now(), -1, s.totpCfg.SkewSteps())
+	step, err := totp.Validate(cleanCode(code), key, s.now(), -1, s.totpCfg.Skew)
 	clear(key.Secret)
 	if err != nil {
 		return nil, s.wrongCode(ctx, c, userID, "totp_activation")

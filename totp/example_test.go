@@ -71,7 +71,7 @@ func ExampleCode() {
 func ExampleValidate() {
 	now := time.Unix(1111111109, 0)
 	lastStep := int64(-1) // from the store: nothing accepted yet
-	step, err := totp.Validate("081804", exampleKey, now, lastStep, totp.Config{}.SkewSteps())
+	step, err := totp.Validate("081804", exampleKey, now, lastStep, totp.Config{}.Skew)
 	if err != nil {
 		fmt.Println(err)
 		return

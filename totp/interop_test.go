@@ -59,7 +59,7 @@ func TestOathtoolTOTP(t *testing.T) {
 						require.NoError(t, err)
 						assert.Equal(t, want, got, "at %d", unix)
 
-						step, err := totp.Validate(want, k, now, -1, 0)
+						step, err := totp.Validate(want, k, now, -1, totp.NoSkew)
 						require.NoError(t, err, "at %d", unix)
 						assert.Equal(t, unix/int64(period), step)
 					}

@@ -238,7 +238,8 @@ type Config struct {
 	// Skew is how many time steps before and after the current one Validate
 	// should accept, to allow for clock drift and typing time. 0 means
 	// DefaultSkew (1, RFC 6238 §5.2); NoSkew means none; at most MaxSkew.
-	// Generate does not use it: pass SkewSteps() to Validate.
+	// Generate does not use it: pass it to Validate, which reads it the
+	// same way.
 	Skew int
 }
 
@@ -249,8 +250,9 @@ func (c Config) Check() error {
 	return err
 }
 
-// SkewSteps returns the skew to pass to Validate: DefaultSkew for 0, none
-// for NoSkew, otherwise Skew itself (Validate refuses a value out of range).
+// SkewSteps returns how many steps on each side of the current one the
+// skew accepts: DefaultSkew for 0, none for NoSkew, otherwise Skew itself.
+// (Validate takes Skew itself, in this same encoding.)
 func (c Config) SkewSteps() int {
 	switch c.Skew {
 	case 0:

@@ -93,8 +93,10 @@ func Code(k *Key, t time.Time) (string, error) {
 // Validate checks a TOTP code against k at time now and returns the time
 // step it matches, which the caller records as the new lastStep.
 //
-// It accepts the code of a step within skew steps of now's step (0 to
-// MaxSkew; see Config.SkewSteps) that is strictly greater than lastStep, the
+// skew has Config.Skew's one encoding: 0 means DefaultSkew (one step on
+// each side, RFC 6238 §5.2), NoSkew means the current step only, and 1 to
+// MaxSkew that many steps on each side. It accepts the code of a step
+// within the skew of now's step that is strictly greater than lastStep, the
 // last step accepted for this key (pass -1 before the first). Candidate
 // steps are tried from now outwards, the earlier first, and the first match
 // is returned. Steps before the Unix epoch are never candidates.
@@ -116,9 +118,10 @@ func Validate(code string, k *Key, now time.Time, lastStep int64, skew int) (ste
 	if err := k.checkParams(true); err != nil {
 		return 0, err
 	}
-	if skew < 0 || skew > MaxSkew {
-		return 0, fmt.Errorf("%w: skew %d outside 0..%d", ErrInvalidArgument, skew, MaxSkew)
+	if skew < NoSkew || skew > MaxSkew {
+		return 0, fmt.Errorf("%w: skew %d outside %d..%d", ErrInvalidArgument, skew, NoSkew, MaxSkew)
 	}
+	skew = Config{Skew: skew}.SkewSteps() // steps on each side
 	if !wellFormed(code, k.Digits) {
 		return 0, ErrInvalidCode
 	}

@@ -51,9 +51,9 @@ func TestValidateWindowAndReplay(t *testing.T) {
 		{name: "two steps ahead outside skew 1", codeStep: cur + 2, lastStep: -1, skew: 1, wantErr: totp.ErrInvalidCode},
 		{name: "two steps back within skew 2", codeStep: cur - 2, lastStep: -1, skew: 2, want: cur - 2},
 		{name: "two steps ahead within skew 2", codeStep: cur + 2, lastStep: -1, skew: 2, want: cur + 2},
-		{name: "skew 0 accepts the current step", codeStep: cur, lastStep: -1, skew: 0, want: cur},
-		{name: "skew 0 refuses the previous step", codeStep: cur - 1, lastStep: -1, skew: 0, wantErr: totp.ErrInvalidCode},
-		{name: "skew 0 refuses the next step", codeStep: cur + 1, lastStep: -1, skew: 0, wantErr: totp.ErrInvalidCode},
+		{name: "no skew accepts the current step", codeStep: cur, lastStep: -1, skew: totp.NoSkew, want: cur},
+		{name: "no skew refuses the previous step", codeStep: cur - 1, lastStep: -1, skew: totp.NoSkew, wantErr: totp.ErrInvalidCode},
+		{name: "no skew refuses the next step", codeStep: cur + 1, lastStep: -1, skew: totp.NoSkew, wantErr: totp.ErrInvalidCode},
 		{name: "replay of the accepted step", codeStep: cur, lastStep: cur, skew: 1, wantErr: totp.ErrReplay},
 		{name: "replay of an earlier step", codeStep: cur - 1, lastStep: cur, skew: 1, wantErr: totp.ErrReplay},
 		{name: "step before lastStep", codeStep: cur - 1, lastStep: cur - 1, skew: 1, wantErr: totp.ErrReplay},
@@ -122,7 +122,7 @@ func TestValidateStepBoundaries(t *testing.T) {
 			code, err := totp.Code(k, now)
 			require.NoError(t, err)
 			assert.Equal(t, codeAt(t, k, tc.want), code)
-			step, err := totp.Validate(code, k, now, -1, 0)
+			step, err := totp.Validate(code, k, now, -1, totp.NoSkew)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, step)
 		})
@@ -225,7 +225,7 @@ func TestValidateArguments(t *testing.T) {
 	t.Parallel()
 	k := rfcKey()
 	now := time.Unix(59, 0)
-	for _, skew := range []int{-1, totp.MaxSkew + 1, math.MaxInt} {
+	for _, skew := range []int{-2, totp.MaxSkew + 1, math.MaxInt, math.MinInt} {
 		_, err := totp.Validate("287082", k, now, -1, skew)
 		require.ErrorIs(t, err, totp.ErrInvalidArgument, "skew %d", skew)
 	}

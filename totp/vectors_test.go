@@ -96,7 +96,7 @@ func TestRFC6238AppendixB(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, v.totp, code)
 
-			step, err := totp.Validate(v.totp, k, now, -1, 0)
+			step, err := totp.Validate(v.totp, k, now, -1, totp.NoSkew)
 			require.NoError(t, err)
 			assert.Equal(t, v.step, step)
 		})
