@@ -87,6 +87,12 @@ var (
 	ErrUnavailable = &Error{"UNAVAILABLE", "store unavailable"}
 )
 
+// ErrInvalidConfig is returned by New for a Config it refuses (as
+// hash.ErrInvalidConfig, token.ErrInvalidConfig, totp.ErrInvalidConfig and
+// httpadapter.ErrInvalidConfig are by theirs). It is a programming error
+// of the host, not an API error: it has no code.
+var ErrInvalidConfig = errors.New("auth: invalid config")
+
 // Codes returns every sentinel error, in the order of the contract's ErrorCode list.
 func Codes() []*Error {
 	return []*Error{

@@ -47,7 +47,7 @@ func newKeyring(ctx context.Context, s *Service) (*keyring, error) {
 	if len(keys) == 0 {
 		nk, err := token.NewKey(s.cfg.SigningAlgorithm, s.now())
 		if err != nil {
-			return nil, fmt.Errorf("%w: config: %w", ErrInvalidRequest, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		sk, err := k.seal(nk)
 		if err != nil {
@@ -70,7 +70,7 @@ func newKeyring(ctx context.Context, s *Service) (*keyring, error) {
 		Now:       s.now,
 	}, keys...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: config: %w", ErrInvalidRequest, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	k.loaded()
 	return k, nil

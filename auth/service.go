@@ -69,12 +69,12 @@ type Service struct {
 
 // New returns a Service over st. It loads the signing keys from the store
 // and creates the first one if there is none. It returns an error wrapping
-// ErrInvalidRequest for a Config it refuses (no or a short SealingKey,
+// ErrInvalidConfig for a Config it refuses (no or a short SealingKey,
 // negative durations, an unsupported signing algorithm), and the store's
 // error if the keys cannot be loaded.
 func New(st store.Store, cfg Config) (*Service, error) {
 	if st == nil {
-		return nil, fmt.Errorf("%w: nil store", ErrInvalidRequest)
+		return nil, fmt.Errorf("%w: nil store", ErrInvalidConfig)
 	}
 	if err := fillDefaults(&cfg); err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func New(st store.Store, cfg Config) (*Service, error) {
 }
 
 func fillDefaults(cfg *Config) error {
-	bad := func(what string) error { return fmt.Errorf("%w: config: %s", ErrInvalidRequest, what) }
+	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrInvalidConfig, what) }
 	if len(cfg.SealingKey) != seal.KeySize {
 		return bad("SealingKey must be 32 bytes")
 	}
@@ -169,7 +169,7 @@ func fillDefaults(cfg *Config) error {
 }
 
 func fillLimits(l *Limits) error {
-	bad := func(what string) error { return fmt.Errorf("%w: config: limits: %s", ErrInvalidRequest, what) }
+	bad := func(what string) error { return fmt.Errorf("%w: limits: %s", ErrInvalidConfig, what) }
 	rate := func(r *Rate, limit int, window time.Duration) error {
 		if r.Window < 0 {
 			return bad("negative window")

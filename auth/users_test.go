@@ -51,11 +51,11 @@ func TestNewConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := auth.New(st, tc.cfg)
-			require.ErrorIs(t, err, auth.ErrInvalidRequest)
+			require.ErrorIs(t, err, auth.ErrInvalidConfig)
 		})
 	}
 	_, err := auth.New(nil, auth.Config{SealingKey: sealingKey})
-	require.ErrorIs(t, err, auth.ErrInvalidRequest)
+	require.ErrorIs(t, err, auth.ErrInvalidConfig)
 }
 
 func TestCreateUserValidation(t *testing.T) {

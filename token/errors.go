@@ -62,7 +62,7 @@ var (
 	// bytes that UnmarshalKey or OpenKey cannot decode, or a sealed key that
 	// does not open (then errors.Is(err, seal.ErrOpen) is true as well).
 	ErrInvalidKey = errors.New("token: invalid key")
-	// ErrConfig is returned by NewKeyring for a Config it refuses: no
+	// ErrInvalidConfig is returned by NewKeyring for a Config it refuses: no
 	// algorithm, no audience, or a leeway outside [0, MaxLeeway].
-	ErrConfig = errors.New("token: invalid config")
+	ErrInvalidConfig = errors.New("token: invalid config")
 )

@@ -70,19 +70,19 @@ type entry struct {
 }
 
 // NewKeyring returns a keyring holding keys (in any order; at least one,
-// else ErrNoKey). It returns ErrConfig for a Config without a supported
+// else ErrNoKey). It returns ErrInvalidConfig for a Config without a supported
 // Algorithm or a valid UTF-8 Audience, or with a Leeway outside
 // [0, MaxLeeway]; and ErrInvalidKey for a key that is unusable or repeats a
 // kid.
 func NewKeyring(cfg Config, keys ...Key) (*Keyring, error) {
 	if !cfg.Algorithm.valid() {
-		return nil, fmt.Errorf("%w: Algorithm must be HS256 or EdDSA", ErrConfig)
+		return nil, fmt.Errorf("%w: Algorithm must be HS256 or EdDSA", ErrInvalidConfig)
 	}
 	if cfg.Audience == "" || !utf8.ValidString(cfg.Audience) {
-		return nil, fmt.Errorf("%w: Audience is required", ErrConfig)
+		return nil, fmt.Errorf("%w: Audience is required", ErrInvalidConfig)
 	}
 	if cfg.Leeway < 0 || cfg.Leeway > MaxLeeway {
-		return nil, fmt.Errorf("%w: Leeway must be between 0 and %v", ErrConfig, MaxLeeway)
+		return nil, fmt.Errorf("%w: Leeway must be between 0 and %v", ErrInvalidConfig, MaxLeeway)
 	}
 	now := cfg.Now
 	if now == nil {

@@ -91,13 +91,13 @@ func TestNewKeyringConfig(t *testing.T) {
 		cfg  token.Config
 		want error
 	}{
-		{"no algorithm", token.Config{Audience: "api"}, token.ErrConfig},
-		{"unsupported algorithm", token.Config{Algorithm: "HS512", Audience: "api"}, token.ErrConfig},
-		{"none algorithm", token.Config{Algorithm: "none", Audience: "api"}, token.ErrConfig},
-		{"no audience", token.Config{Algorithm: token.AlgHS256}, token.ErrConfig},
-		{"audience not UTF-8", token.Config{Algorithm: token.AlgHS256, Audience: "\xff"}, token.ErrConfig},
-		{"negative leeway", token.Config{Algorithm: token.AlgHS256, Audience: "api", Leeway: -time.Second}, token.ErrConfig},
-		{"leeway over the maximum", token.Config{Algorithm: token.AlgHS256, Audience: "api", Leeway: token.MaxLeeway + 1}, token.ErrConfig},
+		{"no algorithm", token.Config{Audience: "api"}, token.ErrInvalidConfig},
+		{"unsupported algorithm", token.Config{Algorithm: "HS512", Audience: "api"}, token.ErrInvalidConfig},
+		{"none algorithm", token.Config{Algorithm: "none", Audience: "api"}, token.ErrInvalidConfig},
+		{"no audience", token.Config{Algorithm: token.AlgHS256}, token.ErrInvalidConfig},
+		{"audience not UTF-8", token.Config{Algorithm: token.AlgHS256, Audience: "\xff"}, token.ErrInvalidConfig},
+		{"negative leeway", token.Config{Algorithm: token.AlgHS256, Audience: "api", Leeway: -time.Second}, token.ErrInvalidConfig},
+		{"leeway over the maximum", token.Config{Algorithm: token.AlgHS256, Audience: "api", Leeway: token.MaxLeeway + 1}, token.ErrInvalidConfig},
 		{"leeway at the maximum", token.Config{Algorithm: token.AlgHS256, Audience: "api", Leeway: token.MaxLeeway}, nil},
 		{"EdDSA for new keys", token.Config{Algorithm: token.AlgEdDSA, Audience: "api"}, nil},
 		{"nil clock", token.Config{Algorithm: token.AlgHS256, Audience: "api"}, nil},
