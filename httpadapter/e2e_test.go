@@ -54,6 +54,9 @@ var e2eTests = []struct {
 	{"malformed bodies", testMalformedBodies},
 	{"internal error", testInternalError},
 	{"root mount", testRootMount},
+	{"docs", testDocs},
+	{"error messages", testErrorMessages},
+	{"sealing key mismatch", testSealingKeyMismatch},
 }
 
 func TestE2E(t *testing.T) {

@@ -42,6 +42,15 @@ type Config struct {
 	// read once the caller was authenticated and holds manage_system. Every
 	// other body is limited to MaxBodyBytes (64 KiB).
 	MaxRestoreBytes int64
+	// BasePath is the path at which clients reach the Handler, such as
+	// "/api/v1" or "/" (no trailing slash but for "/"). The document served
+	// at GET /openapi.yaml names it as its server, so that the reference
+	// page at GET /docs and clients generated from the served document
+	// call the right URLs. Empty (the default) derives it from each
+	// request: the part of the path that the host's mount removed before
+	// the Handler saw it (http.StripPrefix), which is right unless a
+	// reverse proxy in front of the host rewrites paths too; then set it.
+	BasePath string
 }
 
 // Handler serves the REST contract of API.md for one auth.Service and
@@ -55,6 +64,9 @@ type Handler struct {
 	xClientIP  bool // the client IP header is X-Client-IP, not X-Forwarded-For
 	log        *slog.Logger
 	maxRestore int64
+	basePath   string // Config.BasePath; "" derives it per request
+	// passwordMsg states the service's password policy (INVALID_PASSWORD).
+	passwordMsg string
 }
 
 // New returns a Handler serving svc. It returns ErrNilService for a nil
@@ -81,6 +93,9 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 	if cfg.MaxRestoreBytes == 0 {
 		cfg.MaxRestoreBytes = DefaultMaxRestoreBytes
 	}
+	if err := checkBasePath(cfg.BasePath); err != nil {
+		return nil, err
+	}
 	h := &Handler{
 		svc:        svc,
 		mux:        http.NewServeMux(),
@@ -88,6 +103,9 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 		xClientIP:  xClientIP,
 		log:        cfg.Logger,
 		maxRestore: cfg.MaxRestoreBytes,
+		basePath:   cfg.BasePath,
+
+		passwordMsg: passwordMessage(svc),
 	}
 	for _, rt := range routes {
 		h.mux.Handle(rt.method+" "+rt.path, h.endpoint(rt))
