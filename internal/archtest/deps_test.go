@@ -30,6 +30,8 @@ var rules = []rule{
 	{pkg: "store/storetest", allowed: []string{"store"}, forbidden: drivers},
 	{pkg: "auth", allowed: []string{"hash", "token", "totp", "store", "internal/"}, forbidden: append([]string{"net/http"}, drivers...)},
 	{pkg: "httpadapter", allowed: []string{"auth", "hash", "token", "totp", "store", "internal/"}, forbidden: drivers},
+	// The generated client knows the REST API only through openapi.yaml.
+	{pkg: "client", allowed: nil, forbidden: drivers},
 }
 
 func deps(t *testing.T, pkg string) []string {
