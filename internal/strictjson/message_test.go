@@ -43,8 +43,11 @@ func TestErrorMessages(t *testing.T) {
 		{"number for string", `{"name":1}`, `field "name": want a string, got number`},
 		{"overflow", `{"name":"a","count":300}`, `field "count": want an integer that fits 8 bits, got number 300`},
 		{"fraction", `{"name":"a","count":1.5}`, `field "count": want an integer that fits 8 bits, got number 1.5`},
-		{"broken", `{"name":"a",}`, `malformed JSON near byte 12: invalid character '}' looking for beginning of object key string`},
-		{"bare word", `{"name":nope}`, `malformed JSON near byte 8: invalid character 'o' in literal null (expecting 'u')`},
+		// The offset and the description of a syntax error are the decoder's
+		// and differ between Go releases: matched as regular expressions.
+		{"broken", `{"name":"a",}`, `~^malformed JSON near byte 1[0-3]: invalid character '[,}]' `},
+		{"bare word", `{"name":nope}`, `~^malformed JSON near byte (8|9|10): invalid character 'o' in literal null`},
+		{"cut in a literal", `{"name":tru`, `malformed JSON: unexpected end at byte 11`},
 		{"cut short", `{"name":"a"`, `malformed JSON: unexpected end at byte 11`},
 		{"empty", ``, `malformed JSON: unexpected end at byte 0`},
 		{"trailing data", `{"name":"a"} {}`, `trailing data after the JSON value, which ends at byte 12`},
@@ -59,6 +62,11 @@ func TestErrorMessages(t *testing.T) {
 			require.ErrorIs(t, err, strictjson.ErrInvalid)
 			var se *strictjson.Error
 			require.True(t, errors.As(err, &se), "%T", err)
+			if re, ok := strings.CutPrefix(tc.msg, "~"); ok {
+				assert.Regexp(t, re, se.Msg)
+				assert.Equal(t, "invalid JSON: "+se.Msg, err.Error())
+				return
+			}
 			assert.Equal(t, tc.msg, se.Msg)
 			assert.Equal(t, "invalid JSON: "+tc.msg, err.Error())
 		})

@@ -48,13 +48,18 @@ func errorf(format string, args ...any) error {
 }
 
 // malformed is the error of a token the decoder could not read, with the
-// byte offset where the document breaks.
+// byte offset where the document breaks. (The offset and the decoder's
+// description differ a little between Go releases; the end of the
+// document is always reported as such.)
 func (c *checker) malformed(err error) error {
-	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return errorf("malformed JSON near byte %d: %s", se.Offset, se.Error())
-	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errorf("malformed JSON: unexpected end at byte %d", c.dec.InputOffset())
+		return errorf("malformed JSON: unexpected end at byte %d", c.size)
+	}
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		if se.Offset >= c.size {
+			return errorf("malformed JSON: unexpected end at byte %d", c.size)
+		}
+		return errorf("malformed JSON near byte %d: %s", se.Offset, se.Error())
 	}
 	return errorf("malformed JSON near byte %d: %v", c.dec.InputOffset(), err)
 }
@@ -136,7 +141,7 @@ func Check(data []byte, t reflect.Type) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	c := checker{dec: dec}
+	c := checker{dec: dec, size: int64(len(data))}
 	if err := c.value(t, 0); err != nil {
 		return err
 	}
@@ -149,6 +154,7 @@ func Check(data []byte, t reflect.Type) error {
 
 type checker struct {
 	dec  *json.Decoder
+	size int64    // of the document
 	path []string // the keys of the objects being checked, for messages
 }
 
