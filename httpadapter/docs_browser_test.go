@@ -20,7 +20,8 @@ func TestDocsInBrowser(t *testing.T) {
 		t.Skip("starts a browser; skipped with -short")
 	}
 	browsertest.Browser(t)
-	t.Parallel()
+	// Not parallel: it runs before this package's parallel tests, so the
+	// browser does not compete with them for the CPU.
 	e := newEnv(t, newCoverage(), envConfig{prefix: "/auth"})
 	var shot string
 	if dir := os.Getenv("LATCH_TEST_SCREENSHOTS"); dir != "" {

@@ -20,7 +20,8 @@ func TestDocsInBrowser(t *testing.T) {
 		t.Skip("builds and runs the server process and a browser; skipped with -short")
 	}
 	browsertest.Browser(t)
-	t.Parallel()
+	// Not parallel: it runs before this package's parallel tests, so the
+	// browser does not compete with them for the CPU.
 	s := start(t, buildServer(t), t.TempDir())
 	var shot string
 	if dir := os.Getenv("LATCH_TEST_SCREENSHOTS"); dir != "" {

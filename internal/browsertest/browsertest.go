@@ -69,8 +69,12 @@ type Options struct {
 
 // Report is what the page did.
 type Report struct {
-	Operations int      // operation blocks rendered
-	Requests   []string // every URL the page requested, in order
+	Operations int               // operation blocks rendered
+	Want       int               // operations of the document
+	Requests   []string          // every URL the page requested, in order
+	Outside    []string          // the requests to another origin than the page's
+	Problems   []string          // exceptions, console errors, Content-Security-Policy violations
+	Tried      map[string]string // operation block → status "Try it out" showed
 }
 
 // CheckDocs opens docsURL (".../docs") in a fresh headless browser and
@@ -80,6 +84,28 @@ type Report struct {
 // server's origin, and that the page throws no error and breaks no rule of
 // its Content-Security-Policy.
 func CheckDocs(t *testing.T, docsURL string, opts Options) Report {
+	t.Helper()
+	r := Inspect(t, docsURL, opts)
+	for _, u := range r.Outside {
+		t.Errorf("the page requested %s, outside the server", u)
+	}
+	for _, p := range r.Problems {
+		t.Errorf("page error: %s", p)
+	}
+	if r.Operations != r.Want {
+		t.Errorf("the page rendered %d operation blocks, the document has %d operations", r.Operations, r.Want)
+	}
+	for op, status := range r.Tried {
+		if status != "200" {
+			t.Errorf("Try it out on %s: status %q, want 200", op, status)
+		}
+	}
+	return r
+}
+
+// Inspect opens docsURL as CheckDocs does and reports what the page did;
+// it fails t only when it cannot drive the page.
+func Inspect(t *testing.T, docsURL string, opts Options) Report {
 	t.Helper()
 	browser := Browser(t)
 	page, err := url.Parse(docsURL)
@@ -97,7 +123,9 @@ func CheckDocs(t *testing.T, docsURL string, opts Options) Report {
 	if os.Geteuid() == 0 {
 		allocOpts = append(allocOpts, chromedp.NoSandbox) // Chromium refuses its sandbox as root
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	// Generous: under go test -race ./... on two cores the browser shares
+	// the machine with every other package's tests.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocOpts...)
 	defer cancelAlloc()
@@ -109,6 +137,7 @@ func CheckDocs(t *testing.T, docsURL string, opts Options) Report {
 		requests []string
 		problems []string
 	)
+	began := time.Now()
 	// Start the browser and the tab first, with no action, so the listener
 	// is in place before the page loads.
 	if err := chromedp.Do(bctx); err != nil {
@@ -158,17 +187,16 @@ func CheckDocs(t *testing.T, docsURL string, opts Options) Report {
 		t.Fatalf("loading %s: %v (operation blocks: %d of %d; page errors: %v)", docsURL, err, got, want, problems)
 	}
 
-	if status := tryIt(bctx, t, "#operations-public-healthz"); status != "200" {
-		t.Errorf("Try it out on GET /healthz: status %q, want 200", status)
-	}
+	t.Logf("%d operation blocks rendered after %v", got, time.Since(began).Round(time.Millisecond))
+	tried := map[string]string{}
+	tried["#operations-public-healthz"] = tryIt(bctx, t, "#operations-public-healthz")
 	if opts.Token != "" {
 		if err := authorize(bctx, opts.Token); err != nil {
 			t.Fatalf("Authorize: %v", err)
 		}
-		if status := tryIt(bctx, t, "#operations-users-getMe"); status != "200" {
-			t.Errorf("Try it out on GET /me with the bearer token: status %q, want 200", status)
-		}
+		tried["#operations-users-getMe"] = tryIt(bctx, t, "#operations-users-getMe")
 	}
+	t.Logf("Try it out done after %v", time.Since(began).Round(time.Millisecond))
 	if opts.Screenshot != "" {
 		if err := chromedp.Do(bctx, chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)")); err != nil {
 			t.Fatal(err)
@@ -180,10 +208,11 @@ func CheckDocs(t *testing.T, docsURL string, opts Options) Report {
 
 	mu.Lock()
 	defer mu.Unlock()
-	for _, r := range requests {
-		u, err := url.Parse(r)
+	r := Report{Operations: got, Want: want, Requests: slices.Clone(requests), Problems: slices.Clone(problems), Tried: tried}
+	for _, req := range requests {
+		u, err := url.Parse(req)
 		if err != nil {
-			t.Errorf("request to an unparsable URL %q", r)
+			r.Outside = append(r.Outside, req)
 			continue
 		}
 		switch u.Scheme {
@@ -191,16 +220,10 @@ func CheckDocs(t *testing.T, docsURL string, opts Options) Report {
 			continue // not a request to any server
 		}
 		if u.Host != page.Host || u.Scheme != page.Scheme {
-			t.Errorf("the page requested %s, outside %s://%s", r, page.Scheme, page.Host)
+			r.Outside = append(r.Outside, req)
 		}
 	}
-	for _, p := range problems {
-		t.Errorf("page error: %s", p)
-	}
-	if got != want {
-		t.Errorf("the page rendered %d operation blocks, the document has %d operations", got, want)
-	}
-	return Report{Operations: got, Requests: slices.Clone(requests)}
+	return r
 }
 
 // countOperations fetches the document and counts its operations.
@@ -258,40 +281,90 @@ func waitCount(sel string, want int) chromedp.Action[int] {
 	}
 }
 
+// until evaluates the JavaScript expression expr every 100 ms until it
+// returns a non-empty string, and returns that.
+func until(ctx context.Context, what, expr string) (string, error) {
+	for {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", what, err)
+		}
+		if v != "" {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("%s: %w", what, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// click waits for the element sel, scrolls to it and clicks it as a user
+// would (a DOM click event, which React handles as one).
+func click(ctx context.Context, sel string) error {
+	_, err := until(ctx, "clicking "+sel, fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		if (!e || e.disabled) return "";
+		e.scrollIntoView({block: "center"});
+		e.click();
+		return "clicked";
+	})()`, sel))
+	return err
+}
+
 // tryIt expands the operation block op, presses "Try it out" and
 // "Execute", and returns the status the page shows.
 func tryIt(ctx context.Context, t *testing.T, op string) string {
 	t.Helper()
-	err := chromedp.Do(ctx,
-		chromedp.ScrollIntoView(chromedp.CSS(op+" .opblock-summary")),
-		chromedp.Click(chromedp.CSS(op+" .opblock-summary-control")),
-		chromedp.WaitVisible(chromedp.CSS(op+" .try-out__btn")),
-		chromedp.Click(chromedp.CSS(op+" .try-out__btn")),
-		chromedp.WaitVisible(chromedp.CSS(op+" .execute")),
-		chromedp.Click(chromedp.CSS(op+" .execute")),
-		chromedp.WaitVisible(chromedp.CSS(op+" .live-responses-table .response .response-col_status")),
-	)
+	for _, sel := range []string{op + " .opblock-summary-control", op + " .try-out__btn", op + " .execute"} {
+		if err := click(ctx, sel); err != nil {
+			t.Fatalf("Try it out on %s: %v", op, err)
+		}
+	}
+	status, err := until(ctx, "the response of "+op, fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		return e ? e.textContent.trim() : "";
+	})()`, op+" .live-responses-table .response .response-col_status"))
 	if err != nil {
 		t.Fatalf("Try it out on %s: %v", op, err)
 	}
-	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(op+" .live-responses-table .response .response-col_status")))
-	if err != nil {
-		t.Fatalf("Try it out on %s: %v", op, err)
-	}
-	return strings.TrimSpace(status)
+	return status
 }
 
-// authorize enters token as the bearerAuth scheme's value in the
-// "Authorize" dialog.
+// authorize types token as the bearerAuth scheme's value in the
+// "Authorize" dialog, confirms and closes it.
 func authorize(ctx context.Context, token string) error {
-	const scheme = `//div[contains(@class,"auth-container")][.//h4[contains(., "bearerAuth")]]`
-	return chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(".auth-wrapper .authorize")),
-		chromedp.WaitVisible(chromedp.Search(scheme+"//input")),
-		chromedp.SendKeys(chromedp.Search(scheme+"//input"), token),
-		chromedp.Click(chromedp.Search(scheme+`//button[contains(@class,"authorize")]`)),
-		chromedp.WaitVisible(chromedp.Search(scheme+`//button[contains(., "Logout")]`)),
-		chromedp.Click(chromedp.CSS(".dialog-ux .close-modal")),
-		chromedp.WaitNotPresent(chromedp.CSS(".dialog-ux")),
-	)
+	if err := click(ctx, ".auth-wrapper .authorize"); err != nil {
+		return err
+	}
+	// Mark the dialog's section of the bearerAuth scheme, to type into its
+	// input with real key events (which React's state follows).
+	const section = `[...document.querySelectorAll(".dialog-ux .auth-container")].find(c => (c.querySelector("h4")?.textContent ?? "").includes("bearerAuth"))`
+	if _, err := until(ctx, "the bearerAuth section", `(() => {
+		const c = `+section+`;
+		const i = c && c.querySelector("input");
+		if (!i) return "";
+		c.id = "latch-bearer";
+		return "found";
+	})()`); err != nil {
+		return err
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#latch-bearer input"), token)); err != nil {
+		return err
+	}
+	if err := click(ctx, "#latch-bearer button.authorize"); err != nil {
+		return err
+	}
+	if _, err := until(ctx, "the scheme to be authorized", `(() => {
+		const b = [...document.querySelectorAll("#latch-bearer button")].find(b => b.textContent.includes("Logout"));
+		return b ? "authorized" : "";
+	})()`); err != nil {
+		return err
+	}
+	if err := click(ctx, ".dialog-ux .close-modal"); err != nil {
+		return err
+	}
+	_, err := until(ctx, "the dialog to close", `document.querySelector(".dialog-ux") ? "" : "closed"`)
+	return err
 }
