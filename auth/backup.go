@@ -163,6 +163,10 @@ func (s *Service) Restore(ctx context.Context, p *Principal, data []byte) error 
 		return err
 	}
 	d, err := s.parseDump(data)
+	if errors.Is(err, ErrSealingKeyMismatch) {
+		s.audit(ctx, slog.LevelWarn, "auth.restore_refused", slog.String("by", actor(p)), slog.String("reason", err.Error()))
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("%w: restore: %w", ErrInvalidRequest, err)
 	}
@@ -225,7 +229,7 @@ func (s *Service) parseDump(data []byte) (*store.Dump, error) {
 	for i, k := range doc.SigningKeys {
 		key, err := token.OpenKey(s.sealer, k.Sealed)
 		if err != nil || key.ID != k.ID {
-			return nil, fmt.Errorf("signing key %d does not open with the sealing key", i)
+			return nil, sealingKeyMismatch("signing key %d", i)
 		}
 		d.SigningKeys[i] = store.SigningKey{ID: k.ID, Sealed: k.Sealed, CreatedAt: k.CreatedAt}
 	}
@@ -233,7 +237,7 @@ func (s *Service) parseDump(data []byte) (*store.Dump, error) {
 		for i := range creds {
 			k, err := s.openTOTP(&creds[i])
 			if err != nil {
-				return nil, fmt.Errorf("totp secret %d does not open with the sealing key", i)
+				return nil, sealingKeyMismatch("totp secret %d", i)
 			}
 			clear(k.Secret)
 		}
@@ -253,4 +257,12 @@ func authorizeRoot(p *Principal) error {
 		return fmt.Errorf("%w: needs %s", ErrForbidden, PermAll)
 	}
 	return nil
+}
+
+// sealingKeyMismatch is the error of a sealed value in a backup that does
+// not open with the service's sealing key; it matches ErrSealingKeyMismatch
+// and ErrInvalidRequest.
+func sealingKeyMismatch(format string, i int) error {
+	return fmt.Errorf("%w: restore: %s does not open with this service's sealing key; the backup was made with another one: %w",
+		ErrSealingKeyMismatch, fmt.Sprintf(format, i), ErrInvalidRequest)
 }

@@ -68,6 +68,11 @@ var (
 	// ErrAPITokenLimitReached means the owner has Config.MaxAPITokensPerUser
 	// tokens already (API_TOKEN_LIMIT_REACHED).
 	ErrAPITokenLimitReached = &Error{"API_TOKEN_LIMIT_REACHED", "api token limit reached"}
+	// ErrSealingKeyMismatch is a backup whose signing keys or TOTP secrets do
+	// not open with the service's sealing key: it was made by an installation
+	// with another key (SEALING_KEY_MISMATCH). It also matches
+	// ErrInvalidRequest, which Restore returned for it before.
+	ErrSealingKeyMismatch = &Error{"SEALING_KEY_MISMATCH", "sealing key mismatch"}
 	// ErrTooManyRequests is a rate limit, a defender ban or a full hashing
 	// queue (TOO_MANY_REQUESTS). It always arrives as a *RateLimitError that
 	// carries the retry time.
@@ -101,7 +106,7 @@ func Codes() []*Error {
 		ErrInvalidCredentials, ErrUnauthorized, ErrForbidden, ErrIPNotAllowed,
 		ErrAccountDisabled, ErrNotFound, ErrIncorrectCode, ErrTOTPAlreadyRegistered,
 		ErrTOTPNotRegistered, ErrEmailNotVerified, ErrSecondFactorNotVerified,
-		ErrAPITokenLimitReached, ErrTooManyRequests, ErrInternal, ErrUnavailable,
+		ErrAPITokenLimitReached, ErrSealingKeyMismatch, ErrTooManyRequests, ErrInternal, ErrUnavailable,
 		ErrReauthenticationRequired,
 	}
 }

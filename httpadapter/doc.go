@@ -18,10 +18,14 @@
 // r.Mount("/api/v1", http.StripPrefix("/api/v1", h)); with gorilla/mux,
 // r.PathPrefix("/api/v1/").Handler(http.StripPrefix("/api/v1", h)).
 //
-// The routes, bodies, statuses and error codes are the OpenAPI 3.1
-// document [OpenAPI] (httpadapter/openapi.yaml), also served at
-// GET /openapi.yaml; it is the REST contract. Every route is decode, one Service call, encode: the
-// permission rules ("self or edit_users" and so on) are auth's.
+// The routes, bodies, statuses and error codes are the OpenAPI 3.1 document [OpenAPI]
+// (httpadapter/openapi.yaml), the REST contract, also served at
+// GET /openapi.yaml with its server URL set to where the handler is reached
+// (derived from the host's mount, or [Config.BasePath]). GET /docs is an
+// interactive reference of it (Swagger UI, built in: the page loads nothing
+// from elsewhere) whose "Try it out" calls this server. Every route is
+// decode, one Service call, encode: the permission rules ("self or
+// edit_users" and so on) are auth's.
 //
 // # Configuration
 //
@@ -38,7 +42,11 @@
 //     encoding/json would accept), null values, invalid UTF-8, unpaired
 //     surrogate escapes and trailing data are 400 INVALID_REQUEST.
 //   - Every error is {"error":"CODE"}; no internal detail reaches a client.
-//     The cause of a 500 INTERNAL_ERROR goes to Config.Logger only.
+//     A 400 caused by the request's shape (an unknown field, a body that is
+//     not JSON, the offset where the JSON breaks, the password policy), a
+//     409 SEALING_KEY_MISMATCH and a 413 add a "message" for the developer;
+//     authentication and permission failures never do. The cause of a 500
+//     INTERNAL_ERROR goes to Config.Logger only.
 //   - Every response of the handler carries Cache-Control: no-store, since
 //     many carry tokens, codes or TOTP secrets.
 //   - The client IP, which rate limits, the defender and users' allowed IPs

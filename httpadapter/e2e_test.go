@@ -55,6 +55,9 @@ var e2eTests = []struct {
 	{"internal error", testInternalError},
 	{"unavailable", testUnavailable},
 	{"root mount", testRootMount},
+	{"docs", testDocs},
+	{"error messages", testErrorMessages},
+	{"sealing key mismatch", testSealingKeyMismatch},
 }
 
 func TestE2E(t *testing.T) {

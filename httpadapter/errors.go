@@ -21,8 +21,7 @@ var (
 	// proxy that is not an address or CIDR prefix, or a negative limit.
 	ErrInvalidConfig = errors.New("httpadapter: invalid config")
 
-	errRequestTooLarge  = &codeError{codeRequestTooLarge, "request body too large"}
-	errMethodNotAllowed = &codeError{codeMethodNotAllowed, "method not allowed"}
+	errMethodNotAllowed = &codeError{code: codeMethodNotAllowed, msg: "method not allowed"}
 	errNotFound         = fmt.Errorf("%w: no such route", auth.ErrNotFound)
 	errNoCredentials    = fmt.Errorf("%w: missing or malformed Authorization header", auth.ErrUnauthorized)
 	errNoBasic          = fmt.Errorf("%w: missing or malformed Basic credentials", auth.ErrUnauthorized)
@@ -36,6 +35,12 @@ type codeError struct {
 }
 
 func (e *codeError) Error() string { return "httpadapter: " + e.msg }
+
+// tooLarge is REQUEST_TOO_LARGE for a body over limit bytes.
+func tooLarge(limit int64) error {
+	msg := fmt.Sprintf("the request body is over this operation's limit of %d bytes", limit)
+	return withMessage(&codeError{code: codeRequestTooLarge, msg: msg}, msg)
+}
 
 // configError is a Config that New refuses; it wraps ErrInvalidConfig.
 type configError struct{ msg string }

@@ -52,6 +52,15 @@ type Config struct {
 	// negative value sets none (the service's own per-call StoreTimeout
 	// still applies).
 	RequestTimeout time.Duration
+	// BasePath is the path at which clients reach the Handler, such as
+	// "/api/v1" or "/" (no trailing slash but for "/"). The document served
+	// at GET /openapi.yaml names it as its server, so that the reference
+	// page at GET /docs and clients generated from the served document
+	// call the right URLs. Empty (the default) derives it from each
+	// request: the part of the path that the host's mount removed before
+	// the Handler saw it (http.StripPrefix), which is right unless a
+	// reverse proxy in front of the host rewrites paths too; then set it.
+	BasePath string
 }
 
 // DefaultRequestTimeout is the default Config.RequestTimeout.
@@ -69,6 +78,9 @@ type Handler struct {
 	log        *slog.Logger
 	maxRestore int64
 	budget     time.Duration // <= 0: none
+	basePath   string        // Config.BasePath; "" derives it per request
+	// passwordMsg states the service's password policy (INVALID_PASSWORD).
+	passwordMsg string
 }
 
 // New returns a Handler serving svc. It returns ErrNilService for a nil
@@ -98,6 +110,9 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
+	if err := checkBasePath(cfg.BasePath); err != nil {
+		return nil, err
+	}
 	h := &Handler{
 		svc:        svc,
 		mux:        http.NewServeMux(),
@@ -106,6 +121,9 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 		log:        cfg.Logger,
 		maxRestore: cfg.MaxRestoreBytes,
 		budget:     cfg.RequestTimeout,
+		basePath:   cfg.BasePath,
+
+		passwordMsg: passwordMessage(svc),
 	}
 	for _, rt := range routes {
 		h.mux.Handle(rt.method+" "+rt.path, h.endpoint(rt))

@@ -16,8 +16,10 @@ import (
 //go:embed openapi.yaml
 var openAPIDocument []byte
 
-// OpenAPI returns the OpenAPI 3.1 document of the routes Handler serves
-// (also served at GET /openapi.yaml). The caller may modify the result.
+// OpenAPI returns the OpenAPI 3.1 document of the routes Handler serves.
+// GET /openapi.yaml serves it with the server URL set to where the Handler
+// is reached (see Config.BasePath); this copy names "/api/v1". The caller
+// may modify the result.
 func OpenAPI() []byte { return append([]byte(nil), openAPIDocument...) }
 
 // ---- request bodies (decoded by decodeJSON: exact names, no nulls)
@@ -730,11 +732,11 @@ func (h *Handler) restore(w http.ResponseWriter, r *http.Request, _ auth.Client,
 		return err
 	}
 	if data == nil {
-		return invalid("missing body")
+		return invalid("this operation needs a JSON request body: a backup from GET /admin/dump")
 	}
 	// Restore decodes the backup with the same strict rules as every body.
 	if err := h.svc.Restore(r.Context(), p, data); err != nil {
-		return err
+		return restoreError(err)
 	}
 	writeNoContent(w)
 	return nil
@@ -742,12 +744,13 @@ func (h *Handler) restore(w http.ResponseWriter, r *http.Request, _ auth.Client,
 
 // ---- public
 
-func (h *Handler) getOpenAPI(w http.ResponseWriter, _ *http.Request, _ auth.Client, _ *auth.Principal) error {
+func (h *Handler) getOpenAPI(w http.ResponseWriter, r *http.Request, _ auth.Client, _ *auth.Principal) error {
+	doc := openAPIFor(h.basePathOf(r))
 	hdr := w.Header()
 	setCommonHeaders(hdr)
 	hdr.Set("Content-Type", "application/yaml")
-	hdr.Set("Content-Length", strconv.Itoa(len(openAPIDocument)))
-	_, _ = w.Write(openAPIDocument)
+	hdr.Set("Content-Length", strconv.Itoa(len(doc)))
+	_, _ = w.Write(doc)
 	return nil
 }
 

@@ -305,12 +305,21 @@ func (e *env) doWith(client *http.Client, url string, c call) *response {
 	return &response{resp.StatusCode, resp.Header, data}
 }
 
-// expect checks a response's status and, for errors, its code.
+// expect checks a response's status and, for errors, its code (a message
+// may come with it; expectMessage checks that).
 func expect(t *testing.T, r *response, status int, code ...string) {
 	t.Helper()
 	require.Equal(t, status, r.status, "body: %s", r.body)
 	if len(code) > 0 {
-		assert.JSONEq(t, `{"error":"`+code[0]+`"}`, string(r.body))
+		var body struct {
+			Error   string `json:"error"`
+			Message string `json:"message"`
+		}
+		require.NoError(t, json.Unmarshal(r.body, &body), "body: %s", r.body)
+		assert.Equal(t, code[0], body.Error, "body: %s", r.body)
+		if body.Message == "" {
+			assert.JSONEq(t, `{"error":"`+code[0]+`"}`, string(r.body))
+		}
 	}
 }
 
@@ -407,7 +416,7 @@ type validator struct {
 	cov    *coverage
 }
 
-var errorBody = regexp.MustCompile(`^\{"error":"([A-Z_]+)"\}$`)
+var errorBody = regexp.MustCompile(`^\{"error":"([A-Z_]+)"(?:,"message":"(?:[^"\\]|\\.)+")?\}$`)
 
 func newValidator(t *testing.T, cov *coverage, prefix string, next http.RoundTripper) *validator {
 	doc, err := openapi3.NewLoader().LoadFromData(httpadapter.OpenAPI())

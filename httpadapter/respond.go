@@ -39,6 +39,7 @@ var statusTable = []struct {
 	{auth.ErrEmailNotVerified.Code(), http.StatusForbidden},
 	{auth.ErrSecondFactorNotVerified.Code(), http.StatusForbidden},
 	{auth.ErrAPITokenLimitReached.Code(), http.StatusConflict},
+	{auth.ErrSealingKeyMismatch.Code(), http.StatusConflict},
 	{auth.ErrTooManyRequests.Code(), http.StatusTooManyRequests},
 	{auth.ErrInternal.Code(), http.StatusInternalServerError},
 	{auth.ErrUnavailable.Code(), http.StatusServiceUnavailable},
@@ -83,9 +84,10 @@ func setCommonHeaders(h http.Header) {
 // UNAVAILABLE: the store did not answer in time.
 const unavailableRetryAfter = 5
 
-// writeError answers with err's code and status. It adds Retry-After to
-// 429s and a WWW-Authenticate challenge to 401s (Bearer unless the caller
-// set one). INTERNAL_ERROR's cause goes to the logger only.
+// writeError answers with err's code and status, and a message when
+// publicMessage has one. It adds Retry-After to 429s and a
+// WWW-Authenticate challenge to 401s (Bearer unless the caller set one).
+// INTERNAL_ERROR's cause goes to the logger only.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := codeOf(err)
 	status, ok := statusOf(code)
@@ -110,10 +112,22 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 			hdr.Set("WWW-Authenticate", challengeBearer)
 		}
 	}
+	body := []byte(`{"error":"` + code + `"}`)
+	if msg := h.publicMessage(err, code, status); msg != "" {
+		if b, err := json.Marshal(errorBody{Error: code, Message: msg}); err == nil {
+			body = b
+		}
+	}
 	hdr.Set("Content-Type", "application/json")
-	hdr.Del("Content-Length")
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(`{"error":"` + code + `"}`))
+	_, _ = w.Write(body)
+}
+
+// errorBody is an error response with a message.
+type errorBody struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
 }
 
 // retryAfterSeconds returns the whole seconds (at least 1) of err's

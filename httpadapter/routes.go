@@ -92,6 +92,8 @@ var routes = []route{
 	{http.MethodPost, "/admin/restore", authRequired, jsonBody, (*Handler).restore},
 	// public
 	{http.MethodGet, "/openapi.yaml", authNone, noBody, (*Handler).getOpenAPI},
+	{http.MethodGet, "/docs", authNone, noBody, (*Handler).getDocs},
+	{http.MethodGet, "/docs/{file}", authNone, noBody, (*Handler).getDocsFile},
 	{http.MethodGet, "/.well-known/jwks.json", authNone, noBody, (*Handler).getJWKS},
 	{http.MethodGet, "/healthz", authNone, noBody, (*Handler).healthz},
 }

@@ -194,9 +194,10 @@ func (s *server) do(c call, wantStatus int, out any) {
 
 var resetCodeRE = regexp.MustCompile(`msg="development notifier: password reset code" email=\S+ code=(\S+)`)
 
-// TestWalkthrough runs the README's curl walkthrough against the real
-// server process, stops it with SIGTERM, restarts it on the same files and
-// checks that data and signing keys survived.
+// TestWalkthrough takes the steps of the README's curl walkthrough with Go's
+// HTTP client against the real server process (readme_test.go runs the
+// README's own block), stops it with SIGTERM, restarts it on the same files
+// and checks that data and signing keys survived.
 func TestWalkthrough(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server process; skipped with -short")

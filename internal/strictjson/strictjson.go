@@ -16,6 +16,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -27,8 +28,83 @@ const MaxDepth = 32
 // ErrInvalid is wrapped by every error of Decode and Check.
 var ErrInvalid = errors.New("invalid JSON")
 
+// Error is every error of Decode and Check about the document (it wraps
+// ErrInvalid). Msg says what is wrong in terms of the document, for
+// whoever sent it: the field, the expected JSON type, the byte offset of a
+// syntax error. It quotes at most an object key (cut to 64 bytes) and a
+// character or number of the document, never a string value.
+type Error struct {
+	Msg string
+}
+
+// Error returns "invalid JSON: " and Msg.
+func (e *Error) Error() string { return ErrInvalid.Error() + ": " + e.Msg }
+
+// Unwrap returns ErrInvalid.
+func (e *Error) Unwrap() error { return ErrInvalid }
+
 func errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+	return &Error{Msg: fmt.Sprintf(format, args...)}
+}
+
+// malformed is the error of a token the decoder could not read, with the
+// byte offset where the document breaks. (The offset and the decoder's
+// description differ a little between Go releases; the end of the
+// document is always reported as such.)
+func (c *checker) malformed(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errorf("malformed JSON: unexpected end at byte %d", c.size)
+	}
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		if se.Offset >= c.size {
+			return errorf("malformed JSON: unexpected end at byte %d", c.size)
+		}
+		return errorf("malformed JSON near byte %d: %s", se.Offset, se.Error())
+	}
+	return errorf("malformed JSON near byte %d: %v", c.dec.InputOffset(), err)
+}
+
+// valueError describes an error of json.Unmarshal after Check passed: a
+// value of the wrong JSON type or out of range, or a malformed timestamp.
+func valueError(err error) error {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		where := "the document"
+		if te.Field != "" {
+			where = fmt.Sprintf("field %q", truncate(te.Field))
+		}
+		return errorf("%s: want %s, got %s", where, jsonType(te.Type), truncate(te.Value))
+	}
+	if _, ok := errors.AsType[*time.ParseError](err); ok {
+		return errorf("timestamps must be RFC 3339, such as 2030-01-02T15:04:05Z")
+	}
+	return errorf("%v", err)
+}
+
+// jsonType names the JSON type that decodes into t.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return fmt.Sprintf("an integer that fits %d bits", t.Bits())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return fmt.Sprintf("a non-negative integer that fits %d bits", t.Bits())
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
+			return "a base64 string"
+		}
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another type"
 }
 
 // Decode decodes data into dst (a pointer to a struct) strictly: it
@@ -48,7 +124,7 @@ func Decode(data []byte, dst any) error {
 		return err
 	}
 	if err := json.Unmarshal(data, dst); err != nil {
-		return errorf("%v", err)
+		return valueError(err)
 	}
 	return nil
 }
@@ -65,18 +141,30 @@ func Check(data []byte, t reflect.Type) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	c := checker{dec: dec}
+	c := checker{dec: dec, size: int64(len(data))}
 	if err := c.value(t, 0); err != nil {
 		return err
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
-		return errorf("trailing data after the JSON value")
+		return errorf("trailing data after the JSON value, which ends at byte %d", end)
 	}
 	return nil
 }
 
 type checker struct {
-	dec *json.Decoder
+	dec  *json.Decoder
+	size int64    // of the document
+	path []string // the keys of the objects being checked, for messages
+}
+
+// fieldErrorf is errorf prefixed with the field being checked, if any.
+func (c *checker) fieldErrorf(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if len(c.path) > 0 {
+		return errorf("field %q: %s", truncate(strings.Join(c.path, ".")), msg)
+	}
+	return errorf("%s", msg)
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -85,7 +173,7 @@ var textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 func (c *checker) value(t reflect.Type, depth int) error {
 	tok, err := c.dec.Token()
 	if err != nil {
-		return errorf("malformed JSON: %v", err)
+		return c.malformed(err)
 	}
 	return c.valueFrom(tok, t, depth)
 }
@@ -96,7 +184,7 @@ func (c *checker) valueFrom(tok json.Token, t reflect.Type, depth int) error {
 	}
 	if tok == nil {
 		if t != nil {
-			return errorf("null is not accepted; omit the field")
+			return c.fieldErrorf("null is not accepted; omit the field")
 		}
 		return nil
 	}
@@ -117,7 +205,7 @@ func (c *checker) valueFrom(tok json.Token, t reflect.Type, depth int) error {
 			return c.object(t, depth)
 		}
 		if t != nil && t.Kind() != reflect.Map && t.Kind() != reflect.Interface {
-			return errorf("unexpected JSON object")
+			return c.fieldErrorf("want %s, got an object", jsonType(t))
 		}
 		var elem reflect.Type
 		if t != nil && t.Kind() == reflect.Map {
@@ -128,7 +216,7 @@ func (c *checker) valueFrom(tok json.Token, t reflect.Type, depth int) error {
 		var elem reflect.Type
 		if t != nil {
 			if t.Kind() != reflect.Slice && t.Kind() != reflect.Array && t.Kind() != reflect.Interface {
-				return errorf("unexpected JSON array")
+				return c.fieldErrorf("want %s, got an array", jsonType(t))
 			}
 			if t.Kind() != reflect.Interface {
 				elem = t.Elem()
@@ -141,11 +229,11 @@ func (c *checker) valueFrom(tok json.Token, t reflect.Type, depth int) error {
 		}
 		_, err := c.dec.Token() // ']'
 		if err != nil {
-			return errorf("malformed JSON: %v", err)
+			return c.malformed(err)
 		}
 		return nil
 	}
-	return errorf("malformed JSON")
+	return errorf("malformed JSON near byte %d", c.dec.InputOffset())
 }
 
 // object checks an object decoded into struct type t.
@@ -155,27 +243,30 @@ func (c *checker) object(t reflect.Type, depth int) error {
 	for c.dec.More() {
 		tok, err := c.dec.Token()
 		if err != nil {
-			return errorf("malformed JSON: %v", err)
+			return c.malformed(err)
 		}
 		key, _ := tok.(string)
 		i := fieldIndex(fields, key)
 		if i < 0 {
-			return errorf("unknown field %q", truncate(key))
+			return c.fieldErrorf("unknown field %q", truncate(key))
 		}
 		if seen[i] {
-			return errorf("duplicate field %q", key)
+			return c.fieldErrorf("duplicate field %q", key)
 		}
 		seen[i] = true
-		if err := c.value(fields[i].typ, depth+1); err != nil {
+		c.path = append(c.path, key)
+		err = c.value(fields[i].typ, depth+1)
+		c.path = c.path[:len(c.path)-1]
+		if err != nil {
 			return err
 		}
 	}
 	if _, err := c.dec.Token(); err != nil { // '}'
-		return errorf("malformed JSON: %v", err)
+		return c.malformed(err)
 	}
 	for i, f := range fields {
 		if f.required && !seen[i] {
-			return errorf("missing field %q", f.name)
+			return c.fieldErrorf("missing field %q", f.name)
 		}
 	}
 	return nil
@@ -188,7 +279,7 @@ func (c *checker) anyObject(elem reflect.Type, depth int) error {
 	for c.dec.More() {
 		tok, err := c.dec.Token()
 		if err != nil {
-			return errorf("malformed JSON: %v", err)
+			return c.malformed(err)
 		}
 		key, _ := tok.(string)
 		k := foldKey(key)
@@ -201,7 +292,7 @@ func (c *checker) anyObject(elem reflect.Type, depth int) error {
 		}
 	}
 	if _, err := c.dec.Token(); err != nil {
-		return errorf("malformed JSON: %v", err)
+		return c.malformed(err)
 	}
 	return nil
 }
