@@ -26,8 +26,9 @@ func readImport(t *testing.T, name string, f importer.Format) []importer.User {
 	return imp.Users
 }
 
-// TestImportUsersAndSignIn imports the fixtures made by htpasswd,
-// mkpasswd, ftpasswd and pure-pw, signs each account in with its password,
+// TestImportUsersAndSignIn imports the fixtures made by htpasswd ({SHA},
+// bcrypt, apr1, sha512crypt), mkpasswd (yescrypt, sha-crypt, md5crypt),
+// ftpasswd and pure-pw, signs each account in with its password,
 // and checks that the first sign-in re-hashes it to the service's policy.
 func TestImportUsersAndSignIn(t *testing.T) {
 	t.Parallel()
@@ -50,22 +51,22 @@ func TestImportUsersAndSignIn(t *testing.T) {
 		// pure-pw's libsodium argon2id hashes use t=511, over the default
 		// safety limit (time ≤ 16): refused until the host raises it.
 		assert.Equal(t, []auth.ImportFailure{
-			{Index: 9, Line: 1, Username: "alice", Code: "INVALID_PASSWORD_HASH"},
-			{Index: 10, Line: 2, Username: "bob", Code: "INVALID_PASSWORD_HASH"},
+			{Index: 11, Line: 1, Username: "alice", Code: "INVALID_PASSWORD_HASH"},
+			{Index: 12, Line: 2, Username: "bob", Code: "INVALID_PASSWORD_HASH"},
 		}, rep.Failed)
 		created := map[string]auth.User{}
 		for _, u := range rep.Created {
 			created[u.Username] = u
 		}
-		require.Len(t, created, 10)
+		require.Len(t, created, 12)
 		assert.Equal(t, []string{"10.1.0.0/16"}, created["pat"].AllowedIPs)
 		assert.True(t, created["leo"].Disabled)
 		assert.Equal(t, []string{"files"}, created["dave"].Permissions)
 		assert.Equal(t, "user", created["dave"].Role)
 
 		passwords := map[string]string{
-			"grace": "gracepw1", "heidi": "heidipw1", "judy": "judypw12", "kim": "kimpw123",
-			"oli": "olipw123", "dave": "davepw12", "erin": "erinpw12", "frank": "frankpw1",
+			"grace": "gracepw1", "heidi": "heidipw1", "ivan": "ivanpw12", "judy": "judypw12", "kim": "kimpw123",
+			"mia": "miapw123", "oli": "olipw123", "dave": "davepw12", "erin": "erinpw12", "frank": "frankpw1",
 		}
 		i := byte(0)
 		for name, pw := range passwords {

@@ -40,7 +40,10 @@ const (
 	DefaultMaxArgon2Memory     = 256 * 1024 // KiB
 	DefaultMaxArgon2Time       = 16
 	DefaultMaxArgon2Lanes      = 16
-	DefaultMaxEncodedLength    = 1024
+	// DefaultMaxPhpassCost is log2 of the highest phpass iteration count:
+	// 2^20 MD5 rounds (WordPress writes 2^8, phpBB 2^11, passlib 2^19).
+	DefaultMaxPhpassCost    = 20
+	DefaultMaxEncodedLength = 1024
 	// DefaultMaxPasswordLength is 1024 bytes: far above the 64 characters
 	// NIST SP 800-63B asks verifiers to accept, low enough that md5crypt
 	// and sha-crypt, whose cost grows with the password's length (and
@@ -142,6 +145,14 @@ type Limits struct {
 	MaxArgon2Time int
 	// MaxArgon2Lanes is the highest Argon2 parallelism accepted, 1 to 255.
 	MaxArgon2Lanes int
+	// MaxScryptMemory bounds scrypt and yescrypt, in KiB, 8 KiB to 4 GiB:
+	// their memory is 128·N·r bytes and their work p times that, so the
+	// limit applies to 128·N·r·p. Zero means MaxArgon2Memory, so that by
+	// default no format may use more memory than Argon2 may.
+	MaxScryptMemory int
+	// MaxPhpassCost is the highest phpass cost (log2 of its MD5 rounds)
+	// accepted, 7 to 30.
+	MaxPhpassCost int
 	// MaxEncodedLength is the longest encoded hash accepted, in bytes,
 	// 256 to 65536.
 	MaxEncodedLength int
@@ -209,6 +220,8 @@ func defaultConfig() Config {
 			MaxArgon2Memory:     DefaultMaxArgon2Memory,
 			MaxArgon2Time:       DefaultMaxArgon2Time,
 			MaxArgon2Lanes:      DefaultMaxArgon2Lanes,
+			MaxScryptMemory:     DefaultMaxArgon2Memory,
+			MaxPhpassCost:       DefaultMaxPhpassCost,
 			MaxEncodedLength:    DefaultMaxEncodedLength,
 			MaxPasswordLength:   DefaultMaxPasswordLength,
 		},
@@ -254,6 +267,8 @@ func resolve(c Config) (Config, error) {
 	l.MaxArgon2Memory = orDefault(l.MaxArgon2Memory, dl.MaxArgon2Memory)
 	l.MaxArgon2Time = orDefault(l.MaxArgon2Time, dl.MaxArgon2Time)
 	l.MaxArgon2Lanes = orDefault(l.MaxArgon2Lanes, dl.MaxArgon2Lanes)
+	l.MaxScryptMemory = orDefault(l.MaxScryptMemory, l.MaxArgon2Memory)
+	l.MaxPhpassCost = orDefault(l.MaxPhpassCost, dl.MaxPhpassCost)
 	l.MaxEncodedLength = orDefault(l.MaxEncodedLength, dl.MaxEncodedLength)
 	l.MaxPasswordLength = orDefault(l.MaxPasswordLength, dl.MaxPasswordLength)
 
@@ -268,6 +283,8 @@ func resolve(c Config) (Config, error) {
 		{"Limits.MaxArgon2Memory", l.MaxArgon2Memory, argon2MinMemory, 4 << 20},
 		{"Limits.MaxArgon2Time", l.MaxArgon2Time, 1, 1 << 20},
 		{"Limits.MaxArgon2Lanes", l.MaxArgon2Lanes, 1, 255},
+		{"Limits.MaxScryptMemory", l.MaxScryptMemory, 8, 4 << 20},
+		{"Limits.MaxPhpassCost", l.MaxPhpassCost, phpassMinCost, phpassMaxCost},
 		{"Limits.MaxEncodedLength", l.MaxEncodedLength, 256, 1 << 16},
 		{"Limits.MaxPasswordLength", l.MaxPasswordLength, 64, 4096},
 	}

@@ -21,6 +21,7 @@ func TestNewDefaults(t *testing.T) {
 	assert.Equal(t, hash.Limits{
 		MaxBcryptCost: 16, MaxPBKDF2Iterations: 5_000_000, MaxSHACryptRounds: 10_000_000,
 		MaxArgon2Memory: 256 * 1024, MaxArgon2Time: 16, MaxArgon2Lanes: 16,
+		MaxScryptMemory: 256 * 1024, MaxPhpassCost: 20,
 		MaxEncodedLength: 1024, MaxPasswordLength: 1024,
 	}, c.Limits)
 	assert.False(t, c.InsecureAllowWeakParameters)
@@ -73,6 +74,10 @@ func TestNewValidates(t *testing.T) {
 		{"limit password 1 MiB", hash.Config{Limits: hash.Limits{MaxPasswordLength: 1 << 20}}, false},
 		{"limit negative", hash.Config{Limits: hash.Limits{MaxPBKDF2Iterations: -1}}, false},
 		{"limit below default policy", hash.Config{Limits: hash.Limits{MaxArgon2Memory: 1024}}, false},
+		{"limit scrypt 4 KiB", hash.Config{Limits: hash.Limits{MaxScryptMemory: 4}}, false},
+		{"limit scrypt over 4 GiB", hash.Config{Limits: hash.Limits{MaxScryptMemory: 4<<20 + 1}}, false},
+		{"limit phpass 6", hash.Config{Limits: hash.Limits{MaxPhpassCost: 6}}, false},
+		{"limit phpass 31", hash.Config{Limits: hash.Limits{MaxPhpassCost: 31}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -33,7 +33,9 @@ func unknown(format string, args ...any) error {
 
 // decodeLimited checks the encoded length, parses encoded strictly and
 // checks its parameters against l, in that order and before any hashing.
-// Error messages never include the encoded hash itself.
+// Error messages never include the encoded hash itself. For a broken format
+// it returns the decoded hash (so that Identify can name it) together with
+// an error wrapping ErrInsecureFormat.
 func decodeLimited(encoded string, l Limits) (decoded, error) {
 	if len(encoded) > l.MaxEncodedLength {
 		return nil, overLimit("encoded hash is %d bytes, limit %d", len(encoded), l.MaxEncodedLength)
@@ -41,6 +43,9 @@ func decodeLimited(encoded string, l Limits) (decoded, error) {
 	d, err := decode(encoded)
 	if err != nil {
 		return nil, err
+	}
+	if in, ok := d.(*insecureHash); ok {
+		return d, fmt.Errorf("%w: %s (the account needs a password reset)", ErrInsecureFormat, in.fmt)
 	}
 	if err := d.checkLimits(l); err != nil {
 		return nil, err
@@ -67,6 +72,56 @@ func decode(encoded string) (decoded, error) {
 		return decodeCrypt(encoded, sha512Crypt)
 	case strings.HasPrefix(encoded, "$argon2"):
 		return decodeArgon2(encoded)
+	case strings.HasPrefix(encoded, "$y$"):
+		return decodeYescrypt(encoded)
+	case strings.HasPrefix(encoded, "$7$"):
+		return decodeScrypt7(encoded)
+	case strings.HasPrefix(encoded, "$scrypt$"):
+		return decodeScryptPasslib(encoded)
+	case strings.HasPrefix(encoded, "$bcrypt-sha256$"):
+		return decodeBcryptSHA256(encoded)
+	case strings.HasPrefix(encoded, "$P$"), strings.HasPrefix(encoded, "$H$"):
+		return decodePhpass(encoded)
+	case strings.HasPrefix(encoded, "$3$"):
+		return decodeNTHash(encoded)
+	case strings.HasPrefix(encoded, "{"):
+		return decodeScheme(encoded)
+	case strings.HasPrefix(encoded, "_"):
+		return decodeBSDICrypt(encoded)
+	}
+	if d, ok, err := decodeDjango(encoded); ok {
+		return d, err
+	}
+	if len(encoded) == desCryptLength && isHash64(encoded) {
+		return decodeDESCrypt(encoded)
+	}
+	if d, ok := decodeASPNet(encoded); ok {
+		return d, nil
 	}
 	return nil, unknown("unrecognised prefix")
+}
+
+// decodeCryptString parses a hash of a crypt(3) format, as {CRYPT} may hold:
+// md5crypt, sha-crypt, bcrypt, yescrypt, scrypt ($7$), and the broken DES
+// and BSDi crypts.
+func decodeCryptString(s string) (decoded, error) {
+	switch {
+	case strings.HasPrefix(s, "$2"):
+		return decodeBcrypt(s)
+	case strings.HasPrefix(s, "$1$"):
+		return decodeCrypt(s, md5Crypt)
+	case strings.HasPrefix(s, "$5$"):
+		return decodeCrypt(s, sha256Crypt)
+	case strings.HasPrefix(s, "$6$"):
+		return decodeCrypt(s, sha512Crypt)
+	case strings.HasPrefix(s, "$y$"):
+		return decodeYescrypt(s)
+	case strings.HasPrefix(s, "$7$"):
+		return decodeScrypt7(s)
+	case strings.HasPrefix(s, "_"):
+		return decodeBSDICrypt(s)
+	case len(s) == desCryptLength && isHash64(s):
+		return decodeDESCrypt(s)
+	}
+	return nil, unknown("crypt(3) format after a scheme prefix")
 }

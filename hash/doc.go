@@ -20,12 +20,37 @@
 //
 // # Formats
 //
-// [Verify] accepts bcrypt ($2a$, $2b$, $2y$), PBKDF2 in SFTPGo's form
-// ($pbkdf2-sha1$, $pbkdf2-sha256$, $pbkdf2-sha512$, $pbkdf2-b64salt-sha256$)
-// and in passlib's ($pbkdf2$, $pbkdf2-sha256$, $pbkdf2-sha512$), md5crypt
-// ($1$), Apache apr1 ($apr1$), sha256crypt ($5$) and sha512crypt ($6$) with
-// or without rounds=, and Argon2id and Argon2i PHC strings of version 19. The
-// [Format] constants document each one.
+// [Verify] accepts:
+//
+//   - bcrypt ($2a$, $2b$, $2y$), and bcrypt over a digest of the password:
+//     passlib's $bcrypt-sha256$ (v=2 and v=1) and Django's bcrypt_sha256$,
+//     and Django's bcrypt$;
+//   - Argon2id and Argon2i PHC strings of version 19, bare and behind
+//     Django's argon2$;
+//   - yescrypt ($y$, as libxcrypt and mkpasswd write it, every cost up to
+//     the memory limit) and scrypt, in libxcrypt's $7$ form and in passlib's
+//     $scrypt$ form;
+//   - PBKDF2 in SFTPGo's form ($pbkdf2-sha1$, $pbkdf2-sha256$,
+//     $pbkdf2-sha512$, $pbkdf2-b64salt-sha256$), passlib's ($pbkdf2$,
+//     $pbkdf2-sha256$, $pbkdf2-sha512$) and Django's (pbkdf2_sha256$,
+//     pbkdf2_sha1$), and ASP.NET Core Identity's version 3 and version 2
+//     base64 blobs;
+//   - md5crypt ($1$), Apache apr1 ($apr1$), sha256crypt ($5$) and
+//     sha512crypt ($6$) with or without rounds=, and phpass ($P$, $H$:
+//     WordPress, phpBB, Drupal 6);
+//   - single salted digests: LDAP's {SSHA}, {SSHA256}, {SSHA512} and
+//     unsalted {SHA}, and Django's legacy sha1$ and md5$;
+//   - every crypt(3) format above behind an LDAP {CRYPT} prefix, and
+//     Dovecot's {SHA512-CRYPT}, {SHA256-CRYPT}, {BLF-CRYPT} and {MD5-CRYPT}.
+//     Scheme names are matched without regard to case, as OpenLDAP and
+//     Dovecot do.
+//
+// The [Format] constants document each one. Broken formats are recognised
+// but never verified: traditional DES and BSDi crypt (also behind {CRYPT}
+// and Django's crypt$), NT hashes ($3$), {MD5}, {SMD5}, {CLEARTEXT} and
+// {PLAIN}. [Identify] names them and [Verify] refuses them with
+// [ErrInsecureFormat]: such an account needs a password reset. Every
+// format other than the policy's is upgraded by [NeedsRehash].
 //
 // New hashes are Argon2id with the OWASP parameters m=19 MiB, t=2, p=1, a
 // 16-byte salt and a 32-byte tag: about 25 ms on one core. RFC 9106's second
@@ -39,7 +64,8 @@
 //
 // Parsing is strict and canonical: a string is accepted only if it is exactly
 // what the format's reference implementation (OpenBSD bcrypt and libxcrypt,
-// passlib, libargon2, SFTPGo) writes, so every accepted string re-encodes to
+// passlib, libargon2, SFTPGo, Django, phpass, OpenLDAP, ASP.NET Core
+// Identity) writes, so every accepted string re-encodes to
 // itself. Numbers with a sign or a leading zero, base64 with the wrong
 // alphabet, padding or non-zero trailing bits, missing, empty, truncated or
 // extra fields, salts longer than crypt(3) uses, and parameters outside the
@@ -54,8 +80,10 @@
 // cost 31, PBKDF2 with 2,000,000,000 iterations, sha512crypt rounds=999999999,
 // Argon2 m=4294967295, a 1 MB string) is refused with [ErrLimit] in
 // microseconds. The defaults are bcrypt cost ≤ 16, PBKDF2 iterations ≤
-// 5,000,000, sha-crypt rounds ≤ 10,000,000, Argon2 memory ≤ 256 MiB, time ≤
-// 16, lanes ≤ 16, encoded length ≤ 1 KiB. Passwords are capped at 1024 bytes
+// 5,000,000 (counted once per digest-sized block of the derived key),
+// sha-crypt rounds ≤ 10,000,000, Argon2 memory ≤ 256 MiB, time ≤ 16, lanes
+// ≤ 16, scrypt and yescrypt 128·N·r·p ≤ 256 MiB (the Argon2 memory limit),
+// phpass 2^20 rounds, encoded length ≤ 1 KiB. Passwords are capped at 1024 bytes
 // ([ErrPasswordTooLong]) because md5crypt and sha-crypt slow down with the
 // password's length. Checksums are compared in constant time. Errors never
 // contain the password or the encoded hash.
@@ -92,8 +120,11 @@
 //
 // # Dependencies
 //
-// bcrypt and Argon2 come from golang.org/x/crypto, PBKDF2 from the standard
-// library's crypto/pbkdf2, md5crypt, apr1 and sha-crypt from
-// github.com/GehirnInc/crypt, and NFC from golang.org/x/text/unicode/norm. The
-// package implements no primitive itself.
+// bcrypt, Argon2 and scrypt come from golang.org/x/crypto, yescrypt (and the
+// crypt base64 of yescrypt, $7$ and phpass) from github.com/go-crypt/x,
+// PBKDF2, HMAC, MD5, SHA-1 and SHA-2 from the standard library, md5crypt,
+// apr1 and sha-crypt from github.com/GehirnInc/crypt, and NFC from
+// golang.org/x/text/unicode/norm. The package implements no primitive
+// itself: phpass, bcrypt-sha256 and the Django, LDAP and ASP.NET layouts are
+// constructions over those.
 package hash

@@ -26,6 +26,14 @@ var (
 	// than 72 bytes when the policy is bcrypt.
 	ErrPasswordTooLong = errors.New("hash: password too long")
 
+	// ErrInsecureFormat is returned for an encoded hash of a format that
+	// is recognised but broken (traditional DES and BSDi crypt, NT hashes,
+	// unsalted or salted single MD5, cleartext): such a hash must not be
+	// used to let anyone in, and the account needs a password reset.
+	// Identify returns the format's name together with this error. It is
+	// returned before any hashing work.
+	ErrInsecureFormat = errors.New("hash: insecure format")
+
 	// ErrInvalidConfig is returned by New for a Config with a value out of
 	// range or a policy that its own Limits would refuse.
 	ErrInvalidConfig = errors.New("hash: invalid config")

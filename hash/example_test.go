@@ -27,10 +27,13 @@ func ExampleVerify_errorChecking() {
 		"$1$saltsalt$qjXMvbEw8oaL.CzflDtaK/", // openssl passwd -1 -salt saltsalt password
 		"$2b$31$abcdefghijklmnopqrstuuZVEMa1pjhlynBQ1qXmSvGBJpN9h1w8G",
 		"$6$rounds=01000$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
-		"{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+		"{MD5}X03MO1qnZdYdgyfeuILPmQ==", // slappasswd -h {MD5} -s password
+		"$9$abc$def",
 	} {
 		ok, err := hash.Verify("password", stored)
 		switch {
+		case errors.Is(err, hash.ErrInsecureFormat):
+			fmt.Println("broken format, reset the password:", err)
 		case errors.Is(err, hash.ErrLimit):
 			fmt.Println("too expensive to verify:", err)
 		case errors.Is(err, hash.ErrMalformed):
@@ -47,6 +50,7 @@ func ExampleVerify_errorChecking() {
 	// password matches: true
 	// too expensive to verify: hash: parameters over the safety limits: bcrypt cost 31, limit 16
 	// corrupt hash: hash: malformed encoded hash: sha512-crypt rounds= is not a canonical decimal in [1000, 999999999]
+	// broken format, reset the password: hash: insecure format: ldap-md5 (the account needs a password reset)
 	// unsupported hash: hash: unknown format: unrecognised prefix
 }
 
@@ -81,6 +85,11 @@ func ExampleIdentify() {
 		"$2y$10$iUXJloVAKJdsaEWTliIGo.jxbFUwn0LA9q3tyYc7hg8Hd9c5rYXKi",
 		"$pbkdf2-sha256$29000$c2FsdHNhbHRzYWx0c2FsdA$7xwbY5rCP.qJhnvJ80W3FI7hSRg8wNnl3S9rczjVuCk",
 		"$apr1$saltsalt$yAAkm4libquA.ZWLHbSBq/",
+		"$y$j9T$abcdefghijklmnopqrstu.$HVfVmMMY7RAnAkeXQamvZ4ljXGsNvkHySO1yktkGQc8",
+		"{ssha}ouUZQtFbhkQrfIJ43qx176Wfj4YBAgME",
+		"{CRYPT}$6$uj4yQVePqiH7e0O4$Dqqaie77p/c5CwH0B.9BInGeXzNfvZEfg98F1FiVOTMVxID/Kar3eoXL8raOCzgXoD5gUUzHks4y8.RbVyHLT/",
+		"AQAAAAEAACcQAAAAEAABAgMEBQYHCAkKCwwNDg/rbIFTVZIgPAkrFY+NOQlnI2Km9dvQDZgoBEy6qLJS6Q==",
+		"abJnggxhB/yWI", // mkpasswd -m descrypt
 		"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA", // no tag
 	} {
 		f, err := hash.Identify(stored)
@@ -90,6 +99,11 @@ func ExampleIdentify() {
 	// "bcrypt" <nil>
 	// "pbkdf2-passlib" <nil>
 	// "apr1" <nil>
+	// "yescrypt" <nil>
+	// "ldap-ssha" <nil>
+	// "sha512-crypt" <nil>
+	// "aspnet-identity-v3" <nil>
+	// "des-crypt" hash: insecure format: des-crypt (the account needs a password reset)
 	// "" hash: malformed encoded hash: argon2 hash has 5 fields, want 6
 }
 

@@ -42,8 +42,9 @@ func Identify(encoded string) (Format, error) {
 // only for a wrong password. Any other problem is an error, returned before
 // any hashing work: ErrLimit for an encoded hash over MaxEncodedLength or
 // with parameters over the Limits, ErrUnknownFormat or ErrMalformed for one
-// that is not a canonical hash of a supported format, and ErrPasswordTooLong
-// for a password over MaxPasswordLength.
+// that is not a canonical hash of a supported format, ErrInsecureFormat for
+// a hash of a broken format (the account needs a password reset), and
+// ErrPasswordTooLong for a password over MaxPasswordLength.
 //
 // Verify first hashes the password's bytes as given, so hashes imported from
 // systems that did not normalise keep working. If that does not match and the
@@ -71,11 +72,16 @@ func (h *Hasher) Verify(password, encoded string) (bool, error) {
 
 // Identify returns the format of encoded. It parses and checks encoded
 // exactly as Verify does, so a nil error means Verify can decide a password
-// against it; on error the Format is empty.
+// against it. On error the Format is empty, except for a broken format
+// (ErrInsecureFormat), which it names, so that a host can tell which
+// accounts need a password reset.
 func (h *Hasher) Identify(encoded string) (Format, error) {
 	c := h.config()
 	d, err := decodeLimited(encoded, c.Limits)
 	if err != nil {
+		if d != nil {
+			return d.format(), err
+		}
 		return "", err
 	}
 	return d.format(), nil

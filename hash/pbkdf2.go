@@ -17,6 +17,10 @@ import (
 const (
 	pbkdf2MaxIterations = 1<<32 - 1
 	pbkdf2MaxLimit      = 1<<31 - 1
+	// The key lengths accepted in SFTPGo's form, which derives a key as
+	// long as the stored one.
+	sftpgoMinKey = 16
+	sftpgoMaxKey = 64
 )
 
 type pbkdf2Digest struct {
@@ -74,11 +78,12 @@ func (p *pbkdf2Hash) encode() string {
 // without padding (43 or 86 characters); SFTPGo's is standard base64 with
 // padding, whose length is a multiple of 4. The two never collide.
 //
-// Both forms require a key of exactly the digest size (a shorter key would let
-// a truncated checksum verify), canonical encodings, and an iteration count
-// with no sign or leading zero. SFTPGo's plain salt is taken as the string's
-// bytes and must be printable ASCII other than '$'; passlib's salt may be
-// empty, as in passlib.
+// passlib's key is exactly the digest size. SFTPGo derives a key as long as
+// the decoded checksum, so its form accepts 16 to 64 bytes (a shorter key
+// would let a truncated checksum verify); its plain salt is the field's bytes,
+// whatever they are apart from '$' (UTF-8 salts included), as SFTPGo reads
+// it. Both forms require canonical encodings and an iteration count with no
+// sign or leading zero; passlib's salt may be empty, as in passlib.
 func decodePBKDF2(s string) (decoded, error) {
 	f := strings.Split(s, "$")
 	p := &pbkdf2Hash{}
@@ -130,19 +135,17 @@ func decodePBKDF2(s string) (decoded, error) {
 				return nil, malformed("pbkdf2 salt is not canonical base64")
 			}
 		} else {
-			for i := 0; i < len(f[3]); i++ {
-				if c := f[3][i]; c < 0x21 || c > 0x7e {
-					return nil, malformed("pbkdf2 salt has a byte outside printable ASCII")
-				}
-			}
 			p.salt = []byte(f[3])
 		}
 		if p.key, ok = decodeStdPadded(f[4]); !ok {
 			return nil, malformed("pbkdf2 key is not canonical padded base64")
 		}
 	}
-	if len(p.key) != p.digest.size {
+	switch {
+	case p.passlib && len(p.key) != p.digest.size:
 		return nil, malformed("pbkdf2 key is %d bytes, want %d for %s", len(p.key), p.digest.size, p.digest.name)
+	case !p.passlib && (len(p.key) < sftpgoMinKey || len(p.key) > sftpgoMaxKey):
+		return nil, malformed("pbkdf2 key is %d bytes, want %d to %d", len(p.key), sftpgoMinKey, sftpgoMaxKey)
 	}
 	return p, nil
 }
@@ -151,17 +154,34 @@ func decodePBKDF2(s string) (decoded, error) {
 func ab64Len(n int) int { return (n*8 + 5) / 6 }
 
 func (p *pbkdf2Hash) checkLimits(l Limits) error {
-	if p.iterations > uint64(l.MaxPBKDF2Iterations) {
-		return overLimit("pbkdf2 iterations %d, limit %d", p.iterations, l.MaxPBKDF2Iterations)
+	return checkPBKDF2Work(p.iterations, len(p.key), p.digest, l)
+}
+
+func (p *pbkdf2Hash) verify(password string) (bool, error) {
+	return pbkdf2Equal(p.digest, password, p.salt, p.iterations, p.key)
+}
+
+// pbkdf2Blocks is the number of digest-sized blocks PBKDF2 computes for a
+// key of keyLen bytes: each costs the full iteration count.
+func pbkdf2Blocks(keyLen int, d *pbkdf2Digest) uint64 {
+	return uint64((keyLen + d.size - 1) / d.size)
+}
+
+// checkPBKDF2Work applies MaxPBKDF2Iterations to iterations × blocks.
+func checkPBKDF2Work(iterations uint64, keyLen int, d *pbkdf2Digest, l Limits) error {
+	blocks := pbkdf2Blocks(keyLen, d)
+	if iterations > uint64(l.MaxPBKDF2Iterations)/blocks {
+		return overLimit("pbkdf2 iterations %d × %d blocks, limit %d", iterations, blocks, l.MaxPBKDF2Iterations)
 	}
 	return nil
 }
 
-func (p *pbkdf2Hash) verify(password string) (bool, error) {
-	// checkLimits has bounded iterations by MaxPBKDF2Iterations ≤ 2^31-1.
-	key, err := pbkdf2.Key(p.digest.new, password, p.salt, int(p.iterations), len(p.key))
+// pbkdf2Equal reports in constant time whether PBKDF2 of password gives
+// want. The iteration count was bounded by checkPBKDF2Work.
+func pbkdf2Equal(d *pbkdf2Digest, password string, salt []byte, iterations uint64, want []byte) (bool, error) {
+	key, err := pbkdf2.Key(d.new, password, salt, int(iterations), len(want))
 	if err != nil {
 		return false, fmt.Errorf("hash: pbkdf2: %w", err)
 	}
-	return subtle.ConstantTimeCompare(key, p.key) == 1, nil
+	return subtle.ConstantTimeCompare(key, want) == 1, nil
 }

@@ -10,13 +10,17 @@ import (
 )
 
 // vector is one row of testdata/vectors.jsonl, made by an independent tool
-// (the row's command) by testdata/generate.py.
+// (the row's command) by testdata/generate.py. Wrong rows hold a password
+// that is not the one hashed; Error is "limit" for a hash over the default
+// limits and "insecure" for one of a broken format.
 type vector struct {
 	Name     string `json:"name"`
 	Format   string `json:"format"`
 	Password string `json:"password"`
 	Encoded  string `json:"encoded"`
 	Command  string `json:"command"`
+	Wrong    bool   `json:"wrong"`
+	Error    string `json:"error"`
 }
 
 func loadVectors(tb testing.TB) []vector {

@@ -82,18 +82,17 @@ func TestColonFixtures(t *testing.T) {
 		},
 		{
 			name: "htpasswd", file: "htpasswd", format: Htpasswd,
-			users:   []wantUser{{name: "grace", prefix: "$2y$05$"}, {name: "heidi", prefix: "$apr1$"}, {name: "judy", prefix: "$6$"}},
-			skipped: map[string]string{"ivan": "unsupported password hash format"},
+			users: []wantUser{
+				{name: "grace", prefix: "$2y$05$"}, {name: "heidi", prefix: "$apr1$"}, {name: "ivan", prefix: "{SHA}"}, {name: "judy", prefix: "$6$"},
+			},
+			skipped: map[string]string{},
 		},
 		{
 			name: "shadow", file: "shadow", format: Shadow,
 			users: []wantUser{
-				{name: "kim", prefix: "$6$"}, {name: "leo", prefix: "$5$", disabled: true}, {name: "oli", prefix: "$1$"},
+				{name: "kim", prefix: "$6$"}, {name: "leo", prefix: "$5$", disabled: true}, {name: "mia", prefix: "$y$"}, {name: "oli", prefix: "$1$"},
 			},
-			skipped: map[string]string{
-				"root": "no password hash", "daemon": "no password hash", "ned": "no password hash",
-				"mia": "unsupported password hash format",
-			},
+			skipped: map[string]string{"root": "no password hash", "daemon": "no password hash", "ned": "no password hash"},
 		},
 	}
 	for _, tc := range tests {
@@ -115,8 +114,8 @@ func TestParseFunctions(t *testing.T) {
 		parse func(io.Reader) (*Import, error)
 		users int
 	}{
-		{"ParseHtpasswd", "htpasswd", ParseHtpasswd, 3},
-		{"ParseShadow", "shadow", ParseShadow, 3},
+		{"ParseHtpasswd", "htpasswd", ParseHtpasswd, 4},
+		{"ParseShadow", "shadow", ParseShadow, 4},
 		{"ParseProFTPD", "ftpd.passwd", ParseProFTPD, 3},
 		{"ParsePureFTPd", "pureftpd.passwd", ParsePureFTPd, 3},
 	}
@@ -150,6 +149,7 @@ func TestColonHostileInput(t *testing.T) {
 		{name: "empty hash", input: "u:\n", reason: "no password hash"},
 		{name: "star", input: "u:*\n", reason: "no password hash"},
 		{name: "garbage hash", input: "u:$1$\n", reason: "unsupported password hash format"},
+		{name: "des crypt", input: "u:6muEpQ938yjiY\n", users: 1},
 		{name: "nul byte", input: "u\x00:" + h + "\n", reason: "not valid UTF-8 text"},
 		{name: "control character", input: "u\x1b[2J:" + h + "\n", reason: "not valid UTF-8 text"},
 		{name: "invalid utf8", input: "u\xff:" + h + "\n", reason: "not valid UTF-8 text"},

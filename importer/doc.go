@@ -47,9 +47,10 @@
 //
 // Every format skips an entry whose hash [hash.Identify] does not
 // recognise, with the reason. A hash in a broken format (one Identify
-// refuses with hash.ErrInsecureFormat, such as DES crypt) brings its
-// account in without a usable password (an empty PasswordHash), noted so
-// that the host can send a password reset.
+// names and refuses with [hash.ErrInsecureFormat]: DES crypt, unsalted
+// MD5, a clear-text {CLEARTEXT} password) brings its account in without a
+// usable password (an empty PasswordHash), with a note naming the format,
+// so that the host can send a password reset.
 //
 // # Bounds
 //

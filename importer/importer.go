@@ -238,14 +238,14 @@ func checkHash(h string) (encoded, note, skip string) {
 	if h == "" {
 		return "", "", reasonNoHash
 	}
-	_, err := hash.Identify(h)
+	f, err := hash.Identify(h)
 	switch {
 	// Parameters over the default safety limits are left to the
 	// service's Hasher, whose limits the host may have raised.
 	case err == nil, errors.Is(err, hash.ErrLimit):
 		return h, "", ""
-	case isInsecure(err):
-		return "", "password hash in a broken format: imported without a usable password (" + insecureName(err) + ")", ""
+	case errors.Is(err, hash.ErrInsecureFormat):
+		return "", "password hash in a broken format (" + string(f) + "): imported without a usable password, to be set by a reset", ""
 	}
 	return "", "", reasonUnsupported
 }

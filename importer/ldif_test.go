@@ -19,31 +19,32 @@ func TestLDIFSlapcat(t *testing.T) {
 	got, err := ReadAll(bytes.NewReader(readFixture(t, "slapcat.ldif")), LDIF, Options{})
 	require.NoError(t, err)
 	checkImport(t, got, []wantUser{
+		{name: "alice", email: "alice@example.org", prefix: "{SSHA}"},
 		{name: "bob", email: "bob@example.org", prefix: "$6$V1ePburDwwAQ50u1$"},
 		{name: "carol", email: "carol@example.org", prefix: "$1$Pa2ZLBDN$", notes: []string{"1 more mail address(es) not carried over"}},
+		{name: "dave", email: "dave@example.org", prefix: "$y$j9T$"},
 		{name: "frank", email: "frank@example.org", prefix: "$5$", disabled: true, notes: []string{
 			"locked by the password policy (pwdAccountLockedTime): imported disabled",
 		}},
+		{name: "gina", email: "gina@example.org", notes: []string{
+			"password hash in a broken format (des-crypt): imported without a usable password, to be set by a reset",
+		}},
 		{name: "henry", email: "henry@example.org", prefix: "$argon2i$v=19$m=4096,t=3,p=1$"},
 	}, map[string]string{
-		"":      "no uid attribute (dn: ou=people,dc=example,dc=org)",
-		"alice": reasonUnsupported,
-		"dave":  reasonUnsupported,
-		"erin":  "no userPassword attribute",
-		"gina":  reasonUnsupported,
-		"jose":  reasonUnsupported, // a clear-text userPassword
+		"":     "no uid attribute (dn: ou=people,dc=example,dc=org)",
+		"erin": "no userPassword attribute",
+		"jose": reasonUnsupported, // a clear-text userPassword
 	})
 	var lines []int
 	for _, u := range got.Users {
 		lines = append(lines, u.Line)
 	}
-	assert.Equal(t, []int{48, 71, 135, 179}, lines, "the dn line of each entry")
+	assert.Equal(t, []int{25, 48, 71, 93, 135, 158, 179}, lines, "the dn line of each entry")
 	var skipped []SkippedLine
 	for _, s := range got.Skipped {
 		skipped = append(skipped, SkippedLine{Line: s.Line, Username: s.Username})
 	}
-	assert.Equal(t, []SkippedLine{{Line: 1}, {Line: 14}, {Line: 25, Username: "alice"}, {Line: 93, Username: "dave"},
-		{Line: 115, Username: "erin"}, {Line: 158, Username: "gina"}, {Line: 228, Username: "jose"}}, skipped)
+	assert.Equal(t, []SkippedLine{{Line: 1}, {Line: 14}, {Line: 115, Username: "erin"}, {Line: 228, Username: "jose"}}, skipped)
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -91,6 +92,11 @@ func TestLDIFSyntax(t *testing.T) {
 		{name: "root DSE", input: "dn:\nobjectClass: top\n", skipped: []string{"no uid attribute (dn: (root DSE))"}},
 		{name: "no password", input: entry("uid: u"), skipped: []string{"no userPassword attribute"}},
 		{name: "clear-text password", input: entry("uid: u", "userPassword: secret"), skipped: []string{reasonUnsupported}},
+		{name: "cleartext scheme", input: entry("uid: u", "userPassword: {CLEARTEXT}secret"), users: []wantUser{{name: "u", notes: []string{
+			"password hash in a broken format (plaintext): imported without a usable password, to be set by a reset",
+		}}}},
+		{name: "usable hash after a broken one", input: entry("uid: u", "userPassword: {CRYPT}teCg7A1kq0rKE", "userPassword: "+crypt),
+			users: []wantUser{{name: "u", prefix: "$1$"}}},
 		{name: "bad base64", input: entry("uid: u", "userPassword:: not*base64"), skipped: []string{"invalid base64 in userpassword"}},
 		{name: "url value", input: entry("uid: u", "userPassword:< file:///etc/passwd"), skipped: []string{"userpassword given as a URL (:<), which is not supported"}},
 		{name: "url value of an ignored attribute", input: entry("uid: u", "jpegPhoto:< file:///tmp/p.jpg", "userPassword: "+crypt),

@@ -170,9 +170,13 @@ func TestFixturePasswords(t *testing.T) {
 		{"sftpgo", "sftpgo-dump.json", SFTPGo, map[string]string{
 			"alice": "alicepw1", "bob": "bobpw123", "carol": "carolpw1", "dave": "davepw12", "erin": "erinpw12", "gina": "ginapw12",
 		}},
-		{"ldif", "slapcat.ldif", LDIF, map[string]string{"bob": "bobpw123", "carol": "carolpw1", "frank": "frankpw1", "henry": "henrypw1"}},
-		{"csv", "users.csv", CSV, map[string]string{"anna": "annapw12", "ben": "benpw123", "cleo": "cleopw12", "dina": "dinapw12"}},
-		{"jsonl", "users.jsonl", JSONL, map[string]string{"anna": "annapw12", "ben": "benpw123", "cleo": "cleopw12", "dina": "dinapw12"}},
+		{"ldif", "slapcat.ldif", LDIF, map[string]string{
+			"alice": "alicepw1", "bob": "bobpw123", "carol": "carolpw1", "dave": "davepw12", "frank": "frankpw1", "henry": "henrypw1",
+		}},
+		{"csv", "users.csv", CSV, map[string]string{"anna": "annapw12", "ben": "benpw123", "cleo": "cleopw12", "dina": "dinapw12", "gaia": "gaiapw12"}},
+		{"jsonl", "users.jsonl", JSONL, map[string]string{"anna": "annapw12", "ben": "benpw123", "cleo": "cleopw12", "dina": "dinapw12", "gaia": "gaiapw12"}},
+		{"htpasswd", "htpasswd", Htpasswd, map[string]string{"grace": "gracepw1", "heidi": "heidipw1", "ivan": "ivanpw12", "judy": "judypw12"}},
+		{"shadow", "shadow", Shadow, map[string]string{"kim": "kimpw123", "leo": "leopw123", "mia": "miapw123", "oli": "olipw123"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,6 +44,7 @@ type importCase struct {
 	user     string
 	password string
 	file     func(t *testing.T, user, password string) string
+	imported string // the summary's start, when not one plain account
 }
 
 var importCases = []importCase{
@@ -57,7 +58,7 @@ var importCases = []importCase{
 			`"filters":{"tls_username":"None","hooks":{"external_auth_disabled":false,"pre_login_disabled":false,"check_password_disabled":false},"totp_config":{}},` +
 			`"filesystem":{"provider":0,"osconfig":{},"s3config":{},"gcsconfig":{},"azblobconfig":{},"cryptconfig":{},"sftpconfig":{},"httpconfig":{}}}],` +
 			`"groups":[],"folders":[],"admins":[],"api_keys":[],"shares":[],"event_actions":[],"event_rules":[],"roles":[],"ip_lists":[],"version":16}`
-	}},
+	}, ""},
 	{importer.LDIF, "ldif-user", "Ldif-Pw-2026", func(t *testing.T, u, pw string) string {
 		// slapcat writes userPassword in base64, folded at 76 columns.
 		v := base64.StdEncoding.EncodeToString([]byte("{CRYPT}" + tool(t, "mkpasswd", "-m", "sha-512", pw)))
@@ -66,25 +67,28 @@ var importCases = []importCase{
 		return "dn: ou=people,dc=example,dc=org\nobjectClass: organizationalUnit\nou: people\n\n" +
 			"dn: uid=" + u + ",ou=people,dc=example,dc=org\nobjectClass: inetOrgPerson\nuid: " + u +
 			"\ncn: LDIF User\nsn: User\nmail: " + u + "@example.org\n" + folded + "\nentryUUID: 48a3dc46-834a-1041-97f1-798d8e65789e\n\n"
-	}},
+	}, ""},
 	{importer.CSV, "csv-user", "Csv-Pw-2026", func(t *testing.T, u, pw string) string {
 		return "username,email,password_hash\r\n" + u + "," + u + "@example.net," + tool(t, "openssl", "passwd", "-6", pw) + "\r\n"
-	}},
+	}, ""},
 	{importer.JSONL, "jsonl-user", "Jsonl-Pw-2026", func(t *testing.T, u, pw string) string {
 		return `{"username":"` + u + `","email":"","password_hash":"` + tool(t, "openssl", "passwd", "-5", pw) + `"}` + "\n"
-	}},
+	}, ""},
 	{importer.Htpasswd, "htpasswd-user", "Htpasswd-Pw-2026", func(t *testing.T, u, pw string) string {
 		return tool(t, "htpasswd", "-nbB", "-C", "5", u, pw) + "\n"
-	}},
+	}, ""},
 	{importer.Shadow, "shadow-user", "Shadow-Pw-2026", func(t *testing.T, u, pw string) string {
-		return "root:*:19000:0:99999:7:::\n" + u + ":" + tool(t, "mkpasswd", "-m", "sha-256", pw) + ":19000:0:99999:7:::\n"
-	}},
+		// Debian's default yescrypt, and a DES crypt hash, whose account
+		// comes in without a usable password.
+		return "root:*:19000:0:99999:7:::\n" + u + ":" + tool(t, "mkpasswd", "-m", "yescrypt", pw) + ":19000:0:99999:7:::\n" +
+			"des-user:" + tool(t, "mkpasswd", "-m", "descrypt", "Des-Pw-1") + ":19000:0:99999:7:::\n"
+	}, "imported 2 (0 disabled, 1 without a usable password), skipped 1"},
 	{importer.ProFTPD, "proftpd-user", "Proftpd-Pw-2026", func(t *testing.T, u, pw string) string {
 		return u + ":" + tool(t, "openssl", "passwd", "-1", pw) + ":2001:2001::/srv/ftp/" + u + ":/bin/false\n"
-	}},
+	}, ""},
 	{importer.PureFTPd, "pureftpd-user", "Pureftpd-Pw-2026", func(t *testing.T, u, pw string) string {
 		return u + ":" + tool(t, "mkpasswd", "-m", "sha-512", pw) + ":1000:1000::/srv/ftp/" + u + "/./::::::::::::\n"
-	}},
+	}, ""},
 }
 
 // runImportCmd runs the built server's import subcommand in dir.
@@ -117,14 +121,23 @@ func TestImportCommand(t *testing.T) {
 		require.NoError(t, os.WriteFile(name, []byte(c.file(t, c.user, c.password)), 0o600))
 		out, errOut, err := runImportCmd(t, bin, dir, env, "-format", string(c.format), "-role", "member", "-permissions", "files, reports", name)
 		require.NoError(t, err, "%s: %s%s", c.format, out, errOut)
-		assert.Regexp(t, `(?m)^imported 1 \(0 disabled, 0 without a usable password\), skipped \d, conflicts 0, refused 0 in `, out, c.format)
+		want := c.imported
+		if want == "" {
+			want = "imported 1 (0 disabled, 0 without a usable password), skipped " + map[bool]string{true: "1", false: "0"}[c.format == importer.LDIF]
+		}
+		assert.Contains(t, out, want+", conflicts 0, refused 0 in ", c.format)
+		if c.format == importer.Shadow {
+			assert.Contains(t, out, `line 3: "des-user": password hash in a broken format (des-crypt): imported without a usable password, to be set by a reset`)
+		}
 		assert.Empty(t, errOut, c.format)
 		for _, h := range []string{"$2", "$5$", "$6$", "$1$"} {
 			assert.NotContains(t, out, h, "the report never shows a hash")
 		}
 	}
-	// The organizational unit and root have no password: skipped, with
-	// their line.
+	shadowOut, _, err := runImportCmd(t, bin, dir, env, "-format", "shadow", filepath.Join(dir, "shadow.in"))
+	require.NoError(t, err)
+	assert.Contains(t, shadowOut, "line 1: skipped \"root\": no password hash\n")
+	// The organizational unit has no password: skipped, with its line.
 	ldifOut, _, err := runImportCmd(t, bin, dir, env, "-format", "ldif", filepath.Join(dir, "ldif.in"))
 	require.NoError(t, err)
 	assert.Contains(t, ldifOut, "line 1: skipped: no uid attribute (dn: ou=people,dc=example,dc=org)\n")
@@ -152,12 +165,17 @@ func TestImportCommand(t *testing.T) {
 		assert.Equal(t, "member", me.Role)
 		assert.Equal(t, []string{"files", "reports"}, me.Permissions)
 	}
+	// DES crypt is refused: the account exists, without a usable password.
+	s.do(call{method: "POST", path: "/login/password", body: map[string]any{"identifier": "des-user", "password": "Des-Pw-1"}}, 401, nil)
 	s.stop()
 
 	// The store as the server left it: every imported hash is now argon2id.
 	st, err := sqlstore.Open(context.Background(), filepath.Join(dir, "users.db"))
 	require.NoError(t, err)
 	defer st.Close()
+	des, err := st.UserByUsername(context.Background(), "des-user")
+	require.NoError(t, err)
+	assert.Empty(t, des.PasswordHash)
 	for _, c := range importCases {
 		u, err := st.UserByUsername(context.Background(), c.user)
 		require.NoError(t, err, c.user)
