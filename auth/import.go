@@ -66,28 +66,58 @@ func (s *Service) ImportUsers(ctx context.Context, p *Principal, users []importe
 	if !covers(p.Permissions, perms) {
 		return rep, fmt.Errorf("%w: cannot grant permissions the caller lacks", ErrForbidden)
 	}
-	for i := range users {
-		if err := ctx.Err(); err != nil {
-			return rep, err
-		}
-		iu := &users[i]
-		u, err := s.importUser(ctx, p, iu, role, perms)
+	// Every account is checked first; those that pass go to the store in
+	// one round, each created whole or not at all.
+	batch := make([]*store.User, 0, len(users))
+	index := make([]int, 0, len(users))
+	fail := func(i int, err error) error {
 		var ae *Error
-		switch {
-		case err == nil:
-			rep.Created = append(rep.Created, *u)
-		case errors.As(err, &ae) && ae != ErrInternal && ae != ErrForbidden && ae != ErrUnauthorized:
-			rep.Failed = append(rep.Failed, ImportFailure{Index: i, Line: iu.Line, Username: iu.Username, Code: ae.Code()})
-		default:
-			return rep, err
+		if errors.As(err, &ae) && ae != ErrInternal && ae != ErrForbidden && ae != ErrUnauthorized {
+			rep.Failed = append(rep.Failed, ImportFailure{Index: i, Line: users[i].Line, Username: users[i].Username, Code: ae.Code()})
+			return nil
 		}
+		return err
 	}
+	for i := range users {
+		u, err := s.importRecord(&users[i], role, perms)
+		if err != nil {
+			if err := fail(i, err); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		batch, index = append(batch, u), append(index, i)
+	}
+	if len(batch) == 0 {
+		return rep, nil
+	}
+	errs, err := s.st.CreateUsers(ctx, batch)
+	if err != nil {
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		return rep, internal(err)
+	}
+	for k, u := range batch {
+		if errs[k] != nil {
+			if err := fail(index[k], writeErr(errs[k])); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		s.audit(ctx, slog.LevelInfo, "auth.user_created", slog.String("user_id", u.ID),
+			slog.String("by", actor(p)), slog.Bool("signup", false), slog.Bool("imported", true),
+			slog.Bool("usable_password", u.PasswordHash != ""))
+		rep.Created = append(rep.Created, *toUser(u, false))
+	}
+	slices.SortFunc(rep.Failed, func(a, b ImportFailure) int { return a.Index - b.Index })
 	return rep, nil
 }
 
-// importUser is CreateUser for one imported account, whose role and
-// permissions the caller has checked.
-func (s *Service) importUser(ctx context.Context, p *Principal, iu *importer.User, role string, perms []string) (*User, error) {
+// importRecord checks one imported account as CreateUser would, without
+// the store (the store's uniqueness of identifiers decides clashes), and
+// returns its record.
+func (s *Service) importRecord(iu *importer.User, role string, perms []string) (*store.User, error) {
 	if err := validateUsername(iu.Username); err != nil {
 		return nil, err
 	}
@@ -105,11 +135,8 @@ func (s *Service) importUser(ctx context.Context, p *Principal, iu *importer.Use
 			return nil, err
 		}
 	}
-	if err := s.checkNameClash(ctx, "", iu.Username, iu.Email); err != nil {
-		return nil, err
-	}
 	now := s.nowUTC()
-	u := &store.User{
+	return &store.User{
 		ID:       newID(),
 		Username: iu.Username,
 		Email:    iu.Email,
@@ -123,12 +150,5 @@ func (s *Service) importUser(ctx context.Context, p *Principal, iu *importer.Use
 		Disabled:      iu.Disabled,
 		CreatedAt:     now,
 		UpdatedAt:     now,
-	}
-	if err := s.st.CreateUser(ctx, u); err != nil {
-		return nil, writeErr(err)
-	}
-	s.audit(ctx, slog.LevelInfo, "auth.user_created", slog.String("user_id", u.ID),
-		slog.String("by", actor(p)), slog.Bool("signup", false), slog.Bool("imported", true),
-		slog.Bool("usable_password", iu.PasswordHash != ""))
-	return toUser(u, false), nil
+	}, nil
 }

@@ -292,3 +292,9 @@ func (ts timedStore) Restore(ctx context.Context, d *store.Dump) error {
 	defer cancel()
 	return ts.Store.Restore(ctx, d)
 }
+
+func (ts timedStore) CreateUsers(ctx context.Context, users []*store.User) ([]error, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.CreateUsers(ctx, users)
+}

@@ -49,6 +49,14 @@ type Users interface {
 	// another user has the same username or email (case-insensitively),
 	// ErrConflict when the ID exists, and ErrInvalid for a record it refuses.
 	CreateUser(ctx context.Context, u *User) error
+	// CreateUsers inserts many users in one round (a bulk import): each is
+	// created whole or not at all exactly as by CreateUser (and gets Version
+	// 1), and errs[i] is users[i]'s error (ErrUsernameTaken, ErrEmailTaken,
+	// ErrConflict, ErrInvalid), nil when it was created. Users later in the
+	// slice conflict with earlier ones as with stored ones. err is non-nil
+	// only when the whole round failed (context, database); then none was
+	// created.
+	CreateUsers(ctx context.Context, users []*User) (errs []error, err error)
 	// User returns the user with this ID, or ErrNotFound.
 	User(ctx context.Context, id string) (*User, error)
 	// UserByUsername returns the user whose username equals username

@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -265,4 +266,21 @@ func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) ([]stor
 		next = store.EncodeCursor(ids[len(ids)-1])
 	}
 	return users, next, nil
+}
+
+// CreateUsers implements [store.Users].
+func (s *Store) CreateUsers(ctx context.Context, users []*store.User) ([]error, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(users))
+	for i, u := range users {
+		if err := s.CreateUser(ctx, u); err != nil {
+			if errors.Is(err, ErrClosed) || ctx.Err() != nil {
+				return nil, err
+			}
+			errs[i] = err
+		}
+	}
+	return errs, nil
 }

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/latchkit/latch/store"
@@ -308,4 +310,63 @@ func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) ([]stor
 		next = store.EncodeCursor(users[limit-1].ID)
 	}
 	return users, next, nil
+}
+
+// CreateUsers implements [store.Users]: one transaction, each user in a
+// savepoint of its own, so a user the store refuses leaves the others.
+func (s *Store) CreateUsers(ctx context.Context, users []*store.User) ([]error, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	args := make([][]any, len(users))
+	var errs []error
+	first := make([]error, len(users))
+	for i, u := range users {
+		a, err := userArgs(u)
+		if err != nil {
+			first[i] = err
+			continue
+		}
+		a[13] = int64(1) // version
+		args[i] = a
+	}
+	err := s.tx(ctx, func(c conn) error {
+		errs = slices.Clone(first)
+		for i, u := range users {
+			if args[i] == nil {
+				continue
+			}
+			if _, err := c.exec(ctx, `SAVEPOINT latch_user`); err != nil {
+				return err
+			}
+			err := func() error {
+				if _, err := c.exec(ctx, insertUserQuery, args[i]...); err != nil {
+					return err
+				}
+				return putIdentifiers(ctx, c, u.ID, u.Username, u.Email)
+			}()
+			if err != nil {
+				if class, _ := classify(err); class != errUnique && !errors.Is(err, store.ErrConflict) {
+					return err
+				}
+				if _, rerr := c.exec(ctx, `ROLLBACK TO SAVEPOINT latch_user`); rerr != nil {
+					return rerr
+				}
+				errs[i] = s.fail(ctx, err)
+			}
+			if _, err := c.exec(ctx, `RELEASE SAVEPOINT latch_user`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	for i, u := range users {
+		if errs[i] == nil {
+			u.Version = 1
+		}
+	}
+	return errs, nil
 }
