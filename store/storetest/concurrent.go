@@ -318,6 +318,8 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		}
 		assert.Len(t, counterKeys(t, b, "k", t0), racers)
 	})
+
+	concurrentUsers(run)
 }
 
 func isAny(err error, targets ...error) bool {

@@ -28,22 +28,31 @@
 // # What is checked
 //
 // Not-found and conflict errors for every aggregate, case-insensitive
-// uniqueness of usernames and emails (with non-ASCII folding), overwrite and
-// "conflict changes nothing" rules, compare-and-swap of password hashes,
-// cascading deletes, paginated listing stable under inserts and deletes,
-// the API-token cap, single-use recovery codes, requests and TOTP steps,
-// counters and bans, signing keys, revocations, dump and restore, time
+// uniqueness of usernames and emails (with non-ASCII folding) in one
+// namespace of identifiers (a username never equals another user's email),
+// overwrite and "conflict changes nothing" rules, compare-and-swap of
+// password hashes and of user records (User.Version: which writes advance
+// it, a stale update refused), generations stored as given on users and
+// requests, cascading deletes, paginated listing stable under inserts and
+// deletes, the API-token cap, single-use recovery codes, requests and TOTP steps,
+// counters and bans, signing keys, revocations, dump and restore (which
+// never rolls generations, versions or TOTP steps back), time
 // normalisation, aliasing of records passed in and out, refusal of
 // oversized, invalid UTF-8 and NUL-carrying input without truncation,
 // of nil records, windows that are not positive and maxima below 1,
 // cancelled contexts and closed stores. The concurrency cases race 50
 // goroutines on one record and require exactly one winner (or exactly the
-// counts a serial execution would give).
+// counts a serial execution would give); the user-record races run 100
+// trials of two writers each (an administrator's change against the
+// user's own updates, an identifier taken as a username and as an email)
+// and require that no write is lost and no identifier reaches two users.
 //
 // The suite's own tests run chosen subtests against deliberately broken
 // wrappers of the in-memory backend (a case-sensitive username lookup, an
 // offset-based cursor, a read-modify-write recovery-code consume, a
-// LIKE-pattern prefix match, …) and require each break to be caught, and
+// LIKE-pattern prefix match, a version compared apart from the write,
+// usernames and emails in separate namespaces, a restore that forgets
+// what the store held, …) and require each break to be caught, and
 // the same subtests to pass on the unbroken backend.
 //
 // # Choices where the contracts leave room

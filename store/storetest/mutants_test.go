@@ -46,6 +46,17 @@ var mutants = map[string]mutant{
 	"cap checked apart":         {func(s store.Store) store.Store { return racyCap{s} }, "Concurrent/APITokenCap"},
 	"step checked apart":        {func(s store.Store) store.Store { return racyAdvance{s} }, "Concurrent/AdvanceTOTPStep"},
 	"zero window allowed":       {func(s store.Store) store.Store { return zeroWindow{s} }, "BadInput/NilAndNonPositive"},
+
+	"update ignores version":         {func(s store.Store) store.Store { return updateIgnoresVersion{s} }, "Users/Version/StaleRefusedChangesNothing"},
+	"sign-in bumps version":          {func(s store.Store) store.Store { return signInBumpsVersion{s} }, "Users/Version/SetLastLoginIsNoWrite"},
+	"update writes last login":       {func(s store.Store) store.Store { return updateWritesLastLogin{s} }, "Users/Version/UpdateKeepsLastLoginAndCreated"},
+	"split identifier namespaces":    {func(s store.Store) store.Store { return splitNamespaces{s} }, "Users/Identifiers/Create"},
+	"request drops generation":       {func(s store.Store) store.Store { return requestDropsGeneration{s} }, "Requests/Generation"},
+	"restore forgets the store":      {func(s store.Store) store.Store { return restoreForgets{s} }, "Backup/RestoreNeverRollsBack/StoreAhead"},
+	"restore forgets the TOTP step":  {func(s store.Store) store.Store { return restoreForgets{s} }, "Backup/RestoreNeverRollsBack/TOTPStoreAhead"},
+	"restore step of another secret": {func(s store.Store) store.Store { return restoreAnySecret{s} }, "Backup/RestoreNeverRollsBack/TOTPOtherSecret"},
+	"version checked apart":          {func(s store.Store) store.Store { return racyUpdate{s} }, "Concurrent/AdminChangeNeverLost"},
+	"identifiers checked apart":      {func(s store.Store) store.Store { return racyIdentifiers{splitNamespaces{s}} }, "Concurrent/OneIdentifierOneAccount"},
 }
 
 const mutantEnv = "LATCH_STORETEST_MUTANT"
@@ -338,4 +349,198 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// updateIgnoresVersion writes whatever version the caller read: the last
+// writer wins.
+type updateIgnoresVersion struct{ store.Store }
+
+func (s updateIgnoresVersion) UpdateUser(ctx context.Context, u *store.User) error {
+	if cur, err := s.User(ctx, u.ID); err == nil {
+		u.Version = cur.Version
+	}
+	return s.Store.UpdateUser(ctx, u)
+}
+
+// signInBumpsVersion counts a sign-in as a write to the record.
+type signInBumpsVersion struct{ store.Store }
+
+func (s signInBumpsVersion) SetLastLogin(ctx context.Context, id string, at time.Time) error {
+	if err := s.Store.SetLastLogin(ctx, id, at); err != nil {
+		return err
+	}
+	u, err := s.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.Store.UpdateUser(ctx, u)
+}
+
+// updateWritesLastLogin writes the record's LastLoginAt too.
+type updateWritesLastLogin struct{ store.Store }
+
+func (s updateWritesLastLogin) UpdateUser(ctx context.Context, u *store.User) error {
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	return s.SetLastLogin(ctx, u.ID, u.LastLoginAt)
+}
+
+// splitNamespaces keeps usernames and emails apart (a username may be
+// another user's email) by storing every username with a prefix no email
+// has.
+type splitNamespaces struct{ store.Store }
+
+const usernamePrefix = "u:"
+
+func splitIn(u *store.User) *store.User {
+	c := *u
+	c.Username = usernamePrefix + c.Username
+	return &c
+}
+
+func splitOut(u *store.User, err error) (*store.User, error) {
+	if err == nil {
+		u.Username = strings.TrimPrefix(u.Username, usernamePrefix)
+	}
+	return u, err
+}
+
+func (s splitNamespaces) CreateUser(ctx context.Context, u *store.User) error {
+	c := splitIn(u)
+	err := s.Store.CreateUser(ctx, c)
+	u.Version = c.Version
+	return err
+}
+
+func (s splitNamespaces) UpdateUser(ctx context.Context, u *store.User) error {
+	c := splitIn(u)
+	err := s.Store.UpdateUser(ctx, c)
+	u.Version = c.Version
+	return err
+}
+
+func (s splitNamespaces) User(ctx context.Context, id string) (*store.User, error) {
+	return splitOut(s.Store.User(ctx, id))
+}
+
+func (s splitNamespaces) UserByUsername(ctx context.Context, username string) (*store.User, error) {
+	return splitOut(s.Store.UserByUsername(ctx, usernamePrefix+username))
+}
+
+func (s splitNamespaces) UserByEmail(ctx context.Context, email string) (*store.User, error) {
+	return splitOut(s.Store.UserByEmail(ctx, email))
+}
+
+func (s splitNamespaces) Dump(ctx context.Context) (*store.Dump, error) {
+	d, err := s.Store.Dump(ctx)
+	if err == nil {
+		for i := range d.Users {
+			splitOut(&d.Users[i], nil)
+		}
+	}
+	return d, err
+}
+
+func (s splitNamespaces) Restore(ctx context.Context, d *store.Dump) error {
+	if d == nil {
+		return s.Store.Restore(ctx, d)
+	}
+	c := *d
+	c.Users = nil
+	for i := range d.Users {
+		c.Users = append(c.Users, *splitIn(&d.Users[i]))
+	}
+	return s.Store.Restore(ctx, &c)
+}
+
+// racyIdentifiers checks that no other user has the new username as its
+// email or the new email as its username by looking them up, then writes
+// in a separate step: two writers can both pass the check.
+type racyIdentifiers struct{ splitNamespaces }
+
+func (s racyIdentifiers) crossCheck(ctx context.Context, u *store.User) error {
+	if o, err := s.UserByEmail(ctx, u.Username); err == nil && o.ID != u.ID {
+		return store.ErrUsernameTaken
+	}
+	if o, err := s.UserByUsername(ctx, u.Email); u.Email != "" && err == nil && o.ID != u.ID {
+		return store.ErrEmailTaken
+	}
+	time.Sleep(time.Millisecond)
+	return nil
+}
+
+func (s racyIdentifiers) CreateUser(ctx context.Context, u *store.User) error {
+	if err := s.crossCheck(ctx, u); err != nil {
+		return err
+	}
+	return s.splitNamespaces.CreateUser(ctx, u)
+}
+
+func (s racyIdentifiers) UpdateUser(ctx context.Context, u *store.User) error {
+	if err := s.crossCheck(ctx, u); err != nil {
+		return err
+	}
+	return s.splitNamespaces.UpdateUser(ctx, u)
+}
+
+// requestDropsGeneration stores every request under generation 0.
+type requestDropsGeneration struct{ store.Store }
+
+func (s requestDropsGeneration) CreateRequest(ctx context.Context, r *store.Request) error {
+	c := *r
+	c.Generation = 0
+	return s.Store.CreateRequest(ctx, &c)
+}
+
+// restoreForgets empties the store before restoring, so nothing of what
+// it held (generations, versions, TOTP steps) is taken into account.
+type restoreForgets struct{ store.Store }
+
+func (s restoreForgets) Restore(ctx context.Context, d *store.Dump) error {
+	if d != nil {
+		if err := s.Store.Restore(ctx, &store.Dump{}); err != nil {
+			return err
+		}
+	}
+	return s.Store.Restore(ctx, d)
+}
+
+// restoreAnySecret keeps the store's greater TOTP step for the user
+// whatever the secret.
+type restoreAnySecret struct{ store.Store }
+
+func (s restoreAnySecret) Restore(ctx context.Context, d *store.Dump) error {
+	if d == nil {
+		return s.Store.Restore(ctx, d)
+	}
+	c := *d
+	c.TOTP = append([]store.TOTPCredential(nil), d.TOTP...)
+	for i := range c.TOTP {
+		if cur, err := s.ActiveTOTP(ctx, c.TOTP[i].UserID); err == nil {
+			c.TOTP[i].LastStep = max(c.TOTP[i].LastStep, cur.LastStep)
+		}
+	}
+	return s.Store.Restore(ctx, &c)
+}
+
+// racyUpdate compares the version, then writes in a separate step at
+// whatever version is stored by then: a concurrent write in between is
+// overwritten.
+type racyUpdate struct{ store.Store }
+
+func (s racyUpdate) UpdateUser(ctx context.Context, u *store.User) error {
+	cur, err := s.User(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Version != u.Version {
+		return store.ErrStale
+	}
+	time.Sleep(time.Millisecond)
+	if cur, err = s.User(ctx, u.ID); err != nil {
+		return err
+	}
+	u.Version = cur.Version
+	return s.Store.UpdateUser(ctx, u)
 }
