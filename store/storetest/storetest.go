@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			x.users(t)
 			x.userVersions(t)
 			x.identifiers(t)
+			x.createUsers(t)
 		}},
 		{"ListUsers", x.listUsers},
 		{"APITokens", x.apiTokens},
