@@ -26,6 +26,8 @@ func (p *prefixedHash) format() Format {
 }
 func (p *prefixedHash) encode() string                       { return p.prefix + p.inner.encode() }
 func (p *prefixedHash) checkLimits(l Limits) error           { return p.inner.checkLimits(l) }
+func (p *prefixedHash) halfLimits(l Limits, n int) bool      { return p.inner.halfLimits(l, n) }
+func (p *prefixedHash) maxPassword(l Limits) int             { return p.inner.maxPassword(l) }
 func (p *prefixedHash) verify(password string) (bool, error) { return p.inner.verify(password) }
 
 // decodeDjango parses Django's "algorithm$..." encodings. ok is false when s
@@ -117,6 +119,11 @@ func decodeDjangoPBKDF2(rest string, f Format, dg *pbkdf2Digest) (decoded, error
 	return &djangoPBKDF2{fmt: f, digest: dg, iterations: it, salt: fields[1], key: key}, nil
 }
 
+func (p *djangoPBKDF2) halfLimits(l Limits, n int) bool {
+	return pbkdf2HalfLimits(p.iterations, len(p.key), p.digest, l)
+}
+func (p *djangoPBKDF2) maxPassword(l Limits) int { return 0 }
+
 func (p *djangoPBKDF2) checkLimits(l Limits) error {
 	return checkPBKDF2Work(p.iterations, len(p.key), p.digest, l)
 }
@@ -139,7 +146,9 @@ func (d *djangoDigest) format() Format { return d.fmt }
 func (d *djangoDigest) encode() string {
 	return d.prefix + d.salt + "$" + hex.EncodeToString(d.sum)
 }
-func (d *djangoDigest) checkLimits(Limits) error { return nil }
+func (d *djangoDigest) checkLimits(Limits) error    { return nil }
+func (d *djangoDigest) halfLimits(Limits, int) bool { return true }
+func (d *djangoDigest) maxPassword(l Limits) int    { return 0 }
 
 func (d *djangoDigest) verify(password string) (bool, error) {
 	h := d.newH()

@@ -48,7 +48,7 @@ func ExampleVerify_errorChecking() {
 	}
 	// Output:
 	// password matches: true
-	// too expensive to verify: hash: parameters over the safety limits: bcrypt cost 31, limit 16
+	// too expensive to verify: hash: parameters over the safety limits: bcrypt cost 31, limit 14
 	// corrupt hash: hash: malformed encoded hash: sha512-crypt rounds= is not a canonical decimal in [1000, 999999999]
 	// broken format, reset the password: hash: insecure format: ldap-md5 (the account needs a password reset)
 	// unsupported hash: hash: unknown format: unrecognised prefix

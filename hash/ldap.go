@@ -30,7 +30,9 @@ func (h *ldapHash) encode() string {
 	return h.prefix + stdPadded.EncodeToString(append(append([]byte(nil), h.sum...), h.salt...))
 }
 
-func (h *ldapHash) checkLimits(Limits) error { return nil }
+func (h *ldapHash) checkLimits(Limits) error    { return nil }
+func (h *ldapHash) halfLimits(Limits, int) bool { return true }
+func (h *ldapHash) maxPassword(l Limits) int    { return 0 }
 
 func (h *ldapHash) verify(password string) (bool, error) {
 	d := h.newH()

@@ -153,6 +153,11 @@ func decodePBKDF2(s string) (decoded, error) {
 // ab64Len is the length of n bytes in unpadded base64.
 func ab64Len(n int) int { return (n*8 + 5) / 6 }
 
+func (p *pbkdf2Hash) halfLimits(l Limits, n int) bool {
+	return pbkdf2HalfLimits(p.iterations, len(p.key), p.digest, l)
+}
+func (p *pbkdf2Hash) maxPassword(l Limits) int { return 0 }
+
 func (p *pbkdf2Hash) checkLimits(l Limits) error {
 	return checkPBKDF2Work(p.iterations, len(p.key), p.digest, l)
 }
@@ -174,6 +179,12 @@ func checkPBKDF2Work(iterations uint64, keyLen int, d *pbkdf2Digest, l Limits) e
 		return overLimit("pbkdf2 iterations %d × %d blocks, limit %d", iterations, blocks, l.MaxPBKDF2Iterations)
 	}
 	return nil
+}
+
+// pbkdf2HalfLimits reports whether iterations × blocks is at most half of
+// MaxPBKDF2Iterations.
+func pbkdf2HalfLimits(iterations uint64, keyLen int, d *pbkdf2Digest, l Limits) bool {
+	return 2*iterations*pbkdf2Blocks(keyLen, d) <= uint64(l.MaxPBKDF2Iterations)
 }
 
 // pbkdf2Equal reports in constant time whether PBKDF2 of password gives

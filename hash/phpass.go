@@ -47,6 +47,11 @@ func decodePhpass(s string) (decoded, error) {
 	return &phpassHash{raw: s, cost: cost, sum: sum}, nil
 }
 
+func (p *phpassHash) halfLimits(l Limits, n int) bool { return p.cost < l.MaxPhpassCost }
+
+// maxPassword bounds phpass, which hashes the password 2^cost times.
+func (p *phpassHash) maxPassword(l Limits) int { return MaxCryptPasswordLength }
+
 func (p *phpassHash) checkLimits(l Limits) error {
 	if p.cost > l.MaxPhpassCost {
 		return overLimit("phpass cost %d, limit %d", p.cost, l.MaxPhpassCost)
