@@ -13,7 +13,7 @@ import (
 	"github.com/latchkit/latch/hash"
 )
 
-// Canonical hashes from testdata/vectors.jsonl, altered one field at a time.
+// Canonical hashes from testdata/vectors*.jsonl, altered one field at a time.
 const (
 	goodBcrypt  = "$2y$04$kJhlt44pko5HrxTKav9sTuO7OA4Kg9e/z.I4wsclDtpqHa4/FGqK6"
 	goodSFTPGo  = "$pbkdf2-sha256$150000$E86a9YMX3zC7$R5J62hsSq+pYw00hLLPKBbcGXmq7fj5+/M0IFoYtZbo="
