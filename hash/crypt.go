@@ -137,10 +137,21 @@ func (c *cryptHash) checkLimits(l Limits) error {
 // constant time. It calls Generate with the setting rather than the
 // library's Verify, which mis-parses the salt of a hash that has rounds=.
 func (c *cryptHash) verify(password string) (bool, error) {
+	sum, err := c.checksum(password)
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(sum, []byte(c.sum)) == 1, nil
+}
+
+// checksum is the checksum field crypt(3) computes for password.
+func (c *cryptHash) checksum(password string) ([]byte, error) {
 	out, err := c.scheme.newCrypter().Generate([]byte(password), []byte(c.setting()))
 	if err != nil {
-		return false, fmt.Errorf("hash: %s: %w", c.scheme.format, err)
+		return nil, fmt.Errorf("hash: %s: %w", c.scheme.format, err)
 	}
-	sum := out[strings.LastIndexByte(out, '$')+1:]
-	return subtle.ConstantTimeCompare([]byte(sum), []byte(c.sum)) == 1, nil
+	return []byte(out[strings.LastIndexByte(out, '$')+1:]), nil
 }
+
+func (c *cryptHash) wrapSetting() string    { return c.setting() }
+func (c *cryptHash) storedChecksum() []byte { return []byte(c.sum) }

@@ -90,6 +90,8 @@ func decode(encoded string) (decoded, error) {
 		return decodeBcryptSHA256(encoded)
 	case strings.HasPrefix(encoded, "$P$"), strings.HasPrefix(encoded, "$H$"):
 		return decodePhpass(encoded)
+	case strings.HasPrefix(encoded, wrapPrefix):
+		return decodeWrapped(encoded)
 	case strings.HasPrefix(encoded, "$3$"):
 		return decodeNTHash(encoded)
 	case strings.HasPrefix(encoded, "{"):

@@ -24,9 +24,16 @@ func (p *prefixedHash) format() Format {
 	}
 	return p.inner.format()
 }
-func (p *prefixedHash) encode() string                       { return p.prefix + p.inner.encode() }
-func (p *prefixedHash) checkLimits(l Limits) error           { return p.inner.checkLimits(l) }
-func (p *prefixedHash) halfLimits(l Limits, n int) bool      { return p.inner.halfLimits(l, n) }
+func (p *prefixedHash) encode() string                  { return p.prefix + p.inner.encode() }
+func (p *prefixedHash) checkLimits(l Limits) error      { return p.inner.checkLimits(l) }
+func (p *prefixedHash) halfLimits(l Limits, n int) bool { return p.inner.halfLimits(l, n) }
+func (p *prefixedHash) wrapSetting() string {
+	return p.prefix + p.inner.(wrappable).wrapSetting()
+}
+func (p *prefixedHash) storedChecksum() []byte { return p.inner.(wrappable).storedChecksum() }
+func (p *prefixedHash) checksum(password string) ([]byte, error) {
+	return p.inner.(wrappable).checksum(password)
+}
 func (p *prefixedHash) maxPassword(l Limits) int             { return p.inner.maxPassword(l) }
 func (p *prefixedHash) verify(password string) (bool, error) { return p.inner.verify(password) }
 
@@ -132,6 +139,15 @@ func (p *djangoPBKDF2) verify(password string) (bool, error) {
 	return pbkdf2Equal(p.digest, password, []byte(p.salt), p.iterations, p.key)
 }
 
+func (p *djangoPBKDF2) checksum(password string) ([]byte, error) {
+	return pbkdf2Sum(p.digest, password, []byte(p.salt), p.iterations, len(p.key))
+}
+
+func (p *djangoPBKDF2) wrapSetting() string {
+	return "pbkdf2_" + p.digest.name + "$" + utoa(p.iterations) + "$" + p.salt
+}
+func (p *djangoPBKDF2) storedChecksum() []byte { return p.key }
+
 // djangoDigest is Django's legacy "sha1$" salt "$" hex or "md5$" salt "$"
 // hex: one digest of salt+password.
 type djangoDigest struct {
@@ -151,11 +167,19 @@ func (d *djangoDigest) halfLimits(Limits, int) bool { return true }
 func (d *djangoDigest) maxPassword(l Limits) int    { return 0 }
 
 func (d *djangoDigest) verify(password string) (bool, error) {
+	sum, _ := d.checksum(password)
+	return subtle.ConstantTimeCompare(sum, d.sum) == 1, nil
+}
+
+func (d *djangoDigest) checksum(password string) ([]byte, error) {
 	h := d.newH()
 	h.Write([]byte(d.salt))
 	h.Write([]byte(password))
-	return subtle.ConstantTimeCompare(h.Sum(nil), d.sum) == 1, nil
+	return h.Sum(nil), nil
 }
+
+func (d *djangoDigest) wrapSetting() string    { return d.prefix + d.salt }
+func (d *djangoDigest) storedChecksum() []byte { return d.sum }
 
 // decodeDjangoDigest accepts a salt as isDjangoSalt allows, possibly empty
 // (Django's unsalted SHA-1 and MD5 write sha1$$ and md5$$), and the digest in

@@ -52,6 +52,12 @@
 // [ErrInsecureFormat]: such an account needs a password reset. Every
 // format other than the policy's is upgraded by [NeedsRehash].
 //
+// [Wrap] protects the cheap formats (md5crypt, apr1, sha-crypt, phpass, the
+// salted digests, PBKDF2) at import, before their users sign in again: it
+// replaces the legacy checksum by an Argon2id hash of it
+// ($latch-wrap$, [FormatWrapped]), which Verify verifies at the legacy cost
+// plus one Argon2id.
+//
 // New hashes are Argon2id with the OWASP parameters m=19 MiB, t=2, p=1, a
 // 16-byte salt and a 32-byte tag: about 25 ms on one core. RFC 9106's second
 // recommended option (m=64 MiB, t=3, p=4) is about 125 ms on a 2-core machine,

@@ -35,11 +35,25 @@ func (h *ldapHash) halfLimits(Limits, int) bool { return true }
 func (h *ldapHash) maxPassword(l Limits) int    { return 0 }
 
 func (h *ldapHash) verify(password string) (bool, error) {
+	sum, _ := h.checksum(password)
+	return subtle.ConstantTimeCompare(sum, h.sum) == 1, nil
+}
+
+func (h *ldapHash) checksum(password string) ([]byte, error) {
 	d := h.newH()
 	d.Write([]byte(password))
 	d.Write(h.salt)
-	return subtle.ConstantTimeCompare(d.Sum(nil), h.sum) == 1, nil
+	return d.Sum(nil), nil
 }
+
+// wrapSetting is the scheme and the salt alone in base64 (empty for {SHA}).
+func (h *ldapHash) wrapSetting() string {
+	if len(h.salt) == 0 {
+		return h.prefix
+	}
+	return h.prefix + stdPadded.EncodeToString(h.salt)
+}
+func (h *ldapHash) storedChecksum() []byte { return h.sum }
 
 // ldapScheme describes one {SCHEME} of OpenLDAP, 389 Directory Server or
 // Dovecot.

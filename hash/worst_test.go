@@ -67,6 +67,8 @@ func worstCases() []worstCase {
 		{"argon2id", "$argon2id$v=19$m=" + itoa(l.MaxArgon2Memory) + ",t=" + itoa(maxArgon2Time(l)) + ",p=1$" + raw(make([]byte, 16)) + "$" + raw(make([]byte, 32)), worstPassword(long)},
 		{"yescrypt", "$y$j" + string(hash64[logN-1]) + "T$" + zeroCrypt64(22) + "$" + zeroCrypt64(43), worstPassword(long)},
 		{"scrypt", "$7$" + string(hash64[logN]) + "U..../....saltsalt$" + zeroCrypt64(43), worstPassword(long)},
+		{"latch-wrap-sha512-crypt", "$latch-wrap$sha512-crypt$$6$rounds=" + itoa(l.MaxSHACryptRounds) + "$saltsaltsaltsalt" +
+			"$argon2id$v=19$m=" + itoa(l.MaxArgon2Memory) + ",t=" + itoa(maxArgon2Time(l)/2) + ",p=1$" + raw(make([]byte, 16)) + "$" + raw(make([]byte, 32)), worstPassword(64)},
 		{"ldap-ssha512", "{SSHA512}" + b64(make([]byte, 64+16)), worstPassword(long)},
 	}
 }
