@@ -49,7 +49,7 @@ func TestImportUsersAndSignIn(t *testing.T) {
 		for _, u := range rep.Created {
 			created[u.Username] = u
 		}
-		require.Len(t, created, 10)
+		require.Len(t, created, 12)
 		assert.Equal(t, []string{"10.1.0.0/16"}, created["pat"].AllowedIPs)
 		assert.True(t, created["leo"].Disabled)
 		assert.Equal(t, []string{"files"}, created["dave"].Permissions)

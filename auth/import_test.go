@@ -70,18 +70,17 @@ func TestParseFixtures(t *testing.T) {
 		got, err := ParseHtpasswd(bytes.NewReader(readImport(t, "htpasswd")))
 		require.NoError(t, err)
 		checkImport(t, got, []wantUser{
-			{name: "grace", prefix: "$2y$05$"}, {name: "heidi", prefix: "$apr1$"}, {name: "judy", prefix: "$6$"},
-		}, map[string]string{"ivan": "unsupported password hash format"})
+			{name: "grace", prefix: "$2y$05$"}, {name: "heidi", prefix: "$apr1$"}, {name: "ivan", prefix: "{SHA}"}, {name: "judy", prefix: "$6$"},
+		}, map[string]string{})
 	})
 	t.Run("shadow", func(t *testing.T) {
 		t.Parallel()
 		got, err := ParseShadow(bytes.NewReader(readImport(t, "shadow")))
 		require.NoError(t, err)
 		checkImport(t, got, []wantUser{
-			{name: "kim", prefix: "$6$"}, {name: "leo", prefix: "$5$", disabled: true}, {name: "oli", prefix: "$1$"},
+			{name: "kim", prefix: "$6$"}, {name: "leo", prefix: "$5$", disabled: true}, {name: "mia", prefix: "$y$"}, {name: "oli", prefix: "$1$"},
 		}, map[string]string{
 			"root": "no password hash", "daemon": "no password hash", "ned": "no password hash",
-			"mia": "unsupported password hash format",
 		})
 	})
 }
