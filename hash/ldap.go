@@ -40,11 +40,10 @@ func (h *ldapHash) verify(password string) (bool, error) {
 }
 
 func (h *ldapHash) checksum(password string) ([]byte, error) {
-	d := h.newH()
-	d.Write([]byte(password))
-	d.Write(h.salt)
-	return d.Sum(nil), nil
+	return digestOf(h.newH, h.size(), password, h.salt), nil
 }
+
+func (h *ldapHash) size() int { return len(h.sum) }
 
 // wrapSetting is the scheme and the salt alone in base64 (empty for {SHA}).
 func (h *ldapHash) wrapSetting() string {
