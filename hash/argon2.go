@@ -110,6 +110,17 @@ func decodeArgon2(s string) (decoded, error) {
 	return a, nil
 }
 
+// argon2MaxWork is the most memory×passes (KiB) that l admits.
+func argon2MaxWork(l Limits) uint64 {
+	return min(uint64(l.MaxArgon2Memory)*uint64(l.MaxArgon2Time), uint64(l.MaxArgon2MemoryTime))
+}
+
+func (a *argon2Hash) halfLimits(l Limits, n int) bool {
+	return 2*uint64(a.memory)*uint64(a.time) <= argon2MaxWork(l)
+}
+
+func (a *argon2Hash) maxPassword(l Limits) int { return 0 }
+
 func (a *argon2Hash) checkLimits(l Limits) error {
 	switch {
 	case uint64(a.memory) > uint64(l.MaxArgon2Memory):
@@ -118,6 +129,8 @@ func (a *argon2Hash) checkLimits(l Limits) error {
 		return overLimit("argon2 time %d, limit %d", a.time, l.MaxArgon2Time)
 	case uint64(a.lanes) > uint64(l.MaxArgon2Lanes):
 		return overLimit("argon2 lanes %d, limit %d", a.lanes, l.MaxArgon2Lanes)
+	case uint64(a.memory)*uint64(a.time) > uint64(l.MaxArgon2MemoryTime):
+		return overLimit("argon2 memory×time %d KiB, limit %d", uint64(a.memory)*uint64(a.time), l.MaxArgon2MemoryTime)
 	}
 	return nil
 }

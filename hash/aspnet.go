@@ -36,6 +36,11 @@ func (a *aspnetHash) format() Format {
 
 func (a *aspnetHash) encode() string { return a.raw }
 
+func (a *aspnetHash) halfLimits(l Limits, n int) bool {
+	return pbkdf2HalfLimits(a.iterations, len(a.key), a.digest, l)
+}
+func (a *aspnetHash) maxPassword(l Limits) int { return 0 }
+
 func (a *aspnetHash) checkLimits(l Limits) error {
 	return checkPBKDF2Work(a.iterations, len(a.key), a.digest, l)
 }

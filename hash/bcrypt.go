@@ -57,6 +57,9 @@ func decodeBcrypt(s string) (decoded, error) {
 	return &bcryptHash{minor: s[2], cost: cost, raw: s}, nil
 }
 
+func (b *bcryptHash) halfLimits(l Limits, n int) bool { return b.cost < l.MaxBcryptCost }
+func (b *bcryptHash) maxPassword(l Limits) int        { return 0 }
+
 func (b *bcryptHash) checkLimits(l Limits) error {
 	if b.cost > l.MaxBcryptCost {
 		return overLimit("bcrypt cost %d, limit %d", b.cost, l.MaxBcryptCost)

@@ -27,7 +27,9 @@ func (b *bcryptPrehash) encode() string {
 	return b.prefix + b.inner.raw
 }
 
-func (b *bcryptPrehash) checkLimits(l Limits) error { return b.inner.checkLimits(l) }
+func (b *bcryptPrehash) checkLimits(l Limits) error      { return b.inner.checkLimits(l) }
+func (b *bcryptPrehash) halfLimits(l Limits, n int) bool { return b.inner.halfLimits(l, n) }
+func (b *bcryptPrehash) maxPassword(l Limits) int        { return 0 }
 
 // key is what bcrypt is given for password.
 func (b *bcryptPrehash) key(password string) string {

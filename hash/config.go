@@ -33,21 +33,36 @@ const (
 	DefaultPBKDF2Iterations = 600_000
 
 	// DefaultMaxBcryptCost and the other DefaultMax constants are the
-	// safety limits of Latch's design, applied when a Limits field is zero.
-	DefaultMaxBcryptCost       = 16
-	DefaultMaxPBKDF2Iterations = 5_000_000
-	DefaultMaxSHACryptRounds   = 10_000_000
+	// safety limits, applied when a Limits field is zero. Each bounds the
+	// most expensive verification of its format to about a second on one
+	// core of a current server (bcrypt 14, PBKDF2-HMAC-SHA512 at 2,000,000
+	// iterations, sha512crypt at 1,000,000 rounds, Argon2 at 256 MiB × 4
+	// passes), and each admits every cost common systems write: bcrypt 10
+	// to 13, PBKDF2 up to 1,000,000 iterations, sha-crypt up to 1,000,000
+	// rounds, Argon2 up to 64 MiB with t=3 (and libsodium's 256 MiB with
+	// t=3), and mkpasswd's yescrypt and scrypt up to 256 MiB.
+	DefaultMaxBcryptCost       = 14
+	DefaultMaxPBKDF2Iterations = 2_000_000
+	DefaultMaxSHACryptRounds   = 1_000_000
 	DefaultMaxArgon2Memory     = 256 * 1024 // KiB
 	DefaultMaxArgon2Time       = 16
 	DefaultMaxArgon2Lanes      = 16
+	// DefaultMaxArgon2MemoryTime bounds Argon2's work, memory × passes in
+	// KiB: 1 GiB, e.g. 256 MiB with t=4 or 64 MiB with t=16.
+	DefaultMaxArgon2MemoryTime = 1 << 20
 	// DefaultMaxPhpassCost is log2 of the highest phpass iteration count:
 	// 2^20 MD5 rounds (WordPress writes 2^8, phpBB 2^11, passlib 2^19).
 	DefaultMaxPhpassCost    = 20
 	DefaultMaxEncodedLength = 1024
+	// MaxCryptPasswordLength bounds the password for md5crypt, apr1,
+	// sha-crypt and phpass, whose cost grows with the password's length
+	// (sha-crypt's with rounds × length): Verify returns
+	// ErrPasswordTooLong for a longer one against such a hash, so a hash
+	// made elsewhere from a longer password never verifies.
+	MaxCryptPasswordLength = 256
 	// DefaultMaxPasswordLength is 1024 bytes: far above the 64 characters
-	// NIST SP 800-63B asks verifiers to accept, low enough that md5crypt
-	// and sha-crypt, whose cost grows with the password's length (and
-	// quadratically in one step), stay within a few times their usual cost.
+	// NIST SP 800-63B asks verifiers to accept. The formats whose cost
+	// grows with the password's length take at most MaxCryptPasswordLength.
 	DefaultMaxPasswordLength = 1024
 )
 
@@ -64,7 +79,8 @@ const (
 )
 
 // Config is a password hashing policy and the safety limits that bound
-// verification. The zero Config is the recommended policy: Argon2id with the
+// verification. The policy must cost at most half of what its Limits admit,
+// so that Verify can retry a password in NFC against the hashes it makes. The zero Config is the recommended policy: Argon2id with the
 // Default constants, and the DefaultMax limits. Each zero field takes its
 // default; New returns ErrInvalidConfig for a value out of range.
 type Config struct {
@@ -130,19 +146,23 @@ type PBKDF2Params struct {
 // a limit is refused with ErrLimit. Zero fields take the DefaultMax values.
 type Limits struct {
 	// MaxBcryptCost is the highest bcrypt cost accepted, 4 to 31
-	// (cost 16 is about 4 s on a current core).
+	// (cost 14 is about 1 s on a current core, 16 about 4 s).
 	MaxBcryptCost int
 	// MaxPBKDF2Iterations is the highest PBKDF2 iteration count accepted,
 	// at most 2^31-1.
 	MaxPBKDF2Iterations int
 	// MaxSHACryptRounds is the highest sha256crypt/sha512crypt rounds=
-	// value accepted, 1000 to 999,999,999 (crypt's own bounds).
+	// value accepted, 1000 to 999,999,999 (crypt's own bounds). A
+	// password's length counts in it (see Hasher.Verify).
 	MaxSHACryptRounds int
 	// MaxArgon2Memory is the highest Argon2 memory accepted, in KiB, at
 	// least 8 and at most 4 GiB.
 	MaxArgon2Memory int
 	// MaxArgon2Time is the highest Argon2 time (passes) accepted.
 	MaxArgon2Time int
+	// MaxArgon2MemoryTime is the highest Argon2 memory × time accepted,
+	// in KiB, 8 to 2^36: the work of one verification.
+	MaxArgon2MemoryTime int
 	// MaxArgon2Lanes is the highest Argon2 parallelism accepted, 1 to 255.
 	MaxArgon2Lanes int
 	// MaxScryptMemory bounds scrypt and yescrypt, in KiB, 8 KiB to 4 GiB:
@@ -174,8 +194,9 @@ type Hasher struct {
 // New returns a Hasher for cfg after filling zero fields with defaults. It
 // returns an error wrapping ErrInvalidConfig for an unknown algorithm, a value
 // out of range, a policy below the OWASP floors (unless
-// InsecureAllowWeakParameters), or a policy over cfg's own Limits, since the
-// Hasher could not verify its own hashes.
+// InsecureAllowWeakParameters), or a policy over half of cfg's own Limits,
+// since the Hasher could not verify its own hashes, or not retry a password
+// typed in another Unicode form against them.
 func New(cfg Config) (*Hasher, error) {
 	r, err := resolve(cfg)
 	if err != nil {
@@ -220,6 +241,7 @@ func defaultConfig() Config {
 			MaxArgon2Memory:     DefaultMaxArgon2Memory,
 			MaxArgon2Time:       DefaultMaxArgon2Time,
 			MaxArgon2Lanes:      DefaultMaxArgon2Lanes,
+			MaxArgon2MemoryTime: DefaultMaxArgon2MemoryTime,
 			MaxScryptMemory:     DefaultMaxArgon2Memory,
 			MaxPhpassCost:       DefaultMaxPhpassCost,
 			MaxEncodedLength:    DefaultMaxEncodedLength,
@@ -267,6 +289,7 @@ func resolve(c Config) (Config, error) {
 	l.MaxArgon2Memory = orDefault(l.MaxArgon2Memory, dl.MaxArgon2Memory)
 	l.MaxArgon2Time = orDefault(l.MaxArgon2Time, dl.MaxArgon2Time)
 	l.MaxArgon2Lanes = orDefault(l.MaxArgon2Lanes, dl.MaxArgon2Lanes)
+	l.MaxArgon2MemoryTime = orDefault(l.MaxArgon2MemoryTime, dl.MaxArgon2MemoryTime)
 	l.MaxScryptMemory = orDefault(l.MaxScryptMemory, l.MaxArgon2Memory)
 	l.MaxPhpassCost = orDefault(l.MaxPhpassCost, dl.MaxPhpassCost)
 	l.MaxEncodedLength = orDefault(l.MaxEncodedLength, dl.MaxEncodedLength)
@@ -283,6 +306,7 @@ func resolve(c Config) (Config, error) {
 		{"Limits.MaxArgon2Memory", l.MaxArgon2Memory, argon2MinMemory, 4 << 20},
 		{"Limits.MaxArgon2Time", l.MaxArgon2Time, 1, 1 << 20},
 		{"Limits.MaxArgon2Lanes", l.MaxArgon2Lanes, 1, 255},
+		{"Limits.MaxArgon2MemoryTime", l.MaxArgon2MemoryTime, argon2MinMemory, 1 << 36},
 		{"Limits.MaxScryptMemory", l.MaxScryptMemory, 8, 4 << 20},
 		{"Limits.MaxPhpassCost", l.MaxPhpassCost, phpassMinCost, phpassMaxCost},
 		{"Limits.MaxEncodedLength", l.MaxEncodedLength, 256, 1 << 16},
@@ -313,12 +337,34 @@ func resolve(c Config) (Config, error) {
 			return Config{}, err
 		}
 	}
+	if err := checkRetry(&c); err != nil {
+		return Config{}, err
+	}
 	if !c.InsecureAllowWeakParameters {
 		if err := checkStrong(&c); err != nil {
 			return Config{}, err
 		}
 	}
 	return c, nil
+}
+
+// checkRetry requires the policy to cost at most half of what the Limits
+// admit, so that Verify can retry a password typed in another Unicode form
+// against the hashes Hash makes (see Hasher.Verify).
+func checkRetry(c *Config) error {
+	l, half := c.Limits, true
+	switch c.Algorithm {
+	case FormatArgon2id:
+		half = 2*uint64(c.Argon2.Memory)*uint64(c.Argon2.Time) <= argon2MaxWork(l)
+	case FormatBcrypt:
+		half = c.BcryptCost < l.MaxBcryptCost
+	case FormatPBKDF2SFTPGo, FormatPBKDF2Passlib:
+		half = 2*c.PBKDF2.Iterations <= l.MaxPBKDF2Iterations
+	}
+	if !half {
+		return invalid("the policy costs more than half of what Limits admit, so Verify could not retry a password in NFC against its hashes")
+	}
+	return nil
 }
 
 // checkStrong enforces the OWASP floors on the parameters the chosen

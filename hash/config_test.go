@@ -19,8 +19,8 @@ func TestNewDefaults(t *testing.T) {
 	assert.Equal(t, 10, c.BcryptCost)
 	assert.Equal(t, hash.PBKDF2Params{Iterations: 600_000, SaltLength: 16}, c.PBKDF2)
 	assert.Equal(t, hash.Limits{
-		MaxBcryptCost: 16, MaxPBKDF2Iterations: 5_000_000, MaxSHACryptRounds: 10_000_000,
-		MaxArgon2Memory: 256 * 1024, MaxArgon2Time: 16, MaxArgon2Lanes: 16,
+		MaxBcryptCost: 14, MaxPBKDF2Iterations: 2_000_000, MaxSHACryptRounds: 1_000_000,
+		MaxArgon2Memory: 256 * 1024, MaxArgon2Time: 16, MaxArgon2MemoryTime: 1 << 20, MaxArgon2Lanes: 16,
 		MaxScryptMemory: 256 * 1024, MaxPhpassCost: 20,
 		MaxEncodedLength: 1024, MaxPasswordLength: 1024,
 	}, c.Limits)
@@ -74,6 +74,12 @@ func TestNewValidates(t *testing.T) {
 		{"limit password 1 MiB", hash.Config{Limits: hash.Limits{MaxPasswordLength: 1 << 20}}, false},
 		{"limit negative", hash.Config{Limits: hash.Limits{MaxPBKDF2Iterations: -1}}, false},
 		{"limit below default policy", hash.Config{Limits: hash.Limits{MaxArgon2Memory: 1024}}, false},
+		{"bcrypt policy at its limit (no NFC retry)", hash.Config{Algorithm: hash.FormatBcrypt, BcryptCost: 14}, false},
+		{"bcrypt 14 with room to retry", hash.Config{Algorithm: hash.FormatBcrypt, BcryptCost: 14, Limits: hash.Limits{MaxBcryptCost: 15}}, true},
+		{"argon2 over half of memory×time", hash.Config{Argon2: hash.Argon2Params{Time: 3, Memory: 256 * 1024}}, false},
+		{"argon2 libsodium interactive", hash.Config{Argon2: hash.Argon2Params{Time: 2, Memory: 64 * 1024}}, true},
+		{"pbkdf2 over half its limit", hash.Config{Algorithm: hash.FormatPBKDF2SFTPGo, PBKDF2: hash.PBKDF2Params{Iterations: 1_000_001}}, false},
+		{"limit argon2 memory×time 4 KiB", hash.Config{Limits: hash.Limits{MaxArgon2MemoryTime: 4}}, false},
 		{"limit scrypt 4 KiB", hash.Config{Limits: hash.Limits{MaxScryptMemory: 4}}, false},
 		{"limit scrypt over 4 GiB", hash.Config{Limits: hash.Limits{MaxScryptMemory: 4<<20 + 1}}, false},
 		{"limit phpass 6", hash.Config{Limits: hash.Limits{MaxPhpassCost: 6}}, false},

@@ -103,6 +103,27 @@ func decodeCrypt(s string, sc *cryptScheme) (decoded, error) {
 	return c, nil
 }
 
+// shaCryptUnits is the number of times a password of n bytes counts each
+// sha-crypt round against MaxSHACryptRounds: once up to 64 bytes, then once
+// more per 64 bytes, since each round hashes the password about twice and
+// its cost grows with the SHA blocks that fill.
+func shaCryptUnits(n int) int { return max(1, (n+63)/64) }
+
+func (c *cryptHash) halfLimits(l Limits, n int) bool {
+	return !c.scheme.rounds || 2*c.effectiveRounds()*shaCryptUnits(n) <= l.MaxSHACryptRounds
+}
+
+// maxPassword bounds md5crypt, apr1 and sha-crypt, whose cost grows with the
+// password's length: MaxCryptPasswordLength, and for sha-crypt the length
+// whose rounds × shaCryptUnits stay within MaxSHACryptRounds (at least 64
+// bytes, since the rounds are within it).
+func (c *cryptHash) maxPassword(l Limits) int {
+	if !c.scheme.rounds {
+		return MaxCryptPasswordLength
+	}
+	return min(MaxCryptPasswordLength, 64*(l.MaxSHACryptRounds/c.effectiveRounds()))
+}
+
 // checkLimits applies MaxSHACryptRounds to sha-crypt, whose hashes without
 // rounds= cost 5000 rounds; md5crypt and apr1 always cost 1000.
 func (c *cryptHash) checkLimits(l Limits) error {
@@ -116,10 +137,21 @@ func (c *cryptHash) checkLimits(l Limits) error {
 // constant time. It calls Generate with the setting rather than the
 // library's Verify, which mis-parses the salt of a hash that has rounds=.
 func (c *cryptHash) verify(password string) (bool, error) {
+	sum, err := c.checksum(password)
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(sum, []byte(c.sum)) == 1, nil
+}
+
+// checksum is the checksum field crypt(3) computes for password.
+func (c *cryptHash) checksum(password string) ([]byte, error) {
 	out, err := c.scheme.newCrypter().Generate([]byte(password), []byte(c.setting()))
 	if err != nil {
-		return false, fmt.Errorf("hash: %s: %w", c.scheme.format, err)
+		return nil, fmt.Errorf("hash: %s: %w", c.scheme.format, err)
 	}
-	sum := out[strings.LastIndexByte(out, '$')+1:]
-	return subtle.ConstantTimeCompare([]byte(sum), []byte(c.sum)) == 1, nil
+	return []byte(out[strings.LastIndexByte(out, '$')+1:]), nil
 }
+
+func (c *cryptHash) wrapSetting() string    { return c.setting() }
+func (c *cryptHash) storedChecksum() []byte { return []byte(c.sum) }

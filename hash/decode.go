@@ -12,6 +12,14 @@ type decoded interface {
 	// checkLimits returns an error wrapping ErrLimit if a cost parameter
 	// is over l. It does no hashing work.
 	checkLimits(l Limits) error
+	// halfLimits reports whether the hash costs at most half of the most
+	// expensive hash of its format that l admits, so that verifying it
+	// twice (Verify's NFC retry) costs no more than that hash once.
+	halfLimits(l Limits, n int) bool
+	// maxPassword is the longest password the format is verified with
+	// (MaxCryptPasswordLength for formats whose cost grows with the
+	// password's length), or 0 for no bound beyond MaxPasswordLength.
+	maxPassword(l Limits) int
 	// verify hashes password with the decoded parameters and compares
 	// the result with the stored checksum in constant time.
 	verify(password string) (bool, error)
@@ -82,6 +90,8 @@ func decode(encoded string) (decoded, error) {
 		return decodeBcryptSHA256(encoded)
 	case strings.HasPrefix(encoded, "$P$"), strings.HasPrefix(encoded, "$H$"):
 		return decodePhpass(encoded)
+	case strings.HasPrefix(encoded, wrapPrefix):
+		return decodeWrapped(encoded)
 	case strings.HasPrefix(encoded, "$3$"):
 		return decodeNTHash(encoded)
 	case strings.HasPrefix(encoded, "{"):

@@ -52,6 +52,12 @@
 // [ErrInsecureFormat]: such an account needs a password reset. Every
 // format other than the policy's is upgraded by [NeedsRehash].
 //
+// [Wrap] protects the cheap formats (md5crypt, apr1, sha-crypt, phpass, the
+// salted digests, PBKDF2) at import, before their users sign in again: it
+// replaces the legacy checksum by an Argon2id hash of it
+// ($latch-wrap$, [FormatWrapped]), which Verify verifies at the legacy cost
+// plus one Argon2id.
+//
 // New hashes are Argon2id with the OWASP parameters m=19 MiB, t=2, p=1, a
 // 16-byte salt and a 32-byte tag: about 25 ms on one core. RFC 9106's second
 // recommended option (m=64 MiB, t=3, p=4) is about 125 ms on a 2-core machine,
@@ -79,14 +85,20 @@
 // checked against the [Limits] before any hashing, so a hostile hash (bcrypt
 // cost 31, PBKDF2 with 2,000,000,000 iterations, sha512crypt rounds=999999999,
 // Argon2 m=4294967295, a 1 MB string) is refused with [ErrLimit] in
-// microseconds. The defaults are bcrypt cost ≤ 16, PBKDF2 iterations ≤
-// 5,000,000 (counted once per digest-sized block of the derived key),
-// sha-crypt rounds ≤ 10,000,000, Argon2 memory ≤ 256 MiB, time ≤ 16, lanes
-// ≤ 16, scrypt and yescrypt 128·N·r·p ≤ 256 MiB (the Argon2 memory limit),
-// phpass 2^20 rounds, encoded length ≤ 1 KiB. Passwords are capped at 1024 bytes
-// ([ErrPasswordTooLong]) because md5crypt and sha-crypt slow down with the
-// password's length. Checksums are compared in constant time. Errors never
-// contain the password or the encoded hash.
+// microseconds. The defaults bound one verification to about a second on one
+// core (BenchmarkWorstCase measures each format at its limits) while every
+// cost common systems write still verifies: bcrypt cost ≤ 14, PBKDF2
+// iterations ≤ 2,000,000 (counted once per digest-sized block of the derived
+// key), sha-crypt rounds ≤ 1,000,000, Argon2 memory ≤ 256 MiB, time ≤ 16,
+// memory×time ≤ 1 GiB, lanes ≤ 16, scrypt and yescrypt 128·N·r·p ≤ 256 MiB
+// (the Argon2 memory limit), phpass 2^20 rounds, encoded length ≤ 1 KiB.
+// Passwords are capped at 1024 bytes ([ErrPasswordTooLong]), and at
+// [MaxCryptPasswordLength] (256) bytes against md5crypt, apr1, sha-crypt and
+// phpass, which slow down with the password's length; against sha-crypt the
+// length also counts in the rounds limit (see [Hasher.Verify]). Verify's
+// Unicode retry (below) is made only against hashes that cost at most half
+// of the limits, so it never doubles the worst case. Checksums are compared
+// in constant time. Errors never contain the password or the encoded hash.
 //
 // Hashing a wrong password costs the same as a right one, but Verify's time
 // still depends on the stored hash's format and parameters; a caller that
@@ -112,7 +124,9 @@
 // bytes as given, so hashes imported from systems that hashed raw bytes keep
 // verifying when the user types what they always typed; if that does not
 // match and the password is not already NFC, it tries the NFC form, which
-// matches hashes made by Hash. A hash imported from a system that stored a
+// matches hashes made by Hash, provided the hash costs at most half of what
+// the Limits admit ([New] requires that of the policy, so the retry is always
+// made for hashes Hash makes). A hash imported from a system that stored a
 // non-NFC form verifies only when the same bytes are typed. Passwords are
 // otherwise used byte for byte: a NUL byte is part of the password (crypt(3)
 // in C would stop there), so it cannot match a hash made by C code from a

@@ -34,6 +34,10 @@ var (
 	// returned before any hashing work.
 	ErrInsecureFormat = errors.New("hash: insecure format")
 
+	// ErrNotWrappable is returned by Wrap for a hash of a format it does
+	// not wrap (one whose own cost protects it, such as bcrypt or Argon2).
+	ErrNotWrappable = errors.New("hash: format cannot be wrapped")
+
 	// ErrInvalidConfig is returned by New for a Config with a value out of
 	// range or a policy that its own Limits would refuse.
 	ErrInvalidConfig = errors.New("hash: invalid config")

@@ -48,7 +48,7 @@ func ExampleVerify_errorChecking() {
 	}
 	// Output:
 	// password matches: true
-	// too expensive to verify: hash: parameters over the safety limits: bcrypt cost 31, limit 16
+	// too expensive to verify: hash: parameters over the safety limits: bcrypt cost 31, limit 14
 	// corrupt hash: hash: malformed encoded hash: sha512-crypt rounds= is not a canonical decimal in [1000, 999999999]
 	// broken format, reset the password: hash: insecure format: ldap-md5 (the account needs a password reset)
 	// unsupported hash: hash: unknown format: unrecognised prefix
@@ -105,6 +105,27 @@ func ExampleIdentify() {
 	// "aspnet-identity-v3" <nil>
 	// "des-crypt" hash: insecure format: des-crypt (the account needs a password reset)
 	// "" hash: malformed encoded hash: argon2 hash has 5 fields, want 6
+}
+
+// Wrap protects cheap legacy hashes at import, before their users sign in
+// again: the wrapped hash verifies the same password, and is replaced by a
+// plain Argon2id hash at the next sign-in.
+func ExampleWrap() {
+	legacy := "$1$saltsalt$qjXMvbEw8oaL.CzflDtaK/" // openssl passwd -1 -salt saltsalt password
+	wrapped, err := hash.Wrap(legacy)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(wrapped[:len("$latch-wrap$md5-crypt$$1$saltsalt$argon2id$v=19$m=19456,t=2,p=1$")])
+	f, _ := hash.Identify(wrapped)
+	ok, _ := hash.Verify("password", wrapped)
+	fmt.Println(f, ok, hash.NeedsRehash(wrapped))
+	_, err = hash.Wrap("$2y$10$iUXJloVAKJdsaEWTliIGo.jxbFUwn0LA9q3tyYc7hg8Hd9c5rYXKi")
+	fmt.Println(err)
+	// Output:
+	// $latch-wrap$md5-crypt$$1$saltsalt$argon2id$v=19$m=19456,t=2,p=1$
+	// latch-wrap true true
+	// hash: format cannot be wrapped: bcrypt
 }
 
 // A host whose other services read the hashes can choose bcrypt, and tighten

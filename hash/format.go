@@ -141,6 +141,11 @@ const (
 	FormatASPNetIdentityV2 Format = "aspnet-identity-v2"
 )
 
+// FormatWrapped is a legacy hash wrapped in Argon2id by Wrap:
+// $latch-wrap$FORMAT$SETTING$argon2id$v=19$m=M,t=T,p=P$SALT$TAG (see
+// Hasher.Wrap). Verify accepts it; NeedsRehash is always true for it.
+const FormatWrapped Format = "latch-wrap"
+
 // Broken formats. Identify names them and Verify refuses them with
 // ErrInsecureFormat: the account needs a password reset. They are
 // recognised bare and behind the LDAP and Dovecot prefixes that carry them.

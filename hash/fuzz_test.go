@@ -135,6 +135,7 @@ func FuzzSFTPGo(f *testing.F) {
 	fuzzFormat(f, "$pbkdf2-sha1$", "$pbkdf2-sha256$", "$pbkdf2-b64salt-sha256$")
 }
 func FuzzBrokenCrypt(f *testing.F) { fuzzFormat(f, "", "_", "$3$") }
+func FuzzWrapped(f *testing.F)     { fuzzFormat(f, "$latch-wrap$") }
 
 // FuzzASPNet fuzzes the ASP.NET Identity decoder with the blob's bytes, so
 // that the fuzzer reaches past the base64 layer.

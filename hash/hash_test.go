@@ -334,7 +334,7 @@ func TestArgon2idPackageInterop(t *testing.T) {
 
 func TestPasswordTooLong(t *testing.T) {
 	t.Parallel()
-	v := vectorByName(t, "md5crypt-openssl")
+	v := vectorByName(t, "ldap-ssha")
 	long := strings.Repeat("a", hash.DefaultMaxPasswordLength+1)
 	_, err := hash.Verify(long, v.Encoded)
 	require.ErrorIs(t, err, hash.ErrPasswordTooLong)
@@ -351,6 +351,84 @@ func TestPasswordTooLong(t *testing.T) {
 	h := fast(t, hash.Config{Limits: hash.Limits{MaxPasswordLength: 64}})
 	_, err = h.Hash(strings.Repeat("\u2adc", 20)) // 60 bytes, 100 after NFC
 	require.ErrorIs(t, err, hash.ErrPasswordTooLong)
+}
+
+// TestCryptPasswordLength: md5crypt, apr1, sha-crypt and phpass, whose cost
+// grows with the password's length, take at most MaxCryptPasswordLength
+// bytes, and sha-crypt counts the length in its rounds limit.
+func TestCryptPasswordLength(t *testing.T) {
+	t.Parallel()
+	const max = hash.MaxCryptPasswordLength
+	rounds := func(n int) string { // a sha512crypt hash of n rounds, checksum zero
+		return "$6$rounds=" + itoa(n) + "$saltsalt$" + strings.Repeat(".", 86)
+	}
+	for _, tc := range []struct {
+		name, encoded string
+		length        int
+		tooLong       bool
+	}{
+		{"md5crypt at the cap", goodMD5, max, false},
+		{"md5crypt over the cap", goodMD5, max + 1, true},
+		{"apr1 over the cap", vectorByName(t, "apr1-openssl").Encoded, max + 1, true},
+		{"phpass at the cap", goodPhpass, max, false},
+		{"phpass over the cap", goodPhpass, max + 1, true},
+		{"{CRYPT} md5crypt over the cap", "{CRYPT}" + goodMD5, max + 1, true},
+		{"sha512crypt 5000 rounds at the cap", vectorByName(t, "sha512crypt-openssl").Encoded, max, false},
+		{"sha512crypt 5000 rounds over the cap", vectorByName(t, "sha512crypt-openssl").Encoded, max + 1, true},
+		{"sha512crypt 250,000 rounds, 256 bytes", rounds(250_000), 256, false},
+		{"sha512crypt 250,001 rounds, 256 bytes", rounds(250_001), 256, true},
+		{"sha512crypt 500,000 rounds, 128 bytes", rounds(500_000), 128, false},
+		{"sha512crypt 500,000 rounds, 129 bytes", rounds(500_000), 129, true},
+		{"sha512crypt 1,000,000 rounds, 64 bytes", rounds(1_000_000), 64, false},
+		{"sha512crypt 1,000,000 rounds, 65 bytes", rounds(1_000_000), 65, true},
+		{"sha512crypt rounds 1000 at the cap", goodSHA512, max, false},
+		{"bcrypt is not capped", goodBcrypt, 1024, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if raceDetector && strings.Contains(tc.name, "00,000 rounds") && !tc.tooLong {
+				t.Skip("hundreds of thousands of rounds under the race detector")
+			}
+			ok, err := hash.Verify(strings.Repeat("a", tc.length), tc.encoded)
+			assert.False(t, ok)
+			if tc.tooLong {
+				require.ErrorIs(t, err, hash.ErrPasswordTooLong)
+				assert.NotContains(t, err.Error(), "aaaa")
+			} else {
+				require.NoError(t, err)
+			}
+		})
+	}
+}
+
+// TestNFCRetryWithinLimits: Verify retries a non-NFC password in NFC only
+// against a hash that costs at most half of what the limits admit.
+func TestNFCRetryWithinLimits(t *testing.T) {
+	t.Parallel()
+	v := vectorByName(t, "sha512crypt-mkpasswd-rounds") // rounds=1000 of the NFC password
+	require.Equal(t, nfcPassword, v.Password)
+	ok, err := hash.Verify(nfdPassword, v.Encoded)
+	require.NoError(t, err)
+	assert.True(t, ok, "retried in NFC under the default limits")
+
+	tight, err := hash.New(hash.Config{Limits: hash.Limits{MaxSHACryptRounds: 1999}})
+	require.NoError(t, err)
+	ok, err = tight.Verify(nfdPassword, v.Encoded)
+	require.NoError(t, err)
+	assert.False(t, ok, "1000 rounds is over half of 1999: no retry")
+	ok, err = tight.Verify(nfcPassword, v.Encoded)
+	require.NoError(t, err)
+	assert.True(t, ok, "the bytes as typed still verify")
+
+	b := vectorByName(t, "bcrypt-2b-nfc-mkpasswd") // cost 5, NFC password
+	at5, err := hash.New(hash.Config{Limits: hash.Limits{MaxBcryptCost: 5}, Algorithm: hash.FormatBcrypt, BcryptCost: 4, InsecureAllowWeakParameters: true})
+	require.NoError(t, err)
+	ok, err = at5.Verify(nfdPassword, b.Encoded)
+	require.NoError(t, err)
+	assert.False(t, ok, "bcrypt at its cost limit: no retry")
+	ok, err = hash.Verify(nfdPassword, b.Encoded)
+	require.NoError(t, err)
+	assert.True(t, ok)
 }
 
 // TestNULInPassword shows that a NUL byte is part of the password: crypt(3)

@@ -50,21 +50,41 @@ func Identify(encoded string) (Format, error) {
 // systems that did not normalise keep working. If that does not match and the
 // password is not in Unicode Normalization Form C, it hashes the NFC form,
 // which is what Hash stores; such a password costs two hash computations
-// when wrong. The checksum comparison is constant time.
+// when wrong. The retry is made only for a hash that costs at most half of
+// the most expensive one the Limits admit in its format, so no call costs
+// more than that one hash: a hash over half the limits verifies only the
+// bytes as typed. The checksum comparison is constant time.
+//
+// Against md5crypt, apr1, sha-crypt and phpass hashes, whose cost grows with
+// the password's length, a password over MaxCryptPasswordLength bytes is
+// refused with ErrPasswordTooLong (callers treat it as a wrong password);
+// against sha-crypt a password's length also counts in MaxSHACryptRounds:
+// each round counts once per started 64 bytes of password, so a hash of
+// 1,000,000 rounds takes passwords of up to 64 bytes under the default
+// limit, one of 500,000 rounds up to 128 bytes and one of 5000 rounds (the
+// default) up to 256 bytes.
 func (h *Hasher) Verify(password, encoded string) (bool, error) {
 	c := h.config()
 	d, err := decodeLimited(encoded, c.Limits)
 	if err != nil {
 		return false, err
 	}
-	if len(password) > c.Limits.MaxPasswordLength {
+	limit := c.Limits.MaxPasswordLength
+	if m := d.maxPassword(c.Limits); m > 0 && m < limit {
+		limit = m
+	}
+	if len(password) > limit {
+		if limit < c.Limits.MaxPasswordLength {
+			return false, fmt.Errorf("%w: %s uses at most %d bytes", ErrPasswordTooLong, d.format(), limit)
+		}
 		return false, ErrPasswordTooLong
 	}
 	ok, err := d.verify(password)
 	if ok || err != nil {
 		return ok, err
 	}
-	if nfc := norm.NFC.String(password); nfc != password && len(nfc) <= c.Limits.MaxPasswordLength {
+	if nfc := norm.NFC.String(password); nfc != password && len(nfc) <= limit &&
+		d.halfLimits(c.Limits, max(len(password), len(nfc))) {
 		return d.verify(nfc)
 	}
 	return false, nil

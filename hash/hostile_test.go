@@ -13,7 +13,7 @@ import (
 	"github.com/latchkit/latch/hash"
 )
 
-// Canonical hashes from testdata/vectors.jsonl, altered one field at a time.
+// Canonical hashes from testdata/vectors*.jsonl, altered one field at a time.
 const (
 	goodBcrypt  = "$2y$04$kJhlt44pko5HrxTKav9sTuO7OA4Kg9e/z.I4wsclDtpqHa4/FGqK6"
 	goodSFTPGo  = "$pbkdf2-sha256$150000$E86a9YMX3zC7$R5J62hsSq+pYw00hLLPKBbcGXmq7fj5+/M0IFoYtZbo="
@@ -34,6 +34,12 @@ const (
 	goodSSHA         = "{SSHA}Lv8z7DcC0k/Sz8PWsmAW+YoGYU4JwbiX"
 	goodASPNetV3     = "AQAAAAEAACcQAAAAEAABAgMEBQYHCAkKCwwNDg/rbIFTVZIgPAkrFY+NOQlnI2Km9dvQDZgoBEy6qLJS6Q=="
 	goodASPNetV2     = "AAABAgMEBQYHCAkKCwwNDg8DCeL+Tgvf59D+SCjUHCNEFuLZv7Yc3Y9kOhHPv9/BGQ=="
+
+	// goodWrapped is goodMD5 wrapped with t=1, m=64 KiB and the salt
+	// "saltsaltsaltsalt"; its PHC string is what the reference CLI gives:
+	// printf %s qjXMvbEw8oaL.CzflDtaK/ | argon2 saltsaltsaltsalt -id -t 1 -k 64 -p 1 -e
+	goodWrapped = "$latch-wrap$md5-crypt$$1$saltsalt" +
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$MV9q1L6pJhxeW90CZRwybt2wXkd+odJ7htAojdqgkcE"
 )
 
 // aspnetV3 builds an ASP.NET Identity v3 blob with the given header fields,
@@ -93,6 +99,8 @@ func hostileCases() []hostileCase {
 		{"aspnet v3 unpadded", strings.TrimRight(goodASPNetV3, "="), hash.ErrUnknownFormat},
 		{"aspnet v2 48 bytes", base64.StdEncoding.EncodeToString(make([]byte, 48)), hash.ErrUnknownFormat},
 		{"aspnet marker 2", "Ag" + goodASPNetV2[2:], hash.ErrUnknownFormat},
+		{"wrapped bcrypt", r(goodWrapped, "md5-crypt$$1$saltsalt", "bcrypt$$2b$04$abcdefghijklmnopqrstuu", 1), hash.ErrUnknownFormat},
+		{"wrapped in argon2i", r(goodWrapped, "$argon2id$", "$argon2i$", 1), hash.ErrUnknownFormat},
 		{"leading space", " " + goodBcrypt, hash.ErrUnknownFormat},
 		{"NUL prefix", "\x00" + goodBcrypt, hash.ErrUnknownFormat},
 		{"bcrypt $2x$", r(goodBcrypt, "$2y$", "$2x$", 1), hash.ErrUnknownFormat},
@@ -142,6 +150,8 @@ func hostileCases() []hostileCase {
 		{"aspnet v3 sha256 5,000,001", aspnetV3(1, 5_000_001, 16, 16, 32), hash.ErrLimit},
 		{"aspnet v3 sha1 2 blocks × 2,500,001", aspnetV3(0, 2_500_001, 16, 16, 32), hash.ErrLimit},
 		{"aspnet v3 2^31-1 iterations", aspnetV3(2, 1<<31-1, 16, 16, 32), hash.ErrLimit},
+		{"wrapped argon2 m=4294967295", r(goodWrapped, "m=64", "m=4294967295", 1), hash.ErrLimit},
+		{"wrapped sha512crypt rounds=999999999", r(goodWrapped, "md5-crypt$$1$saltsalt", "sha512-crypt$$6$rounds=999999999$saltsalt", 1), hash.ErrLimit},
 		{"sftpgo sha256 64-byte key × 2,500,001", r(sftpgoKey(64), "150000", "2500001", 1), hash.ErrLimit},
 
 		// bcrypt (OpenBSD, libxcrypt).
@@ -291,6 +301,15 @@ func hostileCases() []hostileCase {
 		{"{SHA512-CRYPT} holding $5$", "{SHA512-CRYPT}$5$saltsalt$gOjOtoMpVhru2uyjeJSEc/JaLQWOXMNmlOnj6T4AtCz", hash.ErrMalformed},
 		{"{BLF-CRYPT} holding $1$", "{BLF-CRYPT}" + goodMD5, hash.ErrMalformed},
 		{"{CRYPT} malformed sha512crypt", "{CRYPT}" + goodSHA512[:len(goodSHA512)-1], hash.ErrMalformed},
+
+		// Wrap's format.
+		{"wrapped without format", "$latch-wrap$", hash.ErrMalformed},
+		{"wrapped without PHC", goodWrapped[:strings.Index(goodWrapped, "$argon2id")], hash.ErrMalformed},
+		{"wrapped 9-character salt", r(goodWrapped, "$saltsalt$", "$saltsalts$", 1), hash.ErrMalformed},
+		{"wrapped setting with its checksum", r(goodWrapped, "$saltsalt$", "$saltsalt$qjXMvbEw8oaL.CzflDtaK/$", 1), hash.ErrMalformed},
+		{"wrapped format does not match setting", r(goodWrapped, "md5-crypt", "apr1", 1), hash.ErrMalformed},
+		{"wrapped tag trailing bits", goodWrapped[:len(goodWrapped)-1] + "F", hash.ErrMalformed},
+		{"wrapped SFTPGo 16-byte key setting", "$latch-wrap$pbkdf2-sftpgo$$pbkdf2-sha256$1000$salt" + goodWrapped[strings.Index(goodWrapped, "$argon2id"):] + "$", hash.ErrMalformed},
 
 		// SFTPGo, NT.
 		{"nt hash upper-case hex", "$3$$8846F7EAEE8FB117AD06BDD830B7586C", hash.ErrMalformed},

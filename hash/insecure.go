@@ -7,9 +7,11 @@ type insecureHash struct {
 	raw string
 }
 
-func (h *insecureHash) format() Format           { return h.fmt }
-func (h *insecureHash) encode() string           { return h.raw }
-func (h *insecureHash) checkLimits(Limits) error { return nil }
+func (h *insecureHash) format() Format              { return h.fmt }
+func (h *insecureHash) encode() string              { return h.raw }
+func (h *insecureHash) checkLimits(Limits) error    { return nil }
+func (h *insecureHash) halfLimits(Limits, int) bool { return false }
+func (h *insecureHash) maxPassword(l Limits) int    { return 0 }
 func (h *insecureHash) verify(string) (bool, error) {
 	return false, ErrInsecureFormat
 }

@@ -30,14 +30,29 @@ func (h *ldapHash) encode() string {
 	return h.prefix + stdPadded.EncodeToString(append(append([]byte(nil), h.sum...), h.salt...))
 }
 
-func (h *ldapHash) checkLimits(Limits) error { return nil }
+func (h *ldapHash) checkLimits(Limits) error    { return nil }
+func (h *ldapHash) halfLimits(Limits, int) bool { return true }
+func (h *ldapHash) maxPassword(l Limits) int    { return 0 }
 
 func (h *ldapHash) verify(password string) (bool, error) {
-	d := h.newH()
-	d.Write([]byte(password))
-	d.Write(h.salt)
-	return subtle.ConstantTimeCompare(d.Sum(nil), h.sum) == 1, nil
+	sum, _ := h.checksum(password)
+	return subtle.ConstantTimeCompare(sum, h.sum) == 1, nil
 }
+
+func (h *ldapHash) checksum(password string) ([]byte, error) {
+	return digestOf(h.newH, h.size(), password, h.salt), nil
+}
+
+func (h *ldapHash) size() int { return len(h.sum) }
+
+// wrapSetting is the scheme and the salt alone in base64 (empty for {SHA}).
+func (h *ldapHash) wrapSetting() string {
+	if len(h.salt) == 0 {
+		return h.prefix
+	}
+	return h.prefix + stdPadded.EncodeToString(h.salt)
+}
+func (h *ldapHash) storedChecksum() []byte { return h.sum }
 
 // ldapScheme describes one {SCHEME} of OpenLDAP, 389 Directory Server or
 // Dovecot.

@@ -153,6 +153,11 @@ func decodePBKDF2(s string) (decoded, error) {
 // ab64Len is the length of n bytes in unpadded base64.
 func ab64Len(n int) int { return (n*8 + 5) / 6 }
 
+func (p *pbkdf2Hash) halfLimits(l Limits, n int) bool {
+	return pbkdf2HalfLimits(p.iterations, len(p.key), p.digest, l)
+}
+func (p *pbkdf2Hash) maxPassword(l Limits) int { return 0 }
+
 func (p *pbkdf2Hash) checkLimits(l Limits) error {
 	return checkPBKDF2Work(p.iterations, len(p.key), p.digest, l)
 }
@@ -160,6 +165,15 @@ func (p *pbkdf2Hash) checkLimits(l Limits) error {
 func (p *pbkdf2Hash) verify(password string) (bool, error) {
 	return pbkdf2Equal(p.digest, password, p.salt, p.iterations, p.key)
 }
+
+func (p *pbkdf2Hash) checksum(password string) ([]byte, error) {
+	return pbkdf2Sum(p.digest, password, p.salt, p.iterations, len(p.key))
+}
+
+func (p *pbkdf2Hash) wrapSetting() string {
+	return "$" + p.ident() + "$" + utoa(p.iterations) + "$" + p.saltField
+}
+func (p *pbkdf2Hash) storedChecksum() []byte { return p.key }
 
 // pbkdf2Blocks is the number of digest-sized blocks PBKDF2 computes for a
 // key of keyLen bytes: each costs the full iteration count.
@@ -176,12 +190,26 @@ func checkPBKDF2Work(iterations uint64, keyLen int, d *pbkdf2Digest, l Limits) e
 	return nil
 }
 
+// pbkdf2HalfLimits reports whether iterations × blocks is at most half of
+// MaxPBKDF2Iterations.
+func pbkdf2HalfLimits(iterations uint64, keyLen int, d *pbkdf2Digest, l Limits) bool {
+	return 2*iterations*pbkdf2Blocks(keyLen, d) <= uint64(l.MaxPBKDF2Iterations)
+}
+
 // pbkdf2Equal reports in constant time whether PBKDF2 of password gives
 // want. The iteration count was bounded by checkPBKDF2Work.
 func pbkdf2Equal(d *pbkdf2Digest, password string, salt []byte, iterations uint64, want []byte) (bool, error) {
-	key, err := pbkdf2.Key(d.new, password, salt, int(iterations), len(want))
+	key, err := pbkdf2Sum(d, password, salt, iterations, len(want))
 	if err != nil {
-		return false, fmt.Errorf("hash: pbkdf2: %w", err)
+		return false, err
 	}
 	return subtle.ConstantTimeCompare(key, want) == 1, nil
+}
+
+func pbkdf2Sum(d *pbkdf2Digest, password string, salt []byte, iterations uint64, keyLen int) ([]byte, error) {
+	key, err := pbkdf2.Key(d.new, password, salt, int(iterations), keyLen)
+	if err != nil {
+		return nil, fmt.Errorf("hash: pbkdf2: %w", err)
+	}
+	return key, nil
 }

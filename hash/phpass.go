@@ -47,6 +47,11 @@ func decodePhpass(s string) (decoded, error) {
 	return &phpassHash{raw: s, cost: cost, sum: sum}, nil
 }
 
+func (p *phpassHash) halfLimits(l Limits, n int) bool { return p.cost < l.MaxPhpassCost }
+
+// maxPassword bounds phpass, which hashes the password 2^cost times.
+func (p *phpassHash) maxPassword(l Limits) int { return MaxCryptPasswordLength }
+
 func (p *phpassHash) checkLimits(l Limits) error {
 	if p.cost > l.MaxPhpassCost {
 		return overLimit("phpass cost %d, limit %d", p.cost, l.MaxPhpassCost)
@@ -57,6 +62,15 @@ func (p *phpassHash) checkLimits(l Limits) error {
 // verify computes phpass's iterated MD5 with the standard library:
 // MD5(salt+password), then 2^cost times MD5(previous+password).
 func (p *phpassHash) verify(password string) (bool, error) {
+	sum := p.compute(password)
+	return subtle.ConstantTimeCompare(sum, p.sum) == 1, nil
+}
+
+func (p *phpassHash) wrapSetting() string                      { return p.raw[:12] }
+func (p *phpassHash) storedChecksum() []byte                   { return p.sum }
+func (p *phpassHash) checksum(password string) ([]byte, error) { return p.compute(password), nil }
+
+func (p *phpassHash) compute(password string) []byte {
 	buf := make([]byte, 0, md5.Size+len(password))
 	buf = append(append(buf, p.raw[4:12]...), password...)
 	sum := md5.Sum(buf)
@@ -66,5 +80,5 @@ func (p *phpassHash) verify(password string) (bool, error) {
 		copy(buf, sum[:])
 		sum = md5.Sum(buf)
 	}
-	return subtle.ConstantTimeCompare(sum[:], p.sum) == 1, nil
+	return sum[:]
 }

@@ -168,6 +168,11 @@ func decodeScryptPasslib(str string) (decoded, error) {
 	return s, nil
 }
 
+func (s *scryptHash) halfLimits(l Limits, n int) bool {
+	return 2*scryptMemoryKiB(s.logN, s.r, s.p) <= uint64(l.MaxScryptMemory)
+}
+func (s *scryptHash) maxPassword(l Limits) int { return 0 }
+
 func (s *scryptHash) checkLimits(l Limits) error {
 	if m := scryptMemoryKiB(s.logN, s.r, s.p); m > uint64(l.MaxScryptMemory) {
 		return overLimit("scrypt memory×parallelism %d KiB, limit %d", m, l.MaxScryptMemory)

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// vector is one row of testdata/vectors.jsonl, made by an independent tool
+// vector is one row of testdata/vectors*.jsonl, made by an independent tool
 // (the row's command) by testdata/generate.py. Wrong rows hold a password
 // that is not the one hashed; Error is "limit" for a hash over the default
 // limits and "insecure" for one of a broken format.
@@ -23,19 +23,24 @@ type vector struct {
 	Error    string `json:"error"`
 }
 
+// loadVectors reads testdata/vectors.jsonl (the first formats, right
+// passwords only) and testdata/vectors-formats.jsonl (the formats added with
+// yescrypt, with wrong-password and error rows).
 func loadVectors(tb testing.TB) []vector {
 	tb.Helper()
-	f, err := os.Open("testdata/vectors.jsonl")
-	require.NoError(tb, err)
-	defer f.Close()
 	var vs []vector
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var v vector
-		require.NoError(tb, json.Unmarshal(sc.Bytes(), &v), sc.Text())
-		vs = append(vs, v)
+	for _, name := range []string{"testdata/vectors.jsonl", "testdata/vectors-formats.jsonl"} {
+		f, err := os.Open(name)
+		require.NoError(tb, err)
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var v vector
+			require.NoError(tb, json.Unmarshal(sc.Bytes(), &v), sc.Text())
+			vs = append(vs, v)
+		}
+		require.NoError(tb, sc.Err())
+		require.NoError(tb, f.Close())
 	}
-	require.NoError(tb, sc.Err())
 	require.NotEmpty(tb, vs)
 	return vs
 }

@@ -99,6 +99,11 @@ func scryptMemoryKiB(logN int, r, p uint64) uint64 {
 	return (uint64(1) << logN) * r * p * 128 / 1024
 }
 
+func (y *yescryptHash) halfLimits(l Limits, n int) bool {
+	return 2*scryptMemoryKiB(y.logN, uint64(y.r), 1) <= uint64(l.MaxScryptMemory)
+}
+func (y *yescryptHash) maxPassword(l Limits) int { return 0 }
+
 func (y *yescryptHash) checkLimits(l Limits) error {
 	if m := scryptMemoryKiB(y.logN, uint64(y.r), 1); m > uint64(l.MaxScryptMemory) {
 		return overLimit("yescrypt memory %d KiB, limit %d", m, l.MaxScryptMemory)
