@@ -74,6 +74,9 @@ var (
 	// ErrInternal is an unexpected failure (INTERNAL_ERROR), typically of
 	// the store; the cause is wrapped too, for the host's logs only.
 	ErrInternal = &Error{"INTERNAL_ERROR", "internal error"}
+	// ErrUnavailable means the store did not answer in time (UNAVAILABLE);
+	// the cause is wrapped too, for the host's logs only.
+	ErrUnavailable = &Error{"UNAVAILABLE", "unavailable"}
 )
 
 // Codes returns every sentinel error, in API.md order.
@@ -84,7 +87,7 @@ func Codes() []*Error {
 		ErrInvalidCredentials, ErrUnauthorized, ErrForbidden, ErrIPNotAllowed,
 		ErrAccountDisabled, ErrNotFound, ErrIncorrectCode, ErrTOTPAlreadyRegistered,
 		ErrTOTPNotRegistered, ErrEmailNotVerified, ErrSecondFactorNotVerified,
-		ErrAPITokenLimitReached, ErrTooManyRequests, ErrInternal,
+		ErrAPITokenLimitReached, ErrTooManyRequests, ErrInternal, ErrUnavailable,
 	}
 }
 

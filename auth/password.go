@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/latchkit/latch/hash"
 	"github.com/latchkit/latch/store"
@@ -54,6 +55,7 @@ func (s *Service) verifyPassword(ctx context.Context, password, encoded string) 
 		encoded = s.dummy
 	}
 	err := s.pool.do(ctx, func() {
+		defer s.hashVerified(encoded, time.Now())
 		ok, err := s.hasher.Verify(password, encoded)
 		if errors.Is(err, hash.ErrPasswordTooLong) {
 			return // a wrong password, whoever the user: the stored hash is fine

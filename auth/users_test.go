@@ -22,7 +22,7 @@ func TestErrorCodes(t *testing.T) {
 		assert.True(t, strings.HasPrefix(e.Error(), "auth: "), e.Error())
 		assert.Equal(t, e.Code(), auth.CodeOf(e))
 	}
-	assert.Len(t, seen, 21)
+	assert.Len(t, seen, 22)
 	assert.Equal(t, "INTERNAL_ERROR", auth.CodeOf(errors.New("boom")))
 	assert.Equal(t, "", auth.CodeOf(nil))
 	rl := &auth.RateLimitError{RetryAfter: 3 * time.Second}
