@@ -53,6 +53,7 @@ var e2eTests = []struct {
 	{"routing errors", testRoutingErrors},
 	{"malformed bodies", testMalformedBodies},
 	{"internal error", testInternalError},
+	{"readiness", testReadiness},
 	{"root mount", testRootMount},
 }
 

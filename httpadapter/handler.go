@@ -42,6 +42,16 @@ type Config struct {
 	// read once the caller was authenticated and holds manage_system. Every
 	// other body is limited to MaxBodyBytes (64 KiB).
 	MaxRestoreBytes int64
+	// ClientCertLogin makes a verified TLS client certificate a credential
+	// for the user its subject common name names, when the request carries
+	// no Authorization header (auth.Service.AuthenticateCertificate: the
+	// user must be enabled, allowed from the client IP and without TOTP).
+	// The host's tls.Config decides which certificates are verified: set
+	// ClientCAs to the authorities trusted for this and ClientAuth to
+	// tls.VerifyClientCertIfGiven, so clients without a certificate can
+	// still sign in with a password. Certificates are only seen where TLS
+	// ends in this process, never behind a TLS-terminating proxy.
+	ClientCertLogin bool
 }
 
 // Handler serves the REST contract of API.md for one auth.Service and
@@ -55,6 +65,7 @@ type Handler struct {
 	xClientIP  bool // the client IP header is X-Client-IP, not X-Forwarded-For
 	log        *slog.Logger
 	maxRestore int64
+	certLogin  bool
 }
 
 // New returns a Handler serving svc. It returns ErrNilService for a nil
@@ -88,6 +99,7 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 		xClientIP:  xClientIP,
 		log:        cfg.Logger,
 		maxRestore: cfg.MaxRestoreBytes,
+		certLogin:  cfg.ClientCertLogin,
 	}
 	for _, rt := range routes {
 		h.mux.Handle(rt.method+" "+rt.path, h.endpoint(rt))
@@ -143,6 +155,7 @@ func (r *headerRecorder) Write(b []byte) (int, error) {
 // caller as the route requires, runs the route and writes its error.
 func (h *Handler) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		noteRoute(r)
 		c := auth.Client{IP: h.clientIP(r)}
 		var p *auth.Principal
 		switch rt.auth {
@@ -153,7 +166,7 @@ func (h *Handler) endpoint(rt route) http.Handler {
 				return
 			}
 		case authOptional:
-			if len(r.Header.Values("Authorization")) > 0 {
+			if _, cert := h.certificateUser(r); cert || len(r.Header.Values("Authorization")) > 0 {
 				var err error
 				if p, err = h.authenticate(r, c); err != nil {
 					h.writeError(w, r, err)
@@ -161,6 +174,7 @@ func (h *Handler) endpoint(rt route) http.Handler {
 				}
 			}
 		}
+		notePrincipal(r, p)
 		if rt.body == noBody {
 			if err := refuseBody(w, r); err != nil {
 				h.writeError(w, r, err)

@@ -41,6 +41,7 @@ var statusTable = []struct {
 	{auth.ErrAPITokenLimitReached.Code(), http.StatusConflict},
 	{auth.ErrTooManyRequests.Code(), http.StatusTooManyRequests},
 	{auth.ErrInternal.Code(), http.StatusInternalServerError},
+	{auth.ErrUnavailable.Code(), http.StatusServiceUnavailable},
 	{codeRequestTooLarge, http.StatusRequestEntityTooLarge},
 	{codeMethodNotAllowed, http.StatusMethodNotAllowed},
 }
@@ -96,6 +97,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		h.logInternal(r, err)
 	case http.StatusTooManyRequests:
 		hdr.Set("Retry-After", strconv.FormatInt(retryAfterSeconds(err), 10))
+	case http.StatusServiceUnavailable:
+		hdr.Set("Retry-After", retryUnavailable)
+		h.logUnavailable(r, err)
 	case http.StatusUnauthorized:
 		if hdr.Get("WWW-Authenticate") == "" {
 			hdr.Set("WWW-Authenticate", challengeBearer)

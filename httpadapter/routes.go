@@ -94,4 +94,5 @@ var routes = []route{
 	{http.MethodGet, "/openapi.yaml", authNone, noBody, (*Handler).getOpenAPI},
 	{http.MethodGet, "/.well-known/jwks.json", authNone, noBody, (*Handler).getJWKS},
 	{http.MethodGet, "/healthz", authNone, noBody, (*Handler).healthz},
+	{http.MethodGet, "/readyz", authNone, noBody, (*Handler).readyz},
 }

@@ -1,0 +1,46 @@
+package httpadapter
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/latchkit/latch/auth"
+)
+
+// retryUnavailable is the Retry-After, in seconds, of a 503 UNAVAILABLE.
+const retryUnavailable = "5"
+
+// readyz answers GET /readyz: 200 when the store answers in time
+// (auth.Service.Ready), else 503 UNAVAILABLE with Retry-After.
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request, _ auth.Client, _ *auth.Principal) error {
+	if err := h.svc.Ready(r.Context()); err != nil {
+		return err
+	}
+	h.writeRawJSON(w, http.StatusOK, []byte(`{"status":"ready"}`))
+	return nil
+}
+
+// certificateUser returns the subject common name of the client
+// certificate of r, when Config.ClientCertLogin is on and the TLS
+// handshake verified the certificate against the server's client CAs
+// (tls.Config.ClientCAs with VerifyClientCertIfGiven or
+// RequireAndVerifyClientCert). A certificate that was only requested, not
+// verified, is never a credential.
+func (h *Handler) certificateUser(r *http.Request) (string, bool) {
+	if !h.certLogin || r.TLS == nil || len(r.TLS.VerifiedChains) == 0 || len(r.TLS.VerifiedChains[0]) == 0 {
+		return "", false
+	}
+	leaf := r.TLS.VerifiedChains[0][0]
+	return leaf.Subject.CommonName, true
+}
+
+// logUnavailable logs the cause of a 503 UNAVAILABLE at warning level.
+func (h *Handler) logUnavailable(r *http.Request, err error) {
+	if h.log == nil {
+		return
+	}
+	h.log.LogAttrs(r.Context(), slog.LevelWarn, "httpadapter: unavailable",
+		slog.String("method", r.Method),
+		slog.String("route", r.Pattern),
+		slog.String("error", err.Error()))
+}
