@@ -35,6 +35,8 @@ var rules = []rule{
 	{pkg: "store/storetest", allowed: []string{"store"}, forbidden: drivers},
 	{pkg: "auth", allowed: []string{"hash", "token", "totp", "store", "internal/"}, forbidden: append(append([]string{"net/http"}, drivers...), operations...)},
 	{pkg: "httpadapter", allowed: []string{"auth", "hash", "token", "totp", "store", "internal/"}, forbidden: append(slices.Clone(drivers), operations...)},
+	{pkg: "mail", allowed: nil, forbidden: append(append([]string{"net/http"}, drivers...), "github.com/prometheus")},
+	{pkg: "mail/mailtest", allowed: nil, forbidden: append(slices.Clone(drivers), operations...)},
 	{pkg: "metrics", allowed: []string{"auth", "hash", "token", "totp", "store", "internal/"}, forbidden: append(slices.Clone(drivers), "github.com/wneessen/go-mail")},
 }
 
