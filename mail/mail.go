@@ -132,16 +132,16 @@ func ParseURL(raw string) (Server, error) {
 // Notifier sends Latch's messages by SMTP. It implements auth.Notifier.
 // It is safe for concurrent use; Close it to stop its workers.
 type Notifier struct {
-	cfg     Config
-	server  Server
-	from    *netmail.Address
-	domain  string
-	tls     *tls.Config
-	log     *slog.Logger
-	queue   chan job
-	mu      sync.RWMutex // guards closed and sends on queue
-	closed  bool
-	done    chan struct{} // closed when the workers have stopped
+	cfg    Config
+	server Server
+	from   *netmail.Address
+	domain string
+	tls    *tls.Config
+	log    *slog.Logger
+	queue  chan job
+	mu     sync.RWMutex // guards closed and sends on queue
+	closed bool
+	done   chan struct{} // closed when the workers have stopped
 }
 
 // job is one queued message.
