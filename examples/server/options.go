@@ -34,18 +34,18 @@ var flagEnv = map[string]string{
 
 // options are the server's settings, from flags and the environment.
 type options struct {
-	addr, dsn, keyFile    string
-	metricsAddr           string
-	logFormat             string
-	logLevel              slog.Level
-	tlsCert, tlsKey       string
-	clientCA              string
-	clientCertLogin       bool
-	smtpURL, mailFrom     string
-	dev                   bool
-	shutdownTimeout       time.Duration
-	version               bool
-	logLevelText          string
+	addr, dsn, keyFile string
+	metricsAddr        string
+	logFormat          string
+	logLevel           slog.Level
+	tlsCert, tlsKey    string
+	clientCA           string
+	clientCertLogin    bool
+	smtpURL, mailFrom  string
+	dev                bool
+	shutdownTimeout    time.Duration
+	version            bool
+	logLevelText       string
 }
 
 // newFlagSet defines every flag on a new FlagSet writing its usage to out.
