@@ -46,5 +46,5 @@ func ExampleHandler_Observe() {
 	fmt.Print(strings.TrimPrefix(logs.String(), " "))
 	// Output:
 	// 200 example-1
-	// level=INFO msg="http request" method=GET route="GET /healthz" status=200 ip=192.0.2.1 user_id="" bytes=15 request_id=example-1
+	// level=INFO msg="http request" request_id=example-1 method=GET route="GET /healthz" status=200 ip=192.0.2.1 user_id=""
 }

@@ -55,7 +55,7 @@ type RequestRecord struct {
 type ObserveConfig struct {
 	// AccessLog receives one line per request, at level Info, with the
 	// message "http request" and the attributes method, route, status,
-	// duration, ip, user_id and bytes (RequestRecord's fields); nil logs
+	// duration, ip and user_id (RequestRecord's fields); nil logs
 	// nothing. Wrap its handler with [LogHandler] to add request_id to this
 	// line and to every other line logged with the request's context.
 	AccessLog *slog.Logger
@@ -65,11 +65,17 @@ type ObserveConfig struct {
 }
 
 // requestState is what the middleware and the adapter learn about a
-// request, kept in its context.
+// request, kept in its context. It is also the request's ResponseWriter,
+// recording the status and size the handler writes (one allocation for
+// both).
 type requestState struct {
+	http.ResponseWriter
 	id     string
 	route  string
 	userID string
+	status int
+	bytes  int64
+	header [1]string // the response's X-Request-ID value
 }
 
 var requestStateKey = &contextKey{"request"}
@@ -157,15 +163,17 @@ func (h *Handler) Observe(cfg ObserveConfig) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			st := &requestState{id: r.Header.Get(RequestIDHeader)}
-			if !validRequestID(st.id) {
+			st := &requestState{ResponseWriter: w}
+			if v := r.Header[canonicalRequestID]; len(v) == 1 && validRequestID(v[0]) {
+				st.id = v[0]
+			} else {
 				st.id = ids.next()
 			}
-			w.Header().Set(RequestIDHeader, st.id)
+			st.header[0] = st.id
+			w.Header()[canonicalRequestID] = st.header[:]
 			ctx := context.WithValue(r.Context(), requestStateKey, st)
 			r = r.WithContext(ctx)
-			sw := &statusWriter{ResponseWriter: w}
-			next.ServeHTTP(sw, r)
+			next.ServeHTTP(st, r)
 			if cfg.AccessLog == nil && cfg.OnRequest == nil {
 				return
 			}
@@ -173,28 +181,17 @@ func (h *Handler) Observe(cfg ObserveConfig) func(http.Handler) http.Handler {
 				ID:       st.id,
 				Method:   r.Method,
 				Route:    st.route,
-				Status:   sw.status,
+				Status:   st.status,
 				Duration: time.Since(start),
 				ClientIP: h.clientIP(r),
 				UserID:   st.userID,
-				Bytes:    sw.bytes,
+				Bytes:    st.bytes,
 			}
 			if rec.Route == "" {
 				rec.Route = r.Pattern // the host mux's, set on r as it routed it
 			}
 			if cfg.AccessLog != nil {
-				ip := ""
-				if rec.ClientIP.IsValid() {
-					ip = rec.ClientIP.String()
-				}
-				cfg.AccessLog.LogAttrs(ctx, slog.LevelInfo, "http request",
-					slog.String("method", rec.Method),
-					slog.String("route", rec.Route),
-					slog.Int("status", rec.Status),
-					slog.Duration("duration", rec.Duration),
-					slog.String("ip", ip),
-					slog.String("user_id", rec.UserID),
-					slog.Int64("bytes", rec.Bytes))
+				accessLog(ctx, cfg.AccessLog.Handler(), &rec)
 			}
 			if cfg.OnRequest != nil {
 				cfg.OnRequest(ctx, &rec)
@@ -203,21 +200,42 @@ func (h *Handler) Observe(cfg ObserveConfig) func(http.Handler) http.Handler {
 	}
 }
 
-// statusWriter records the status and the body size a handler writes.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
+// canonicalRequestID is RequestIDHeader as net/http keys it, so that a
+// request costs no canonicalization.
+var canonicalRequestID = http.CanonicalHeaderKey(RequestIDHeader)
+
+// accessLog writes rec's access-log line to h. It builds the record
+// itself rather than calling Logger.LogAttrs: an access line has no use
+// for its caller's program counter, which costs a stack walk.
+func accessLog(ctx context.Context, h slog.Handler, rec *RequestRecord) {
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	ip := ""
+	if rec.ClientIP.IsValid() {
+		ip = rec.ClientIP.String()
+	}
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "http request", 0)
+	r.AddAttrs(
+		slog.String(requestIDKey, rec.ID), // first, so that LogHandler need not add it
+		slog.String("method", rec.Method),
+		slog.String("route", rec.Route),
+		slog.Int("status", rec.Status),
+		slog.Duration("duration", rec.Duration),
+		slog.String("ip", ip),
+		slog.String("user_id", rec.UserID),
+	)
+	_ = h.Handle(ctx, r)
 }
 
-func (w *statusWriter) WriteHeader(status int) {
+func (w *requestState) WriteHeader(status int) {
 	if w.status == 0 && status >= 200 {
 		w.status = status
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
-func (w *statusWriter) Write(b []byte) (int, error) {
+func (w *requestState) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -227,16 +245,17 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // Flush flushes the underlying writer, when it can.
-func (w *statusWriter) Flush() {
+func (w *requestState) Flush() {
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 // Unwrap gives http.ResponseController the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *requestState) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // LogHandler returns a slog.Handler that adds the request ID of each
-// record's context ([RequestIDFrom]) as the attribute request_id, then
-// passes the record to next. Log through it with the request's context
+// record's context ([RequestIDFrom]) as the attribute request_id (unless
+// the record's first attribute is that already), then passes the record
+// to next. Log through it with the request's context
 // (Logger.InfoContext, LogAttrs) and every line of a request carries its
 // ID: auth's audit events, the adapter's and the access log's.
 func LogHandler(next slog.Handler) slog.Handler {
@@ -245,14 +264,37 @@ func LogHandler(next slog.Handler) slog.Handler {
 
 type logHandler struct{ next slog.Handler }
 
+// requestIDKey is the attribute that carries the request ID.
+const requestIDKey = "request_id"
+
+// startsWithID reports whether rec's first attribute is already the
+// request ID (as in the access log's lines).
+func startsWithID(rec slog.Record, id string) bool {
+	found := false
+	rec.Attrs(func(a slog.Attr) bool {
+		found = a.Key == requestIDKey && a.Value.Kind() == slog.KindString && a.Value.String() == id
+		return false
+	})
+	return found
+}
+
+// inlineAttrs is the number of attributes a slog.Record holds in itself
+// (log/slog's nAttrsInline); a copy of a record with fewer can take one
+// more without touching the original.
+const inlineAttrs = 5
+
 func (l *logHandler) Enabled(ctx context.Context, level slog.Level) bool {
 	return l.next.Enabled(ctx, level)
 }
 
 func (l *logHandler) Handle(ctx context.Context, rec slog.Record) error {
-	if id := RequestIDFrom(ctx); id != "" {
-		rec = rec.Clone()
-		rec.AddAttrs(slog.String("request_id", id))
+	if id := RequestIDFrom(ctx); id != "" && !startsWithID(rec, id) {
+		if rec.NumAttrs() >= inlineAttrs {
+			// Attributes past the record's inline ones live in a slice
+			// that copies of the record share: copy it before adding.
+			rec = rec.Clone()
+		}
+		rec.AddAttrs(slog.String(requestIDKey, id))
 	}
 	return l.next.Handle(ctx, rec)
 }

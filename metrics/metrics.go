@@ -45,6 +45,12 @@ type Metrics struct {
 	storeErrors     *prometheus.CounterVec
 	httpRequests    *prometheus.CounterVec
 	httpDuration    *prometheus.HistogramVec
+
+	// Children by label values, for the events of every request.
+	authn      *cache[[2]string, prometheus.Counter]
+	storeOps   *cache[string, prometheus.Observer]
+	httpCounts *cache[[3]string, prometheus.Counter]
+	httpTimes  *cache[string, prometheus.Observer]
 }
 
 var _ auth.Observer = (*Metrics)(nil)
@@ -141,6 +147,10 @@ func New(cfg Config) (*Metrics, error) {
 			Buckets: httpBuckets,
 		}, []string{"route"}),
 	}
+	m.authn = newCache(func(k [2]string) prometheus.Counter { return m.authentications.WithLabelValues(k[0], k[1]) })
+	m.storeOps = newCache(func(op string) prometheus.Observer { return m.storeCalls.WithLabelValues(op) })
+	m.httpCounts = newCache(func(k [3]string) prometheus.Counter { return m.httpRequests.WithLabelValues(k[0], k[1], k[2]) })
+	m.httpTimes = newCache(func(route string) prometheus.Observer { return m.httpDuration.WithLabelValues(route) })
 	for _, c := range []prometheus.Collector{
 		m.signIns, m.secondFactor, m.authentications, m.limitRefusals, m.defenderBans,
 		m.passwordVerify, m.hashRunning, m.hashQueued, m.hashRefusals, m.hashWait,
@@ -170,7 +180,7 @@ func (m *Metrics) SecondFactor(method, result string) {
 
 // Authenticate implements auth.Observer.
 func (m *Metrics) Authenticate(kind, result string) {
-	m.authentications.WithLabelValues(kind, result).Inc()
+	m.authn.get([2]string{kind, result}).Inc()
 }
 
 // LimitRefused implements auth.Observer.
@@ -200,7 +210,7 @@ func (m *Metrics) HashWait(d time.Duration) { m.hashWait.Observe(d.Seconds()) }
 
 // StoreCall implements auth.Observer.
 func (m *Metrics) StoreCall(op string, d time.Duration, err error) {
-	m.storeCalls.WithLabelValues(op).Observe(d.Seconds())
+	m.storeOps.get(op).Observe(d.Seconds())
 	if err == nil || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
 		return
 	}
@@ -229,8 +239,8 @@ func (m *Metrics) ObserveHTTP(method, route string, status int, d time.Duration)
 	if route == "" {
 		route = "unmatched"
 	}
-	m.httpRequests.WithLabelValues(method, route, statusLabel(status)).Inc()
-	m.httpDuration.WithLabelValues(route).Observe(d.Seconds())
+	m.httpCounts.get([3]string{method, route, statusLabel(status)}).Inc()
+	m.httpTimes.get(route).Observe(d.Seconds())
 }
 
 // statusLabels holds the label of every status from 100 to 599, so that a
