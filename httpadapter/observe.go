@@ -60,8 +60,8 @@ type ObserveConfig struct {
 	// line and to every other line logged with the request's context.
 	AccessLog *slog.Logger
 	// OnRequest, if set, is called once per request after it was served,
-	// on the request's goroutine (metrics, say). It must not keep rec.
-	OnRequest func(ctx context.Context, rec *RequestRecord)
+	// on the request's goroutine (metrics, say).
+	OnRequest func(ctx context.Context, rec RequestRecord)
 }
 
 // requestState is what the middleware and the adapter learn about a
@@ -140,7 +140,8 @@ func newRequestIDs() *requestIDs {
 }
 
 func (g *requestIDs) next() string {
-	return g.prefix + strconv.FormatUint(g.n.Add(1), 10)
+	var b [32]byte
+	return string(strconv.AppendUint(append(b[:0], g.prefix...), g.n.Add(1), 10))
 }
 
 // Observe returns middleware for the host's outermost handler (around the
@@ -194,7 +195,7 @@ func (h *Handler) Observe(cfg ObserveConfig) func(http.Handler) http.Handler {
 				accessLog(ctx, cfg.AccessLog.Handler(), &rec)
 			}
 			if cfg.OnRequest != nil {
-				cfg.OnRequest(ctx, &rec)
+				cfg.OnRequest(ctx, rec)
 			}
 		})
 	}

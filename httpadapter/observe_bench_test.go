@@ -99,7 +99,7 @@ func BenchmarkObservePaired(b *testing.B) {
 		}
 		return h.Observe(*observe)(mux)
 	}
-	httpMetrics := func(_ context.Context, rec *httpadapter.RequestRecord) {
+	httpMetrics := func(_ context.Context, rec httpadapter.RequestRecord) {
 		m.ObserveHTTP(rec.Method, rec.Route, rec.Status, rec.Duration)
 	}
 	variants := []variant{

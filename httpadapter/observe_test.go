@@ -53,10 +53,10 @@ func newObserved(t *testing.T) *observed {
 	})
 	handler := h.Observe(httpadapter.ObserveConfig{
 		AccessLog: logger,
-		OnRequest: func(_ context.Context, rec *httpadapter.RequestRecord) {
+		OnRequest: func(_ context.Context, rec httpadapter.RequestRecord) {
 			o.mu.Lock()
 			defer o.mu.Unlock()
-			o.records = append(o.records, *rec)
+			o.records = append(o.records, rec)
 		},
 	})(mux)
 	o.srv = httptest.NewServer(handler)

@@ -142,7 +142,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, stdout io.Write
 	}
 	handler := api.Observe(httpadapter.ObserveConfig{
 		AccessLog: logger,
-		OnRequest: func(_ context.Context, rec *httpadapter.RequestRecord) {
+		OnRequest: func(_ context.Context, rec httpadapter.RequestRecord) {
 			m.ObserveHTTP(rec.Method, rec.Route, rec.Status, rec.Duration)
 		},
 	})(mux)
