@@ -39,7 +39,8 @@ func (s *Service) Authenticate(ctx context.Context, c Client, credential string)
 
 // AuthenticateAccessToken is Authenticate for an access token only (the
 // "JWT" authorization scheme).
-func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt string) (*Principal, error) {
+func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt string) (_ *Principal, err error) {
+	defer s.authenticated(KindAccessToken, &err)
 	if jwt == "" {
 		return nil, ErrUnauthorized
 	}
@@ -94,7 +95,8 @@ func claimTime(v any) time.Time {
 // refused without a store read; a well-formed one costs one indexed read
 // (the token with its owner) and, at most once a minute per token, a
 // write of its last use.
-func (s *Service) AuthenticateAPIToken(ctx context.Context, c Client, apiToken string) (*Principal, error) {
+func (s *Service) AuthenticateAPIToken(ctx context.Context, c Client, apiToken string) (_ *Principal, err error) {
+	defer s.authenticated(KindAPIToken, &err)
 	if err := token.CheckAPIToken(apiToken); err != nil {
 		return nil, fmt.Errorf("%w: malformed api token", ErrUnauthorized)
 	}

@@ -41,6 +41,9 @@ type Config struct {
 	// Notifier delivers email-verification and password-reset codes; nil
 	// delivers nothing (an event says so, without the code).
 	Notifier Notifier
+	// Observer receives events for metrics (sign-ins, authentications,
+	// limits, the hashing pool, store latency); nil reports nothing.
+	Observer Observer
 
 	// Audience is the JWT "aud" of access tokens; default "latch". Services
 	// with different audiences (or sealing keys) reject each other's tokens.

@@ -173,6 +173,18 @@
 // Config.Logger receives events named "auth.*" (sign-in and its failures,
 // second factor, tokens created and revoked, password and 2FA changes,
 // bans, administration), with user IDs and client IPs, never a secret.
+// Events are logged with the caller's context, so a handler that reads
+// the context (httpadapter.LogHandler) can add a request ID to each.
+//
+// # Operations
+//
+// Config.Observer receives counts and timings for metrics ([Observer]:
+// sign-ins, authentications, limit refusals, bans, the hashing pool and
+// every store call), with label values from fixed sets only; the metrics
+// package adapts it to Prometheus. [Service.Ready] is a readiness check
+// (one store read under [ReadyTimeout], else [ErrUnavailable]).
+// [Service.AuthenticateCertificate] signs in the user a verified TLS
+// client certificate names, for hosts that verify client certificates.
 //
 // # Caveats
 //

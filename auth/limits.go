@@ -81,6 +81,7 @@ func (s *Service) checkIP(ctx context.Context, c Client) error {
 			return internal(err)
 		}
 		if ctr.BannedUntil.After(now) {
+			s.limitRefused(keyDefender)
 			return s.rateErr(ctr.BannedUntil)
 		}
 	}
@@ -93,6 +94,7 @@ func (s *Service) checkIP(ctx context.Context, c Client) error {
 		return internal(err)
 	}
 	if ctr.Count > int64(r.Limit) {
+		s.limitRefused(keyIP)
 		s.audit(ctx, slog.LevelWarn, "auth.rate_limited", slog.String("limit", "ip"), attrIP(c))
 		if err := s.score(ctx, c, s.cfg.Limits.Defender.ScoreLimitExceeded); err != nil {
 			return err
@@ -120,6 +122,7 @@ func (s *Service) score(ctx context.Context, c Client, delta int) error {
 		if err := s.st.Ban(ctx, keyDefender+h, until); err != nil {
 			return internal(err)
 		}
+		s.defenderBanned()
 		s.audit(ctx, slog.LevelWarn, "auth.defender_ban", slog.String("host", h), slog.Time("until", until))
 	}
 	return nil
@@ -147,6 +150,7 @@ func (s *Service) reserve(ctx context.Context, key string, r Rate) error {
 		return internal(err)
 	}
 	if ctr.Count > int64(r.Limit) {
+		s.limitRefused(key)
 		return s.rateErr(ctr.ResetAt)
 	}
 	return nil

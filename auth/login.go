@@ -160,7 +160,8 @@ func (s *Service) finishLogin(ctx context.Context, c Client, u *store.User, auth
 //
 // Errors: ErrInvalidCredentials, ErrAccountDisabled, ErrIPNotAllowed,
 // *RateLimitError.
-func (s *Service) TokenBasic(ctx context.Context, c Client, username, password, otp string) (*TokenResponse, error) {
+func (s *Service) TokenBasic(ctx context.Context, c Client, username, password, otp string) (_ *TokenResponse, err error) {
+	defer s.signedIn("basic", &err)
 	u, authTime, err := s.checkPassword(ctx, c, username, password)
 	if err != nil {
 		return nil, err
@@ -197,7 +198,8 @@ func (s *Service) TokenBasic(ctx context.Context, c Client, username, password, 
 // and take the same time. A correct password stored in a format weaker than
 // the Hasher's policy is re-hashed. Errors: ErrInvalidCredentials,
 // ErrAccountDisabled, ErrIPNotAllowed, *RateLimitError.
-func (s *Service) LoginPassword(ctx context.Context, c Client, identifier, password string) (*LoginResult, error) {
+func (s *Service) LoginPassword(ctx context.Context, c Client, identifier, password string) (res *LoginResult, err error) {
+	defer s.loggedIn(&res, &err)
 	u, authTime, err := s.checkPassword(ctx, c, identifier, password)
 	if err != nil {
 		return nil, err
@@ -309,7 +311,8 @@ func (s *Service) completeChallenge(ctx context.Context, c Client, tok, method s
 // challenge or client IP. Errors: ErrUnauthorized (bad, used or expired
 // challenge), ErrIncorrectCode, ErrAccountDisabled, ErrIPNotAllowed,
 // *RateLimitError.
-func (s *Service) LoginTOTP(ctx context.Context, c Client, challengeToken, code string) (*LoginResult, error) {
+func (s *Service) LoginTOTP(ctx context.Context, c Client, challengeToken, code string) (_ *LoginResult, err error) {
+	defer s.signedIn("totp", &err)
 	return s.completeChallenge(ctx, c, challengeToken, "totp", func(userID string) error {
 		return s.checkTOTP(ctx, c, userID, code)
 	})
@@ -317,7 +320,8 @@ func (s *Service) LoginTOTP(ctx context.Context, c Client, challengeToken, code 
 
 // LoginRecoveryCode completes a sign-in challenge with a recovery code,
 // which is consumed (POST /login/recovery-code). Errors as LoginTOTP.
-func (s *Service) LoginRecoveryCode(ctx context.Context, c Client, challengeToken, recoveryCode string) (*LoginResult, error) {
+func (s *Service) LoginRecoveryCode(ctx context.Context, c Client, challengeToken, recoveryCode string) (_ *LoginResult, err error) {
+	defer s.signedIn("recovery_code", &err)
 	return s.completeChallenge(ctx, c, challengeToken, "recovery_code", func(userID string) error {
 		return s.useRecoveryCode(ctx, c, userID, recoveryCode)
 	})

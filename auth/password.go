@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/latchkit/latch/hash"
 	"github.com/latchkit/latch/store"
@@ -56,6 +57,7 @@ func (s *Service) verifyPassword(ctx context.Context, password, encoded string) 
 		encoded = s.dummy
 	}
 	err := s.pool.do(ctx, func() {
+		defer s.hashVerified(encoded, time.Now())
 		ok, err := s.hasher.Verify(password, encoded)
 		switch {
 		case errors.Is(err, hash.ErrPasswordTooLong):

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -12,6 +13,12 @@ import (
 type pool struct {
 	admit chan struct{} // running + waiting
 	run   chan struct{} // running
+
+	// obs, when set, is told the occupancy after every change; mu
+	// serializes those reports so that the last one is always current.
+	obs              Observer
+	mu               sync.Mutex
+	running, waiting int
 }
 
 func newPool(concurrency, queue int) *pool {
@@ -31,15 +38,43 @@ func (p *pool) do(ctx context.Context, f func()) error {
 	select {
 	case p.admit <- struct{}{}:
 	default:
+		if p.obs != nil {
+			p.obs.HashPoolRefused()
+		}
 		return retryAfter(poolRetry)
 	}
 	defer func() { <-p.admit }()
+	p.report(0, 1)
+	var start time.Time
+	if p.obs != nil {
+		start = time.Now()
+	}
 	select {
 	case p.run <- struct{}{}:
 	case <-ctx.Done():
+		p.report(0, -1)
 		return ctx.Err()
 	}
-	defer func() { <-p.run }()
+	if p.obs != nil {
+		p.obs.HashWait(time.Since(start))
+	}
+	p.report(1, -1)
+	defer func() {
+		p.report(-1, 0)
+		<-p.run
+	}()
 	f()
 	return nil
+}
+
+// report changes the occupancy counts and reports them to the Observer.
+func (p *pool) report(running, waiting int) {
+	if p.obs == nil {
+		return
+	}
+	p.mu.Lock()
+	p.running += running
+	p.waiting += waiting
+	p.obs.HashPool(p.running, p.waiting)
+	p.mu.Unlock()
 }

@@ -45,7 +45,7 @@ type Principal struct {
 	// Permissions are the effective permissions: the access token's (or the
 	// API token's) permissions narrowed to the user's current ones.
 	Permissions []string
-	// Kind is KindAccessToken, KindAPIToken or KindSystem.
+	// Kind is KindAccessToken, KindAPIToken, KindCertificate or KindSystem.
 	Kind string
 	// TokenID is the access token's jti or the API token's ID.
 	TokenID string

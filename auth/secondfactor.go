@@ -46,7 +46,8 @@ func (s *Service) wrongCode(ctx context.Context, c Client, userID, what string) 
 // the matched step must advance the stored one atomically, so a code is
 // never accepted twice, on any instance. Attempts count against the
 // account's CodeFailures limit before they are checked.
-func (s *Service) checkTOTP(ctx context.Context, c Client, userID, code string) error {
+func (s *Service) checkTOTP(ctx context.Context, c Client, userID, code string) (err error) {
+	defer s.secondFactorChecked("totp", &err)
 	cred, err := s.st.ActiveTOTP(ctx, userID)
 	if err != nil {
 		return storeErr(err, ErrTOTPNotRegistered)
@@ -78,7 +79,8 @@ func (s *Service) checkTOTP(ctx context.Context, c Client, userID, code string) 
 
 // useRecoveryCode consumes one of the user's recovery codes, atomically
 // (keyed digest first, then the legacy one: see recovery.go).
-func (s *Service) useRecoveryCode(ctx context.Context, c Client, userID, code string) error {
+func (s *Service) useRecoveryCode(ctx context.Context, c Client, userID, code string) (err error) {
+	defer s.secondFactorChecked("recovery_code", &err)
 	if err := s.reserveCode(ctx, c, userID); err != nil {
 		return err
 	}

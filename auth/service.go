@@ -54,6 +54,7 @@ type Service struct {
 	cfg     Config
 	now     func() time.Time
 	log     *slog.Logger
+	obs     Observer     // nil: none
 	hasher  *hash.Hasher // nil: the defaults
 	dummy   string       // a hash of a random password, verified for unknown users
 	sealer  *seal.Sealer
@@ -79,7 +80,10 @@ func New(st store.Store, cfg Config) (*Service, error) {
 	if err := fillDefaults(&cfg); err != nil {
 		return nil, err
 	}
-	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, now: cfg.Now, log: cfg.Logger}
+	if cfg.Observer != nil {
+		st = observedStore{st, cfg.Observer}
+	}
+	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, now: cfg.Now, log: cfg.Logger, obs: cfg.Observer}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -104,6 +108,7 @@ func New(st store.Store, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("auth: hashing the dummy password: %w", err)
 	}
 	s.pool = newPool(cfg.Limits.HashConcurrency, cfg.Limits.HashQueue)
+	s.pool.obs = cfg.Observer
 	s.totpCfg = totp.Config{Issuer: cfg.Issuer}
 	if s.keys, err = newKeyring(context.Background(), s); err != nil {
 		return nil, err

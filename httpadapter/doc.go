@@ -55,5 +55,13 @@
 //   - Unknown users cost sign-in the same time as known ones; that is
 //     auth's rule, and the adapter adds no early exit of its own.
 //
-// CORS, TLS and request logging are the host's: wrap the Handler.
+// # Operations
+//
+// GET /healthz is a liveness check and GET /readyz a readiness check (the
+// store answers). [Handler.Observe] gives every request an ID, writes an
+// access log and reports each request to the host's metrics; [LogHandler]
+// puts the ID on every log line of the request, auth's included. With
+// Config.ClientCertLogin, a TLS client certificate the host's server
+// verified is a credential for the user it names. CORS and TLS themselves
+// are the host's: wrap the Handler and configure the http.Server.
 package httpadapter

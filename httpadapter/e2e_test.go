@@ -54,6 +54,7 @@ var e2eTests = []struct {
 	{"malformed bodies", testMalformedBodies},
 	{"internal error", testInternalError},
 	{"unavailable", testUnavailable},
+	{"readiness", testReadiness},
 	{"root mount", testRootMount},
 	{"docs", testDocs},
 	{"error messages", testErrorMessages},

@@ -61,6 +61,16 @@ type Config struct {
 	// the Handler saw it (http.StripPrefix), which is right unless a
 	// reverse proxy in front of the host rewrites paths too; then set it.
 	BasePath string
+	// ClientCertLogin makes a verified TLS client certificate a credential
+	// for the user its subject common name names, when the request carries
+	// no Authorization header (auth.Service.AuthenticateCertificate: the
+	// user must be enabled, allowed from the client IP and without TOTP).
+	// The host's tls.Config decides which certificates are verified: set
+	// ClientCAs to the authorities trusted for this and ClientAuth to
+	// tls.VerifyClientCertIfGiven, so clients without a certificate can
+	// still sign in with a password. Certificates are only seen where TLS
+	// ends in this process, never behind a TLS-terminating proxy.
+	ClientCertLogin bool
 }
 
 // DefaultRequestTimeout is the default Config.RequestTimeout.
@@ -81,6 +91,7 @@ type Handler struct {
 	basePath   string        // Config.BasePath; "" derives it per request
 	// passwordMsg states the service's password policy (INVALID_PASSWORD).
 	passwordMsg string
+	certLogin   bool
 }
 
 // New returns a Handler serving svc. It returns ErrNilService for a nil
@@ -124,6 +135,7 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 		basePath:   cfg.BasePath,
 
 		passwordMsg: passwordMessage(svc),
+		certLogin:   cfg.ClientCertLogin,
 	}
 	for _, rt := range routes {
 		h.mux.Handle(rt.method+" "+rt.path, h.endpoint(rt))
@@ -190,6 +202,7 @@ func (r *headerRecorder) Write(b []byte) (int, error) {
 // caller as the route requires, runs the route and writes its error.
 func (h *Handler) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		noteRoute(r)
 		c := auth.Client{IP: h.clientIP(r)}
 		var p *auth.Principal
 		switch rt.auth {
@@ -200,7 +213,7 @@ func (h *Handler) endpoint(rt route) http.Handler {
 				return
 			}
 		case authOptional:
-			if len(r.Header.Values("Authorization")) > 0 {
+			if _, cert := h.certificateUser(r); cert || len(r.Header.Values("Authorization")) > 0 {
 				var err error
 				if p, err = h.authenticate(r, c); err != nil {
 					h.writeError(w, r, err)
@@ -208,6 +221,7 @@ func (h *Handler) endpoint(rt route) http.Handler {
 				}
 			}
 		}
+		notePrincipal(r, p)
 		if rt.body == noBody {
 			if err := refuseBody(w, r); err != nil {
 				h.writeError(w, r, err)

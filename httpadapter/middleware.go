@@ -33,7 +33,10 @@ func PrincipalFrom(ctx context.Context) (*auth.Principal, bool) {
 // Accepted credentials: "Authorization: Bearer <access token or API
 // token>" (API tokens are recognised by their prefix), and SecObserve's
 // "JWT <access token>" and "APIToken <API token>"; scheme names are
-// case-insensitive. The checks are those of auth.Service.Authenticate:
+// case-insensitive. With Config.ClientCertLogin, a request without an
+// Authorization header may instead present a verified TLS client
+// certificate naming the user (auth.Service.AuthenticateCertificate).
+// The checks are those of auth.Service.Authenticate:
 // signature, expiry, revocation (logout, password change, signing-key
 // reset, revoked or expired API tokens), disabled users and the user's
 // allowed IPs against the client IP (see Config.TrustedProxies).
@@ -54,6 +57,7 @@ func (h *Handler) Require(perms ...string) func(http.Handler) http.Handler {
 				h.writeError(w, r, err)
 				return
 			}
+			notePrincipal(r, p)
 			for _, perm := range perms {
 				if !p.Can(perm) {
 					h.writeError(w, r, errPermission)
@@ -68,6 +72,9 @@ func (h *Handler) Require(perms ...string) func(http.Handler) http.Handler {
 // authenticate checks the request's Authorization header.
 func (h *Handler) authenticate(r *http.Request, c auth.Client) (*auth.Principal, error) {
 	values := r.Header["Authorization"]
+	if name, ok := h.certificateUser(r); ok && len(values) == 0 {
+		return h.svc.AuthenticateCertificate(r.Context(), c, name)
+	}
 	if len(values) != 1 {
 		return nil, errNoCredentials
 	}

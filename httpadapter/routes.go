@@ -96,4 +96,5 @@ var routes = []route{
 	{http.MethodGet, "/docs/{file}", authNone, noBody, (*Handler).getDocsFile},
 	{http.MethodGet, "/.well-known/jwks.json", authNone, noBody, (*Handler).getJWKS},
 	{http.MethodGet, "/healthz", authNone, noBody, (*Handler).healthz},
+	{http.MethodGet, "/readyz", authNone, noBody, (*Handler).readyz},
 }

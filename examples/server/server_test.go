@@ -98,23 +98,43 @@ type server struct {
 	cmd    *exec.Cmd
 	stdout *lockedBuffer
 	stderr *lockedBuffer
-	base   string // http://addr/api/v1
+	base   string       // http://addr/api/v1 (https with TLS)
+	root   string       // http://addr
+	client *http.Client // trusts the server's certificate when it has one
 }
 
-var listenRE = regexp.MustCompile(`msg="latch listening" addr=(\S+)`)
+var listenRE = regexp.MustCompile(`msg="latch listening" addr=(\S+) api=\S+ tls=(\w+)`)
 
-// start runs the server in dir on a free loopback port and waits until it
-// listens.
+// listenedOn finds the "latch listening" line in a text or JSON log.
+func listenedOn(log string) (addr string, tls, ok bool) {
+	if m := listenRE.FindStringSubmatch(log); m != nil {
+		return m[1], m[2] == "true", true
+	}
+	for line := range strings.Lines(log) {
+		var l struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+			TLS  bool   `json:"tls"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "latch listening" {
+			return l.Addr, l.TLS, true
+		}
+	}
+	return "", false, false
+}
+
+// start runs the server in dir on a free loopback port, in development
+// mode (codes in the log), and waits until it listens.
 func start(t *testing.T, bin, dir string) *server {
 	t.Helper()
-	return startWith(t, bin, dir, []string{"-addr", "127.0.0.1:0"})
+	return startWith(t, bin, dir, []string{"-addr", "127.0.0.1:0", "-dev"})
 }
 
 // startWith runs the server in dir with args and extra environment
 // variables (and no others of Latch's) and waits until it listens.
 func startWith(t *testing.T, bin, dir string, args []string, env ...string) *server {
 	t.Helper()
-	s := &server{t: t, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	s := &server{t: t, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, client: http.DefaultClient}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = dir
 	s.cmd.Env = cleanEnv(env...)
@@ -123,8 +143,13 @@ func startWith(t *testing.T, bin, dir string, args []string, env ...string) *ser
 	t.Cleanup(func() { _ = s.cmd.Process.Kill() })
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := listenRE.FindStringSubmatch(s.stderr.String()); m != nil {
-			s.base = "http://" + m[1] + "/api/v1"
+		if addr, tls, ok := listenedOn(s.stderr.String()); ok {
+			scheme := "http://"
+			if tls {
+				scheme = "https://"
+			}
+			s.root = scheme + addr
+			s.base = s.root + "/api/v1"
 			return s
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -160,6 +185,7 @@ type call struct {
 	bearer       string
 	basic        [2]string
 	body         any
+	header       map[string]string
 }
 
 func (s *server) do(c call, wantStatus int, out any) {
@@ -181,7 +207,10 @@ func (s *server) do(c call, wantStatus int, out any) {
 	if c.basic[0] != "" {
 		req.SetBasicAuth(c.basic[0], c.basic[1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	for k, v := range c.header {
+		req.Header.Set(k, v)
+	}
+	resp, err := s.client.Do(req)
 	require.NoError(s.t, err)
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
@@ -343,7 +372,7 @@ func TestEnvironment(t *testing.T) {
 	bin := buildServer(t)
 	const adminPassword = "admin-password-from-env"
 	s := startWith(t, bin, dir, nil,
-		"LATCH_ADDR=127.0.0.1:0", "LATCH_DB=store.db", "LATCH_KEY_FILE=secret.key",
+		"LATCH_ADDR=127.0.0.1:0", "LATCH_DB=store.db", "LATCH_KEY_FILE=secret.key", "LATCH_DEV=1",
 		"LATCH_ADMIN_PASSWORD="+adminPassword)
 
 	fi, err := os.Stat(filepath.Join(dir, "secret.key"))

@@ -2,6 +2,7 @@ package archtest
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,10 @@ type rule struct {
 
 var drivers = []string{"modernc.org/sqlite", "github.com/jackc/pgx"}
 
+// operations are the libraries of the optional metrics and mail packages,
+// which the core never compiles.
+var operations = []string{"github.com/prometheus", "github.com/wneessen/go-mail"}
+
 var rules = []rule{
 	{pkg: "hash", allowed: nil, forbidden: append([]string{"net/http"}, drivers...)},
 	{pkg: "token", allowed: []string{"internal/"}, forbidden: append([]string{"net/http"}, drivers...)},
@@ -30,10 +35,13 @@ var rules = []rule{
 	{pkg: "store/sqlstore", allowed: []string{"store"}, forbidden: []string{"net/http"}},
 	{pkg: "store/storetest", allowed: []string{"store"}, forbidden: drivers},
 	{pkg: "importer", allowed: []string{"hash"}, forbidden: append([]string{"net/http"}, drivers...)},
-	{pkg: "auth", allowed: []string{"hash", "token", "totp", "seal", "store", "importer", "internal/"}, forbidden: append([]string{"net/http"}, drivers...)},
-	{pkg: "httpadapter", allowed: []string{"auth", "hash", "token", "totp", "seal", "store", "importer", "internal/"}, forbidden: drivers},
+	{pkg: "auth", allowed: []string{"hash", "token", "totp", "seal", "store", "importer", "internal/"}, forbidden: append(append([]string{"net/http"}, drivers...), operations...)},
+	{pkg: "httpadapter", allowed: []string{"auth", "hash", "token", "totp", "seal", "store", "importer", "internal/"}, forbidden: append(slices.Clone(drivers), operations...)},
 	// The generated client knows the REST API only through openapi.yaml.
 	{pkg: "client", allowed: nil, forbidden: drivers},
+	{pkg: "mail", allowed: nil, forbidden: append(append([]string{"net/http"}, drivers...), "github.com/prometheus")},
+	{pkg: "mail/mailtest", allowed: nil, forbidden: append(slices.Clone(drivers), operations...)},
+	{pkg: "metrics", allowed: []string{"auth", "hash", "token", "totp", "seal", "store", "importer", "internal/"}, forbidden: append(slices.Clone(drivers), "github.com/wneessen/go-mail")},
 }
 
 func deps(t *testing.T, pkg string) []string {

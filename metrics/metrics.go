@@ -1,0 +1,261 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/store"
+)
+
+// Config configures Metrics. The zero value is a new registry with the Go
+// runtime and process collectors.
+type Config struct {
+	// Registerer receives the latch_ collectors and Gatherer is what
+	// Handler serves; set both to use an existing registry (for example
+	// prometheus.DefaultRegisterer and prometheus.DefaultGatherer), or
+	// neither for a registry of the Metrics' own.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+}
+
+// Metrics is an auth.Observer that keeps Prometheus metrics, plus the HTTP
+// request metrics of ObserveHTTP. It is safe for concurrent use.
+type Metrics struct {
+	gatherer prometheus.Gatherer
+
+	signIns         *prometheus.CounterVec
+	secondFactor    *prometheus.CounterVec
+	authentications *prometheus.CounterVec
+	limitRefusals   *prometheus.CounterVec
+	defenderBans    prometheus.Counter
+	passwordVerify  *prometheus.HistogramVec
+	hashRunning     prometheus.Gauge
+	hashQueued      prometheus.Gauge
+	hashRefusals    prometheus.Counter
+	hashWait        prometheus.Histogram
+	storeCalls      *prometheus.HistogramVec
+	storeErrors     *prometheus.CounterVec
+	httpRequests    *prometheus.CounterVec
+	httpDuration    *prometheus.HistogramVec
+
+	// Children by label values, for the events of every request.
+	authn      *cache[[2]string, prometheus.Counter]
+	storeOps   *cache[string, prometheus.Observer]
+	httpCounts *cache[[3]string, prometheus.Counter]
+	httpTimes  *cache[string, prometheus.Observer]
+}
+
+var _ auth.Observer = (*Metrics)(nil)
+
+// Buckets, in seconds.
+var (
+	// hashBuckets spans the hash formats: sha-crypt's milliseconds to a
+	// slow bcrypt's second.
+	hashBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
+	// storeBuckets spans an in-memory read to a slow database.
+	storeBuckets = []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
+	// httpBuckets spans a token check to a sign-in under load.
+	httpBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
+)
+
+// New returns Metrics registered as cfg says. It returns an error if
+// registration fails (a registry that already has latch_ metrics) or if
+// only one of Registerer and Gatherer is set.
+func New(cfg Config) (*Metrics, error) {
+	reg, gat := cfg.Registerer, cfg.Gatherer
+	switch {
+	case reg == nil && gat == nil:
+		r := prometheus.NewRegistry()
+		if err := r.Register(collectors.NewGoCollector()); err != nil {
+			return nil, err
+		}
+		if err := r.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+			return nil, err
+		}
+		reg, gat = r, r
+	case reg == nil || gat == nil:
+		return nil, errors.New("metrics: set both Registerer and Gatherer, or neither")
+	}
+	m := &Metrics{
+		gatherer: gat,
+		signIns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latch_sign_ins_total",
+			Help: "Sign-in attempts by method (basic, password, totp, recovery_code) and result (ok, second_factor_required or the lower-case error code).",
+		}, []string{"method", "result"}),
+		secondFactor: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latch_second_factor_checks_total",
+			Help: "TOTP and recovery-code checks in any operation, by method (totp, recovery_code) and result.",
+		}, []string{"method", "result"}),
+		authentications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latch_authentications_total",
+			Help: "Credential checks of requests by kind (access_token, api_token, certificate) and result.",
+		}, []string{"kind", "result"}),
+		limitRefusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latch_limit_refusals_total",
+			Help: "Requests refused by an abuse limit (ip, account, code, send) or a defender ban (banned).",
+		}, []string{"limit"}),
+		defenderBans: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "latch_defender_bans_total",
+			Help: "Client IPs (IPv6: /64 prefixes) banned by the defender.",
+		}),
+		passwordVerify: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "latch_password_verify_seconds",
+			Help:    "Password verifications in the hashing pool, by the stored hash's format.",
+			Buckets: hashBuckets,
+		}, []string{"format"}),
+		hashRunning: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "latch_hash_pool_running",
+			Help: "Password hashes running in the hashing pool.",
+		}),
+		hashQueued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "latch_hash_pool_queued",
+			Help: "Callers waiting for a slot of the hashing pool.",
+		}),
+		hashRefusals: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "latch_hash_pool_refusals_total",
+			Help: "Callers refused because the hashing queue was full.",
+		}),
+		hashWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "latch_hash_pool_wait_seconds",
+			Help:    "Time callers waited for a slot of the hashing pool.",
+			Buckets: hashBuckets,
+		}),
+		storeCalls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "latch_store_call_seconds",
+			Help:    "Store calls by method.",
+			Buckets: storeBuckets,
+		}, []string{"op"}),
+		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latch_store_errors_total",
+			Help: "Store calls that failed, by method and error (timeout, canceled, other); not-found and conflict answers are not failures.",
+		}, []string{"op", "error"}),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latch_http_requests_total",
+			Help: "HTTP requests by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "latch_http_request_seconds",
+			Help:    "HTTP request durations by route pattern.",
+			Buckets: httpBuckets,
+		}, []string{"route"}),
+	}
+	m.authn = newCache(func(k [2]string) prometheus.Counter { return m.authentications.WithLabelValues(k[0], k[1]) })
+	m.storeOps = newCache(func(op string) prometheus.Observer { return m.storeCalls.WithLabelValues(op) })
+	m.httpCounts = newCache(func(k [3]string) prometheus.Counter { return m.httpRequests.WithLabelValues(k[0], k[1], k[2]) })
+	m.httpTimes = newCache(func(route string) prometheus.Observer { return m.httpDuration.WithLabelValues(route) })
+	for _, c := range []prometheus.Collector{
+		m.signIns, m.secondFactor, m.authentications, m.limitRefusals, m.defenderBans,
+		m.passwordVerify, m.hashRunning, m.hashQueued, m.hashRefusals, m.hashWait,
+		m.storeCalls, m.storeErrors, m.httpRequests, m.httpDuration,
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Handler serves the gathered metrics in the Prometheus exposition formats.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.gatherer, promhttp.HandlerOpts{})
+}
+
+// SignIn implements auth.Observer.
+func (m *Metrics) SignIn(method, result string) {
+	m.signIns.WithLabelValues(method, result).Inc()
+}
+
+// SecondFactor implements auth.Observer.
+func (m *Metrics) SecondFactor(method, result string) {
+	m.secondFactor.WithLabelValues(method, result).Inc()
+}
+
+// Authenticate implements auth.Observer.
+func (m *Metrics) Authenticate(kind, result string) {
+	m.authn.get([2]string{kind, result}).Inc()
+}
+
+// LimitRefused implements auth.Observer.
+func (m *Metrics) LimitRefused(limit string) {
+	m.limitRefusals.WithLabelValues(limit).Inc()
+}
+
+// DefenderBan implements auth.Observer.
+func (m *Metrics) DefenderBan() { m.defenderBans.Inc() }
+
+// HashVerify implements auth.Observer.
+func (m *Metrics) HashVerify(format string, d time.Duration) {
+	m.passwordVerify.WithLabelValues(format).Observe(d.Seconds())
+}
+
+// HashPool implements auth.Observer.
+func (m *Metrics) HashPool(running, queued int) {
+	m.hashRunning.Set(float64(running))
+	m.hashQueued.Set(float64(queued))
+}
+
+// HashPoolRefused implements auth.Observer.
+func (m *Metrics) HashPoolRefused() { m.hashRefusals.Inc() }
+
+// HashWait implements auth.Observer.
+func (m *Metrics) HashWait(d time.Duration) { m.hashWait.Observe(d.Seconds()) }
+
+// StoreCall implements auth.Observer.
+func (m *Metrics) StoreCall(op string, d time.Duration, err error) {
+	m.storeOps.get(op).Observe(d.Seconds())
+	if err == nil || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
+		return
+	}
+	kind := "other"
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		kind = "timeout"
+	case errors.Is(err, context.Canceled):
+		kind = "canceled"
+	}
+	m.storeErrors.WithLabelValues(op, kind).Inc()
+}
+
+// ObserveHTTP records one HTTP request: its method (an unusual one counts
+// as "OTHER"), the route pattern that served it ("" counts as
+// "unmatched"; never pass a raw path, which would make the series
+// unbounded), its status and its duration. It fits
+// httpadapter.ObserveConfig.OnRequest.
+func (m *Metrics) ObserveHTTP(method, route string, status int, d time.Duration) {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+	default:
+		method = "OTHER"
+	}
+	if route == "" {
+		route = "unmatched"
+	}
+	m.httpCounts.get([3]string{method, route, statusLabel(status)}).Inc()
+	m.httpTimes.get(route).Observe(d.Seconds())
+}
+
+// statusLabels holds the label of every status from 100 to 599, so that a
+// request allocates none.
+var statusLabels = func() []string {
+	l := make([]string, 600)
+	for i := 100; i < len(l); i++ {
+		l[i] = strconv.Itoa(i)
+	}
+	return l
+}()
+
+func statusLabel(status int) string {
+	if status >= 100 && status < len(statusLabels) {
+		return statusLabels[status]
+	}
+	return "other"
+}
