@@ -88,6 +88,16 @@ type Config struct {
 	// reset. By default a reset deletes them, as it ends every session:
 	// recovery must evict whoever took the account over.
 	KeepAPITokensOnReset bool
+	// WrapImportedHashes wraps every imported hash of a cheap legacy format
+	// (md5crypt, apr1, sha-crypt, phpass, salted SHA, ...) in Argon2id
+	// (hash.Hasher.Wrap) before it is stored, so that a leaked database no
+	// longer holds the cheap checksums; the first sign-in replaces it with
+	// a plain Argon2id hash as usual. It costs one policy hash per
+	// imported user (about 25 ms with the default policy: a 10,000-user
+	// import takes minutes more) and one more per sign-in until then.
+	// Formats that are not cheap (bcrypt, scrypt, yescrypt, Argon2) are
+	// stored as given.
+	WrapImportedHashes bool
 	// Issuer is the issuer shown in authenticator apps; default "Latch".
 	Issuer string
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/latchkit/latch/hash"
 	"github.com/latchkit/latch/importer"
 	"github.com/latchkit/latch/store"
 )
@@ -130,8 +131,12 @@ func (s *Service) importRecord(iu *importer.User, role string, perms []string) (
 	if err != nil {
 		return nil, err
 	}
-	if iu.PasswordHash != "" {
-		if err := s.validatePasswordHash(iu.PasswordHash); err != nil {
+	encoded := iu.PasswordHash
+	if encoded != "" {
+		if err := s.validatePasswordHash(encoded); err != nil {
+			return nil, err
+		}
+		if encoded, err = s.wrapImported(encoded); err != nil {
 			return nil, err
 		}
 	}
@@ -146,9 +151,25 @@ func (s *Service) importRecord(iu *importer.User, role string, perms []string) (
 		Role:          role,
 		Permissions:   slices.Clone(perms),
 		AllowedIPs:    ips,
-		PasswordHash:  iu.PasswordHash,
+		PasswordHash:  encoded,
 		Disabled:      iu.Disabled,
 		CreatedAt:     now,
 		UpdatedAt:     now,
 	}, nil
+}
+
+// wrapImported wraps a cheap legacy hash in Argon2id when the host asks
+// for it (Config.WrapImportedHashes); other hashes stay as given.
+func (s *Service) wrapImported(encoded string) (string, error) {
+	if !s.cfg.WrapImportedHashes {
+		return encoded, nil
+	}
+	wrapped, err := s.hasher.Wrap(encoded)
+	switch {
+	case errors.Is(err, hash.ErrNotWrappable):
+		return encoded, nil
+	case err != nil:
+		return "", fmt.Errorf("%w: %w", ErrInvalidPasswordHash, err)
+	}
+	return wrapped, nil
 }

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -267,4 +268,32 @@ func TestNewPasswordContext(t *testing.T) {
 	id := e.startReset("maggie@example.com")
 	require.ErrorIs(t, e.svc.ResetPassword(ctx, ipB, id, "margarethe99"), auth.ErrInvalidPassword, "reset")
 	require.NoError(t, e.svc.ResetPassword(ctx, ipB, id, "margarethe-in-the-garden-42"), "not a substring rule")
+}
+
+// TestWrapImportedHashes (point 4): a host may have cheap imported hashes
+// wrapped in Argon2id at import; the password still signs in, and the
+// first sign-in stores a plain Argon2id hash. Costly formats stay as given.
+func TestWrapImportedHashes(t *testing.T) {
+	e := newEnv(t, func(c *auth.Config) { c.WrapImportedHashes = true })
+	md5crypt := "$1$abcdefgh$MkMLP.I5SjnxKXOEtC4oR1" // openssl passwd -1 -salt abcdefgh secretpw
+	bcrypt := "$2y$10$2qEnRCAfNknnWsbIsperfuZVZJDWnlKg4lEIUPm4wAQW/c49okDCG"
+	rep, err := e.svc.ImportUsers(ctx, auth.System(), []importer.User{
+		{Line: 1, Username: "cheap", PasswordHash: md5crypt},
+		{Line: 2, Username: "costly", PasswordHash: bcrypt},
+	}, "", nil)
+	require.NoError(t, err)
+	require.Len(t, rep.Created, 2)
+	stored := func(name string) string {
+		u, err := e.st.UserByUsername(ctx, name)
+		require.NoError(t, err)
+		return u.PasswordHash
+	}
+	assert.True(t, strings.HasPrefix(stored("cheap"), "$latch-wrap$"), "the md5crypt checksum is not stored")
+	assert.NotContains(t, stored("cheap"), "MkMLP.I5SjnxKXOEtC4oR1")
+	assert.Equal(t, bcrypt, stored("costly"))
+	_, err = e.svc.LoginPassword(ctx, ipA, "cheap", "wrong password")
+	require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+	_, err = e.svc.LoginPassword(ctx, ipA, "cheap", "secretpw")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(stored("cheap"), "$argon2id$"), "upgraded at the first sign-in")
 }

@@ -311,7 +311,10 @@ func (s *Service) createUser(ctx context.Context, c Client, p *Principal, in Cre
 			return nil, err
 		}
 	}
-	encoded := in.PasswordHash
+	encoded, err := s.wrapImported(in.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
 	if encoded == "" {
 		// Hashing is costly, and a sign-up's answer tells whether a name is
 		// taken: both count against the client IP's limit, before either.
