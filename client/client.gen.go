@@ -263,6 +263,21 @@ func (e Healthz200JSONResponseBodyStatus) Valid() bool {
 	}
 }
 
+// Defines values for Readyz200JSONResponseBodyStatus.
+const (
+	Ready Readyz200JSONResponseBodyStatus = "ready"
+)
+
+// Valid indicates whether the value is a known member of the Readyz200JSONResponseBodyStatus enum.
+func (e Readyz200JSONResponseBodyStatus) Valid() bool {
+	switch e {
+	case Ready:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIToken defines model for APIToken.
 type APIToken = APITokenFields
 
@@ -559,6 +574,9 @@ type VerifyPasswordResetTOTPJSONBody struct {
 type VerifyPasswordResetEmailJSONBody struct {
 	Code string `json:"code"`
 }
+
+// Readyz200JSONResponseBodyStatus defines parameters for Readyz.
+type Readyz200JSONResponseBodyStatus string
 
 // ResetPasswordJSONBody defines parameters for ResetPassword.
 type ResetPasswordJSONBody struct {
@@ -1316,6 +1334,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /password-reset/{request_id}/verify-email (the `VerifyPasswordResetEmail` operationId).
 	VerifyPasswordResetEmail(ctx context.Context, requestId RequestID, body VerifyPasswordResetEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Readyz Readiness
+	//
+	// 200 when the store answers a read within a couple of seconds, else `503 UNAVAILABLE` with
+	// `Retry-After`. A load balancer should stop sending requests to an instance that is not
+	// ready, without restarting it; `/healthz` stays the liveness check, which answers without
+	// the store.
+	//
+	// Corresponds with GET /readyz (the `Readyz` operationId).
+	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ResetPasswordWithBody Set a new password with a verified reset request (public, single use)
 	//
@@ -2241,6 +2269,26 @@ func (c *Client) VerifyPasswordResetEmailWithBody(ctx context.Context, requestId
 // Corresponds with POST /password-reset/{request_id}/verify-email (the `VerifyPasswordResetEmail` operationId).
 func (c *Client) VerifyPasswordResetEmail(ctx context.Context, requestId RequestID, body VerifyPasswordResetEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewVerifyPasswordResetEmailRequest(c.Server, requestId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Readyz Readiness
+//
+// 200 when the store answers a read within a couple of seconds, else `503 UNAVAILABLE` with
+// `Retry-After`. A load balancer should stop sending requests to an instance that is not
+// ready, without restarting it; `/healthz` stays the liveness check, which answers without
+// the store.
+//
+// Corresponds with GET /readyz (the `Readyz` operationId).
+func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyzRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3712,6 +3760,33 @@ func NewVerifyPasswordResetEmailRequestWithBody(server string, requestId Request
 	return req, nil
 }
 
+// NewReadyzRequest constructs an http.Request for the Readyz method
+func NewReadyzRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/readyz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewResetPasswordRequest calls the generic ResetPassword builder with application/json body
 func NewResetPasswordRequest(server string, body ResetPasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5037,6 +5112,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /password-reset/{request_id}/verify-email (the `VerifyPasswordResetEmail` operationId).
 	VerifyPasswordResetEmailWithResponse(ctx context.Context, requestId RequestID, body VerifyPasswordResetEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyPasswordResetEmailResponse, error)
+
+	// ReadyzWithResponse Readiness
+	//
+	// 200 when the store answers a read within a couple of seconds, else `503 UNAVAILABLE` with
+	// `Retry-After`. A load balancer should stop sending requests to an instance that is not
+	// ready, without restarting it; `/healthz` stays the liveness check, which answers without
+	// the store.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /readyz (the `Readyz` operationId).
+	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 
 	// ResetPasswordWithBodyWithResponse Set a new password with a verified reset request (public, single use)
 	//
@@ -7236,6 +7323,65 @@ func (r VerifyPasswordResetEmailResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r VerifyPasswordResetEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReadyzResponse503Headers the declared response headers of an HTTP 503 response for Readyz
+type ReadyzResponse503Headers struct {
+	RetryAfter int
+}
+
+type ReadyzResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Status Readyz200JSONResponseBodyStatus `json:"status"`
+	}
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadyzResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadyzResponse) GetJSON200() *struct {
+	Status Readyz200JSONResponseBodyStatus `json:"status"`
+} {
+	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReadyzResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadyzResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadyzResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadyzResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadyzResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10218,6 +10364,24 @@ func (c *ClientWithResponses) VerifyPasswordResetEmailWithResponse(ctx context.C
 	return ParseVerifyPasswordResetEmailResponse(rsp)
 }
 
+// ReadyzWithResponse Readiness
+//
+// 200 when the store answers a read within a couple of seconds, else `503 UNAVAILABLE` with
+// `Retry-After`. A load balancer should stop sending requests to an instance that is not
+// ready, without restarting it; `/healthz` stays the liveness check, which answers without
+// the store.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /readyz (the `Readyz` operationId).
+func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error) {
+	rsp, err := c.Readyz(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadyzResponse(rsp)
+}
+
 // ResetPasswordWithBodyWithResponse Set a new password with a verified reset request (public, single use)
 //
 // Needs the email verified (`403 EMAIL_NOT_VERIFIED`) and, when the user has TOTP, the second
@@ -12447,6 +12611,54 @@ func ParseVerifyPasswordResetEmailResponse(rsp *http.Response) (*VerifyPasswordR
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers VerifyPasswordResetEmailResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReadyzResponse parses an HTTP response from a ReadyzWithResponse call
+func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadyzResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Status Readyz200JSONResponseBodyStatus `json:"status"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ReadyzResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
