@@ -106,7 +106,8 @@ func TestSFTPGoHostileInput(t *testing.T) {
 		{name: "not an object", input: `[]`, err: "not an SFTPGo dump"},
 		{name: "users not a list", input: `{"users":{}}`, err: `"users" is not a list`},
 		{name: "empty", input: ``, err: "unexpected EOF"},
-		{name: "truncated", input: `{"users":[` + user, err: "unexpected EOF"},
+		// encoding/json words the end of input differently across Go releases.
+		{name: "truncated", input: `{"users":[` + user, err: `unexpected (EOF|end of JSON input)`},
 		{name: "trailing data", input: `{"users":[]} {}`, err: "data after the dump's closing brace"},
 		{name: "syntax error", input: `{"users":[{"username":}]}`, err: "invalid character"},
 		{name: "deep nesting elsewhere", input: `{"configs":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, err: "nested more than 64 deep"},
@@ -123,7 +124,8 @@ func TestSFTPGoHostileInput(t *testing.T) {
 				require.ErrorIs(t, err, ErrTooLarge)
 				return
 			case tc.err != "":
-				require.ErrorContains(t, err, tc.err)
+				require.Error(t, err)
+				require.Regexp(t, tc.err, err.Error())
 				return
 			}
 			require.NoError(t, err)
