@@ -48,7 +48,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, c Client, p *Principal, us
 	now := s.nowUTC()
 	var exp time.Time
 	if in.ExpiresAt != nil {
-		exp = store.Time(*in.ExpiresAt)
+		exp = store.StorageTime(*in.ExpiresAt)
 		if !exp.After(now) {
 			return nil, fmt.Errorf("%w: expires_at must be in the future", ErrInvalidRequest)
 		}

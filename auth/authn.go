@@ -112,7 +112,7 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, c Client, apiToken s
 		return nil, err
 	}
 	if now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
-		if err := s.st.TouchAPIToken(ctx, t.ID, store.Time(now)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := s.st.TouchAPIToken(ctx, t.ID, store.StorageTime(now)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "touch_api_token"), slog.Any("error", err))
 		}
 	}

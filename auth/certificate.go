@@ -12,7 +12,7 @@ import (
 
 // KindCertificate is the Principal kind of a caller authenticated by a
 // client certificate ([Service.AuthenticateCertificate]).
-const KindCertificate = "certificate"
+const KindCertificate PrincipalKind = "certificate"
 
 // AuthenticateCertificate returns the user named by a client certificate,
 // as SFTPGo's certificate login does. The host must have verified the

@@ -7,7 +7,7 @@
 //
 // # Use
 //
-//	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: key}) // 32 random bytes
+//	svc, err := auth.New(ctx, memstore.New(), auth.Config{SealingKey: key}) // 32 random bytes
 //	u, err := svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{
 //		Username: "alice", Password: "correct horse battery staple",
 //	})

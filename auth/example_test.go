@@ -19,7 +19,7 @@ var exampleKey = []byte("an example key of 32 bytes......")
 func Example() {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	svc, err := auth.New(memstore.New(), auth.Config{
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{
 		SealingKey: exampleKey,
 		Now:        func() time.Time { return now },
 	})
@@ -60,7 +60,7 @@ func Example() {
 func ExampleService_LoginTOTP() {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	svc, _ := auth.New(memstore.New(), auth.Config{SealingKey: exampleKey, Now: func() time.Time { return now }})
+	svc, _ := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: exampleKey, Now: func() time.Time { return now }})
 	client := auth.Client{IP: netip.MustParseAddr("192.0.2.10")}
 	u, _ := svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{Username: "bob", Password: "bob sings in the rain"})
 	res, _ := svc.LoginPassword(ctx, client, "bob", "bob sings in the rain")
@@ -91,7 +91,7 @@ func ExampleService_LoginTOTP() {
 // with CodeOf; rate limits carry the time to wait.
 func ExampleService_Authenticate_errorChecking() {
 	ctx := context.Background()
-	svc, _ := auth.New(memstore.New(), auth.Config{SealingKey: exampleKey})
+	svc, _ := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: exampleKey})
 	client := auth.Client{IP: netip.MustParseAddr("192.0.2.10")}
 
 	_, err := svc.Authenticate(ctx, client, "eyJhbGciOiJub25lIn0.e30.")
@@ -113,7 +113,7 @@ func ExampleService_Authenticate_errorChecking() {
 // API tokens: shown once, narrowed to the owner's permissions.
 func ExampleService_CreateAPIToken() {
 	ctx := context.Background()
-	svc, _ := auth.New(memstore.New(), auth.Config{SealingKey: exampleKey})
+	svc, _ := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: exampleKey})
 	client := auth.Client{IP: netip.MustParseAddr("192.0.2.10")}
 	u, _ := svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{
 		Username: "ci-bot", Password: "a long bot password", Permissions: []string{"deploy", "read"},
@@ -149,7 +149,7 @@ func (printNotifier) SendPasswordResetCode(_ context.Context, email, _ string) e
 // caller; only the known one gets a code.
 func ExampleService_StartPasswordReset() {
 	ctx := context.Background()
-	svc, _ := auth.New(memstore.New(), auth.Config{SealingKey: exampleKey, Notifier: printNotifier{}})
+	svc, _ := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: exampleKey, Notifier: printNotifier{}})
 	client := auth.Client{IP: netip.MustParseAddr("192.0.2.10")}
 	_, _ = svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{
 		Username: "carol", Email: "carol@example.com", Password: "carol's password",

@@ -111,7 +111,7 @@ func newEnvOn(t testing.TB, st store.Store, opts ...option) *env {
 	for _, o := range opts {
 		o(&e.cfg)
 	}
-	svc, err := auth.New(st, e.cfg)
+	svc, err := auth.New(t.Context(), st, e.cfg)
 	require.NoError(t, err)
 	e.svc = svc
 	return e

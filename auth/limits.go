@@ -204,7 +204,7 @@ func (s *Service) reserveSend(ctx context.Context, email, userID string) error {
 // foldDigest names an identifier or email in counter keys without storing
 // it: the hex SHA-256 of its folded form.
 func foldDigest(s string) string {
-	d := sha256.Sum256([]byte(store.Fold(s)))
+	d := sha256.Sum256([]byte(store.FoldIdentifier(s)))
 	return hex.EncodeToString(d[:])
 }
 

@@ -154,9 +154,9 @@ func (s *Service) secondFactorChecked(method string, err *error) {
 
 // authenticated reports a finished credential check; call it deferred with
 // the check's error result.
-func (s *Service) authenticated(kind string, err *error) {
+func (s *Service) authenticated(kind PrincipalKind, err *error) {
 	if s.obs != nil {
-		s.obs.Authenticate(kind, resultOf(*err))
+		s.obs.Authenticate(string(kind), resultOf(*err))
 	}
 }
 

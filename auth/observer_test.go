@@ -227,7 +227,7 @@ func TestObserverValues(t *testing.T) {
 	allowed := map[string][]string{
 		"sign_in":       {"basic", "password", "totp", "recovery_code"},
 		"second_factor": {"totp", "recovery_code"},
-		"authenticate":  {auth.KindAccessToken, auth.KindAPIToken, auth.KindCertificate},
+		"authenticate":  {string(auth.KindAccessToken), string(auth.KindAPIToken), string(auth.KindCertificate)},
 		"limit":         {auth.LimitBanned, auth.LimitIP, auth.LimitAccount, auth.LimitCode, auth.LimitSend},
 		"hash_verify":   {"argon2id"},
 	}

@@ -13,7 +13,7 @@ import (
 // one token in one process.
 func BenchmarkAccessTokenOverhead(b *testing.B) {
 	ctx := context.Background()
-	s, err := New(memstore.New(), Config{SealingKey: make([]byte, 32)})
+	s, err := New(ctx, memstore.New(), Config{SealingKey: make([]byte, 32)})
 	if err != nil {
 		b.Fatal(err)
 	}

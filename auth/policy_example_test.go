@@ -11,7 +11,7 @@ import (
 
 // A host tells the user why a password was refused.
 func ExampleService_PasswordRules() {
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: exampleKey, MinPasswordLen: 12})
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: exampleKey, MinPasswordLen: 12})
 	if err != nil {
 		panic(err)
 	}

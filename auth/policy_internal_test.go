@@ -21,7 +21,7 @@ func policyService(t testing.TB, pp PasswordPolicy) *Service {
 	require.NoError(t, err)
 	st := memstore.New()
 	t.Cleanup(func() { _ = st.Close() })
-	s, err := New(st, Config{SealingKey: []byte("0123456789abcdef0123456789abcdef"), Hasher: h, PasswordPolicy: pp})
+	s, err := New(t.Context(), st, Config{SealingKey: []byte("0123456789abcdef0123456789abcdef"), Hasher: h, PasswordPolicy: pp})
 	require.NoError(t, err)
 	return s
 }

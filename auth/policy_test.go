@@ -137,7 +137,7 @@ func TestPasswordPolicyConfig(t *testing.T) {
 // password.
 func ExamplePasswordPolicy() {
 	ctx := context.Background()
-	svc, err := auth.New(memstore.New(), auth.Config{
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{
 		SealingKey:     exampleKey,
 		Issuer:         "Acme Files",
 		PasswordPolicy: auth.PasswordPolicy{ExtraWords: []string{"Globex"}},

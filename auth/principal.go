@@ -19,11 +19,14 @@ const (
 	PermManageSystem    = "manage_system"
 )
 
+// PrincipalKind says how a [Principal] was authenticated.
+type PrincipalKind string
+
 // Principal kinds.
 const (
-	KindAccessToken = "access_token"
-	KindAPIToken    = "api_token"
-	KindSystem      = "system"
+	KindAccessToken PrincipalKind = "access_token"
+	KindAPIToken    PrincipalKind = "api_token"
+	KindSystem      PrincipalKind = "system"
 )
 
 // Client describes the caller of a request. IP is the client address as
@@ -46,7 +49,7 @@ type Principal struct {
 	// API token's) permissions narrowed to the user's current ones.
 	Permissions []string
 	// Kind is KindAccessToken, KindAPIToken, KindCertificate or KindSystem.
-	Kind string
+	Kind PrincipalKind
 	// TokenID is the access token's jti or the API token's ID.
 	TokenID string
 	// ExpiresAt is when the credential expires; zero for API tokens

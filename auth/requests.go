@@ -55,7 +55,7 @@ func (s *Service) codeMatches(r *store.Request, code string) bool {
 
 // liveRequest returns the unexpired request of kind with this ID, or
 // ErrNotFound.
-func (s *Service) liveRequest(ctx context.Context, id, kind string) (*store.Request, error) {
+func (s *Service) liveRequest(ctx context.Context, id string, kind store.RequestKind) (*store.Request, error) {
 	if store.ValidateID(id) != nil {
 		return nil, ErrNotFound
 	}
@@ -134,13 +134,13 @@ func (s *Service) failCode(ctx context.Context, c Client, r *store.Request) erro
 	if err != nil {
 		return err
 	}
-	s.audit(ctx, slog.LevelWarn, "auth.code_rejected", slog.String("kind", r.Kind), attrRequest(r.ID),
+	s.audit(ctx, slog.LevelWarn, "auth.code_rejected", slog.String("kind", string(r.Kind)), attrRequest(r.ID),
 		slog.String("user_id", r.UserID), slog.Int("attempts", n), attrIP(c))
 	return ErrIncorrectCode
 }
 
 // newRequest creates a request with a fresh code and returns both.
-func (s *Service) newRequest(ctx context.Context, kind, userID, email string, gen int64, usable bool) (*store.Request, string, error) {
+func (s *Service) newRequest(ctx context.Context, kind store.RequestKind, userID, email string, gen int64, usable bool) (*store.Request, string, error) {
 	code, err := newCode()
 	if err != nil {
 		return nil, "", err
@@ -216,7 +216,7 @@ func (s *Service) ChangeEmail(ctx context.Context, c Client, p *Principal, userI
 	s.notify(ctx, "email_verification", u.ID, func(n Notifier) error {
 		return n.SendEmailVerificationCode(ctx, email, code)
 	})
-	if u.Email != "" && store.Fold(u.Email) != store.Fold(email) {
+	if u.Email != "" && store.FoldIdentifier(u.Email) != store.FoldIdentifier(email) {
 		if n, ok := s.cfg.Notifier.(EmailChangeNotifier); ok {
 			if err := n.SendEmailChangeNotice(ctx, u.Email, email); err != nil {
 				s.audit(ctx, slog.LevelError, "auth.notice_not_delivered", slog.String("kind", "email_change"),
@@ -249,7 +249,7 @@ func (s *Service) StartEmailVerification(ctx context.Context, c Client, p *Princ
 	if target == "" {
 		return nil, fmt.Errorf("%w: the user has no email", ErrInvalidEmail)
 	}
-	if p.is(userID) && store.Fold(target) != store.Fold(u.Email) {
+	if p.is(userID) && store.FoldIdentifier(target) != store.FoldIdentifier(u.Email) {
 		// Verifying a new address of one's own is an email change.
 		return s.ChangeEmail(ctx, c, p, userID, target, nil)
 	}
@@ -491,7 +491,7 @@ func (s *Service) VerifyPasswordResetEmail(ctx context.Context, c Client, reques
 		return s.failCode(ctx, c, r)
 	}
 	s.releaseRequestCode(ctx, r)
-	if err := s.st.MarkRequestVerified(ctx, r.ID, true, false); err != nil {
+	if err := s.st.MarkRequestVerified(ctx, r.ID, store.VerifiedEmail); err != nil {
 		return storeErr(err, ErrNotFound)
 	}
 	return nil
@@ -522,7 +522,7 @@ func (s *Service) resetUser(ctx context.Context, requestID string) (*store.Reque
 // access (the generation moved on), an email change, or a disabled account.
 // Such a request is dead, as if it had expired: ErrNotFound.
 func resetCurrent(r *store.Request, u *store.User) error {
-	if u.Generation != r.Generation || store.Fold(u.Email) != store.Fold(r.Email) || u.Disabled {
+	if u.Generation != r.Generation || store.FoldIdentifier(u.Email) != store.FoldIdentifier(r.Email) || u.Disabled {
 		return ErrNotFound
 	}
 	return nil
@@ -548,7 +548,7 @@ func (s *Service) VerifyPasswordResetTOTP(ctx context.Context, c Client, request
 		}
 		return err
 	}
-	if err := s.st.MarkRequestVerified(ctx, r.ID, false, true); err != nil {
+	if err := s.st.MarkRequestVerified(ctx, r.ID, store.VerifiedSecondFactor); err != nil {
 		return storeErr(err, ErrNotFound)
 	}
 	return nil
@@ -582,7 +582,7 @@ func (s *Service) ResetPasswordReset2FA(ctx context.Context, c Client, requestID
 	if err := s.st.DeleteTOTP(ctx, u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return internal(err)
 	}
-	if err := s.st.MarkRequestVerified(ctx, r.ID, false, true); err != nil {
+	if err := s.st.MarkRequestVerified(ctx, r.ID, store.VerifiedSecondFactor); err != nil {
 		return storeErr(err, ErrNotFound)
 	}
 	s.audit(ctx, slog.LevelInfo, "auth.totp_disabled", slog.String("user_id", u.ID), slog.String("by", "password_reset"), attrIP(c))

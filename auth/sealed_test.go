@@ -35,7 +35,7 @@ func TestSecretsSealedInStore(t *testing.T) {
 			st := open(t)
 			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 			cfg := Config{SealingKey: bytes.Repeat([]byte{0x5a}, 32), Now: func() time.Time { return now }}
-			s, err := New(st, cfg)
+			s, err := New(t.Context(), st, cfg)
 			require.NoError(t, err)
 
 			// Signing keys: the stored bytes hold neither the material nor
@@ -87,7 +87,7 @@ func TestSecretsSealedInStore(t *testing.T) {
 
 			// Another instance with the same sealing key opens both.
 			now = now.Add(30 * time.Second)
-			s2, err := New(st, cfg)
+			s2, err := New(t.Context(), st, cfg)
 			require.NoError(t, err)
 			code, err = totp.Code(key, now)
 			require.NoError(t, err)

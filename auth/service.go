@@ -69,11 +69,12 @@ type Service struct {
 }
 
 // New returns a Service over st. It loads the signing keys from the store
-// and creates the first one if there is none. It returns an error wrapping
+// and creates the first one if there is none, within ctx (each store call
+// is also bounded by Config.StoreTimeout). It returns an error wrapping
 // ErrInvalidConfig for a Config it refuses (no or a short SealingKey,
 // negative durations, an unsupported signing algorithm), and the store's
 // error if the keys cannot be loaded.
-func New(st store.Store, cfg Config) (*Service, error) {
+func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 	if st == nil {
 		return nil, fmt.Errorf("%w: nil store", ErrInvalidConfig)
 	}
@@ -110,7 +111,7 @@ func New(st store.Store, cfg Config) (*Service, error) {
 	s.pool = newPool(cfg.Limits.HashConcurrency, cfg.Limits.HashQueue)
 	s.pool.obs = cfg.Observer
 	s.totpCfg = totp.Config{Issuer: cfg.Issuer}
-	if s.keys, err = newKeyring(context.Background(), s); err != nil {
+	if s.keys, err = newKeyring(ctx, s); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -319,4 +320,4 @@ func attrRequest(id string) slog.Attr {
 func newID() string { return rand.Text() }
 
 // nowUTC returns the current time as the store keeps it.
-func (s *Service) nowUTC() time.Time { return store.Time(s.now()) }
+func (s *Service) nowUTC() time.Time { return store.StorageTime(s.now()) }

@@ -204,9 +204,9 @@ func (o observedStore) FailRequestAttempt(ctx context.Context, id string, max in
 	return a, err
 }
 
-func (o observedStore) MarkRequestVerified(ctx context.Context, id string, email, secondFactor bool) error {
+func (o observedStore) MarkRequestVerified(ctx context.Context, id string, step store.Verification) error {
 	start := time.Now()
-	err := o.Store.MarkRequestVerified(ctx, id, email, secondFactor)
+	err := o.Store.MarkRequestVerified(ctx, id, step)
 	o.obs.StoreCall("MarkRequestVerified", time.Since(start), err)
 	return err
 }

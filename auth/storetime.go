@@ -185,10 +185,10 @@ func (ts timedStore) FailRequestAttempt(ctx context.Context, id string, max int)
 	return ts.Store.FailRequestAttempt(ctx, id, max)
 }
 
-func (ts timedStore) MarkRequestVerified(ctx context.Context, id string, email, secondFactor bool) error {
+func (ts timedStore) MarkRequestVerified(ctx context.Context, id string, step store.Verification) error {
 	ctx, cancel := ts.bound(ctx)
 	defer cancel()
-	return ts.Store.MarkRequestVerified(ctx, id, email, secondFactor)
+	return ts.Store.MarkRequestVerified(ctx, id, step)
 }
 
 func (ts timedStore) DeleteRequest(ctx context.Context, id string) error {

@@ -555,7 +555,7 @@ func TestRotationPrunesExpiredKeys(t *testing.T) {
 func TestWrongSealingKey(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	_, err := auth.New(e.st, auth.Config{SealingKey: []byte("another key of thirty-two bytes!")})
+	_, err := auth.New(t.Context(), e.st, auth.Config{SealingKey: []byte("another key of thirty-two bytes!")})
 	require.ErrorIs(t, err, auth.ErrInternal)
 	assert.Contains(t, err.Error(), "sealing key")
 }

@@ -50,11 +50,11 @@ func TestNewConfig(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := auth.New(st, tc.cfg)
+			_, err := auth.New(t.Context(), st, tc.cfg)
 			require.ErrorIs(t, err, auth.ErrInvalidConfig)
 		})
 	}
-	_, err := auth.New(nil, auth.Config{SealingKey: sealingKey})
+	_, err := auth.New(t.Context(), nil, auth.Config{SealingKey: sealingKey})
 	require.ErrorIs(t, err, auth.ErrInvalidConfig)
 }
 

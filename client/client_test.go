@@ -26,7 +26,7 @@ func newServer(t *testing.T) *client.ClientWithResponses {
 	t.Helper()
 	st := memstore.New()
 	t.Cleanup(func() { _ = st.Close() })
-	svc, err := auth.New(st, auth.Config{SealingKey: bytes.Repeat([]byte{3}, 32)})
+	svc, err := auth.New(t.Context(), st, auth.Config{SealingKey: bytes.Repeat([]byte{3}, 32)})
 	require.NoError(t, err)
 	_, err = svc.CreateUser(t.Context(), auth.Client{}, auth.System(), auth.CreateUserInput{
 		Username: "admin", Password: adminPassword, Permissions: []string{auth.PermAll},

@@ -17,7 +17,7 @@ import (
 // the same process, mounted at /api/v1).
 func Example() {
 	ctx := context.Background()
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{1}, 32)})
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{1}, 32)})
 	if err != nil {
 		panic(err)
 	}

@@ -78,7 +78,7 @@ type benchCase struct {
 
 func benchSetup(b *testing.B) []benchCase {
 	ctx := context.Background()
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{3}, 32)})
+	svc, err := auth.New(b.Context(), memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{3}, 32)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func (ca *testCA) client(t *testing.T, cn string) tls.Certificate {
 func TestClientCertificateLogin(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: make([]byte, 32), Hasher: fastHasher(t)})
+	svc, err := auth.New(t.Context(), memstore.New(), auth.Config{SealingKey: make([]byte, 32), Hasher: fastHasher(t)})
 	require.NoError(t, err)
 	mk := func(name string, perms ...string) *auth.User {
 		u, err := svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{
@@ -118,7 +118,7 @@ func TestClientCertificateLogin(t *testing.T) {
 		mux.Handle("/api/v1/", http.StripPrefix("/api/v1", h))
 		mux.Handle("GET /reports", h.Require("view_reports")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, _ := httpadapter.PrincipalFrom(r.Context())
-			_, _ = io.WriteString(w, p.Username+" "+p.Kind)
+			_, _ = io.WriteString(w, p.Username+" "+string(p.Kind))
 		})))
 		srv := httptest.NewUnstartedServer(mux)
 		roots := x509.NewCertPool()

@@ -4,7 +4,7 @@
 // The common case is one [Handler], mounted under a prefix of the host's
 // mux, plus [Handler.Require] in front of the host's routes:
 //
-//	svc, err := auth.New(st, auth.Config{SealingKey: key})
+//	svc, err := auth.New(ctx, st, auth.Config{SealingKey: key})
 //	h, err := httpadapter.New(svc, httpadapter.Config{Logger: logger})
 //	mux := http.NewServeMux()
 //	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", h))

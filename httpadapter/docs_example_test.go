@@ -2,6 +2,7 @@ package httpadapter_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +18,7 @@ import (
 // cannot see, so the host says so with BasePath. GET /auth/docs (as
 // /gateway/latch/docs) then calls the right URLs.
 func ExampleConfig_basePath() {
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{1}, 32)})
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{1}, 32)})
 	if err != nil {
 		panic(err)
 	}

@@ -3,6 +3,7 @@ package httpadapter_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -28,7 +29,7 @@ func FuzzDocsRequests(f *testing.F) {
 	f.Add("*", "gzip;q=0.000, gzip")
 	f.Add("", ",,;")
 
-	svc, err := auth.New(memstore.New(), auth.Config{
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{
 		SealingKey: bytes.Repeat([]byte{9}, 32),
 		Hasher:     fastHasher(f),
 		Now:        func() time.Time { return start },

@@ -2,6 +2,7 @@ package httpadapter_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,7 +26,7 @@ func ExampleHandler_Observe() {
 			return a
 		},
 	})))
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: make([]byte, 32), Logger: logger})
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: make([]byte, 32), Logger: logger})
 	if err != nil {
 		panic(err)
 	}

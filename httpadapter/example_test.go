@@ -21,7 +21,7 @@ import (
 func ExampleNew_mount() {
 	// A fixed clock keeps the output stable; real hosts leave Now nil.
 	now := func() time.Time { return time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC) }
-	svc, err := auth.New(memstore.New(), auth.Config{
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{
 		SealingKey: bytes.Repeat([]byte{1}, 32), // 32 random bytes from the host's secrets in practice
 		Now:        now,
 	})
@@ -92,7 +92,7 @@ func ExampleNew_mount() {
 // ExampleHandler_Require guards a host route with the permissions it needs;
 // the handler behind it finds the caller with PrincipalFrom.
 func ExampleHandler_Require() {
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{1}, 32)})
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{1}, 32)})
 	if err != nil {
 		log.Fatal(err)
 	}

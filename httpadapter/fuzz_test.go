@@ -2,6 +2,7 @@ package httpadapter_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -30,7 +31,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("GET", "/../x", "", "", "")
 	f.Add("POST", "/users", "text/plain", "\xff", "")
 
-	svc, err := auth.New(memstore.New(), auth.Config{
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{
 		SealingKey: bytes.Repeat([]byte{9}, 32),
 		Hasher:     fastHasher(f),
 		Now:        func() time.Time { return start },

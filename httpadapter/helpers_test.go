@@ -199,7 +199,7 @@ func newEnv(t *testing.T, cov *coverage, cfg envConfig) *env {
 	if cfg.auth != nil {
 		cfg.auth(&acfg)
 	}
-	svc, err := auth.New(e.st, acfg)
+	svc, err := auth.New(t.Context(), e.st, acfg)
 	require.NoError(t, err)
 	e.svc = svc
 	acfgAdapter := cfg.adapter

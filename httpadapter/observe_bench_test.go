@@ -48,7 +48,7 @@ func BenchmarkObservePaired(b *testing.B) {
 	st := memstore.New()
 	b.Cleanup(func() { _ = st.Close() })
 	key := bytes.Repeat([]byte{3}, 32)
-	plainSvc, err := auth.New(st, auth.Config{SealingKey: key})
+	plainSvc, err := auth.New(context.Background(), st, auth.Config{SealingKey: key})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func BenchmarkObservePaired(b *testing.B) {
 	}
 	// A second service on the same store, reporting to m: it verifies the
 	// same tokens with the same signing keys.
-	metricSvc, err := auth.New(st, auth.Config{SealingKey: key, Observer: m})
+	metricSvc, err := auth.New(context.Background(), st, auth.Config{SealingKey: key, Observer: m})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func newObserved(t *testing.T) *observed {
 	t.Helper()
 	o := &observed{logs: &syncBuffer{}}
 	logger := slog.New(httpadapter.LogHandler(slog.NewJSONHandler(o.logs, nil)))
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: make([]byte, 32), Hasher: fastHasher(t), Logger: logger})
+	svc, err := auth.New(t.Context(), memstore.New(), auth.Config{SealingKey: make([]byte, 32), Hasher: fastHasher(t), Logger: logger})
 	require.NoError(t, err)
 	o.svc = svc
 	h, err := httpadapter.New(svc, httpadapter.Config{Logger: logger})
@@ -252,7 +252,7 @@ func TestLogHandler(t *testing.T) {
 	assert.True(t, logger.Enabled(context.Background(), slog.LevelInfo))
 	assert.False(t, logger.Enabled(context.Background(), slog.LevelDebug))
 
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: make([]byte, 32)})
+	svc, err := auth.New(t.Context(), memstore.New(), auth.Config{SealingKey: make([]byte, 32)})
 	require.NoError(t, err)
 	h, err := httpadapter.New(svc, httpadapter.Config{})
 	require.NoError(t, err)
@@ -280,7 +280,7 @@ func FuzzRequestID(f *testing.F) {
 	for _, s := range []string{"abc", "", strings.Repeat("x", 64), strings.Repeat("x", 65), "a b", "a\x00b", "é", "a.b_c-d"} {
 		f.Add(s)
 	}
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: make([]byte, 32)})
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: make([]byte, 32)})
 	require.NoError(f, err)
 	h, err := httpadapter.New(svc, httpadapter.Config{})
 	require.NoError(f, err)

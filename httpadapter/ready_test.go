@@ -176,7 +176,7 @@ func TestReadyzPostgres(t *testing.T) {
 	p := startProxy(t, u.Host)
 	u.Host = p.addr
 	st := sqltest.Open(t, u.String())
-	svc, err := auth.New(st, auth.Config{SealingKey: make([]byte, 32)})
+	svc, err := auth.New(t.Context(), st, auth.Config{SealingKey: make([]byte, 32)})
 	require.NoError(t, err)
 	h, err := httpadapter.New(svc, httpadapter.Config{})
 	require.NoError(t, err)

@@ -8,7 +8,7 @@
 //		From: "Latch <noreply@example.com>",
 //	})
 //	defer n.Close(ctx)
-//	svc, err := auth.New(st, auth.Config{SealingKey: key, Notifier: n})
+//	svc, err := auth.New(ctx, st, auth.Config{SealingKey: key, Notifier: n})
 //
 // # Delivery
 //

@@ -5,7 +5,7 @@
 // passes a [Metrics] as auth.Config.Observer and serves [Metrics.Handler]:
 //
 //	m, err := metrics.New(metrics.Config{})
-//	svc, err := auth.New(st, auth.Config{SealingKey: key, Observer: m})
+//	svc, err := auth.New(ctx, st, auth.Config{SealingKey: key, Observer: m})
 //	mux.Handle("GET /metrics", m.Handler())
 //
 // # Metrics

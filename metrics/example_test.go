@@ -18,7 +18,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: make([]byte, 32), Observer: m})
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: make([]byte, 32), Observer: m})
 	if err != nil {
 		panic(err)
 	}

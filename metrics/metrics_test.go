@@ -87,7 +87,7 @@ func TestMetricsMove(t *testing.T) {
 	ctx := context.Background()
 	m, err := metrics.New(metrics.Config{})
 	require.NoError(t, err)
-	svc, err := auth.New(memstore.New(), auth.Config{
+	svc, err := auth.New(t.Context(), memstore.New(), auth.Config{
 		SealingKey: make([]byte, 32),
 		Hasher:     cheapHasher(t),
 		Observer:   m,

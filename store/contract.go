@@ -75,7 +75,7 @@ func (d *Dump) Validate() error {
 		for _, id := range []struct {
 			key   string
 			taken error
-		}{{Fold(u.Username), ErrUsernameTaken}, {Fold(u.Email), ErrEmailTaken}} {
+		}{{FoldIdentifier(u.Username), ErrUsernameTaken}, {FoldIdentifier(u.Email), ErrEmailTaken}} {
 			if id.key == "" {
 				continue
 			}

@@ -193,11 +193,26 @@ type RecoveryCodes interface {
 	RecoveryCodeDigests(ctx context.Context, userID string) ([]string, error)
 }
 
+// RequestKind says what a [Request] is for.
+type RequestKind string
+
 // Request kinds.
 const (
-	KindEmailVerification = "email_verification"
-	KindPasswordReset     = "password_reset"
-	KindLoginChallenge    = "login_challenge"
+	KindEmailVerification RequestKind = "email_verification"
+	KindPasswordReset     RequestKind = "password_reset"
+	KindLoginChallenge    RequestKind = "login_challenge"
+)
+
+// Verification names a step of a request that has been verified, for
+// [Requests.MarkRequestVerified].
+type Verification uint8
+
+// Verification steps.
+const (
+	// VerifiedEmail sets Request.EmailVerified.
+	VerifiedEmail Verification = iota + 1
+	// VerifiedSecondFactor sets Request.SecondFactorVerified.
+	VerifiedSecondFactor
 )
 
 // Request is a pending email verification, password reset or second-factor
@@ -206,7 +221,7 @@ const (
 // reset for an unknown email), which can never complete.
 type Request struct {
 	ID                   string
-	Kind                 string
+	Kind                 RequestKind
 	UserID               string
 	Email                string
 	CodeDigest           string
@@ -234,9 +249,10 @@ type Requests interface {
 	// never let the count pass max. ErrNotFound if no such request,
 	// ErrInvalid if max is below 1.
 	FailRequestAttempt(ctx context.Context, id string, max int) (attempts int, err error)
-	// MarkRequestVerified sets EmailVerified and/or SecondFactorVerified to
-	// true (a false argument leaves the flag as it is). ErrNotFound if none.
-	MarkRequestVerified(ctx context.Context, id string, email, secondFactor bool) error
+	// MarkRequestVerified sets the flag that step names (EmailVerified or
+	// SecondFactorVerified) to true and leaves the other as it is.
+	// ErrNotFound if no such request, ErrInvalid for an unknown step.
+	MarkRequestVerified(ctx context.Context, id string, step Verification) error
 	// DeleteRequest deletes the request. Of concurrent calls exactly one
 	// succeeds; the others get ErrNotFound, so deletion doubles as the
 	// atomic "use once" step.

@@ -26,11 +26,13 @@ const (
 	MaxRecoveryCodes   = 100
 )
 
-// Fold returns the form in which usernames and emails are compared for
-// uniqueness and lookup.
-func Fold(s string) string { return strings.ToLower(s) }
+// FoldIdentifier returns the form in which usernames and emails are
+// compared for uniqueness and lookup: Unicode lower case (strings.ToLower),
+// so "Alice" and "ALICE" name one account. Backends store and index this
+// form; changing it would orphan stored identifiers.
+func FoldIdentifier(s string) string { return strings.ToLower(s) }
 
-// LookupKey returns Fold(s) for a lookup by a field of at most max bytes
+// LookupKey returns FoldIdentifier(s) for a lookup by a field of at most max bytes
 // (username, email), and false for input that no stored value folds to:
 // empty, invalid UTF-8, a NUL byte, or longer than any such fold can be.
 // Folding changes lengths both ways (U+023A is two bytes and folds to
@@ -41,16 +43,17 @@ func LookupKey(s string, max int) (string, bool) {
 	if s == "" || len(s) > 3*max || !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
 		return "", false
 	}
-	key := Fold(s)
+	key := FoldIdentifier(s)
 	if len(key) > 2*max {
 		return "", false
 	}
 	return key, true
 }
 
-// Time returns t as backends store and return it: UTC, truncated to the
-// microsecond. The zero time stays zero.
-func Time(t time.Time) time.Time {
+// StorageTime returns t in the form backends store and return it: UTC,
+// truncated to the microsecond (the finest precision PostgreSQL keeps).
+// The zero time stays zero.
+func StorageTime(t time.Time) time.Time {
 	if t.IsZero() {
 		return time.Time{}
 	}
@@ -178,4 +181,16 @@ func ValidateSigningKey(k *SigningKey) error {
 // ValidateCounterKey checks a counter key.
 func ValidateCounterKey(key string) error {
 	return text("key", key, MaxCounterKeyLen, true)
+}
+
+// VerificationFlags returns which of a request's flags step sets (email,
+// second factor), or ErrInvalid for an unknown step.
+func VerificationFlags(step Verification) (email, secondFactor bool, err error) {
+	switch step {
+	case VerifiedEmail:
+		return true, false, nil
+	case VerifiedSecondFactor:
+		return false, true, nil
+	}
+	return false, false, fmt.Errorf("%w: unknown verification step %d", ErrInvalid, step)
 }

@@ -28,7 +28,7 @@ func main() {
 	if _, err := rand.Read(key); err != nil {
 		panic(err)
 	}
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: key, Logger: logger})
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: key, Logger: logger})
 	if err != nil {
 		panic(err)
 	}

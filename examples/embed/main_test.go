@@ -19,7 +19,7 @@ import (
 
 func TestEmbeddedMux(t *testing.T) {
 	t.Parallel()
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{9}, 32)})
+	svc, err := auth.New(t.Context(), memstore.New(), auth.Config{SealingKey: bytes.Repeat([]byte{9}, 32)})
 	require.NoError(t, err)
 	for _, u := range []auth.CreateUserInput{
 		{Username: "boss", Password: "boss-password", Permissions: []string{"view_reports"}},

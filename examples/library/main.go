@@ -34,7 +34,7 @@ func run(ctx context.Context, out io.Writer, now func() time.Time) error {
 	}
 	// memstore keeps everything in memory; sqlstore.Open("latch.db") or a
 	// postgres:// DSN persists it.
-	svc, err := auth.New(memstore.New(), auth.Config{SealingKey: key, Now: now})
+	svc, err := auth.New(ctx, memstore.New(), auth.Config{SealingKey: key, Now: now})
 	if err != nil {
 		return err
 	}

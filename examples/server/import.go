@@ -94,7 +94,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("opening store: %w", err)
 	}
 	defer st.Close()
-	svc, err := auth.New(st, auth.Config{SealingKey: key, Logger: logger})
+	svc, err := auth.New(ctx, st, auth.Config{SealingKey: key, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -146,7 +146,7 @@ func benchImport(b *testing.B, format importer.Format, n int) {
 		b.StopTimer()
 		st, err := sqlstore.Open(ctx, importDSN(filepath.Join(dir, fmt.Sprintf("latch-%d.db", i))))
 		require.NoError(b, err)
-		svc, err := auth.New(st, auth.Config{SealingKey: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
+		svc, err := auth.New(b.Context(), st, auth.Config{SealingKey: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
 		require.NoError(b, err)
 		r, err := importer.NewReader(&genUsers{format: format, n: n}, format, importer.Options{})
 		require.NoError(b, err)

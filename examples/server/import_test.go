@@ -272,7 +272,7 @@ func TestImportRunReports(t *testing.T) {
 
 func newTestService(t *testing.T, st *sqlstore.Store) *auth.Service {
 	t.Helper()
-	svc, err := auth.New(st, auth.Config{SealingKey: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
+	svc, err := auth.New(t.Context(), st, auth.Config{SealingKey: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	return svc
 }

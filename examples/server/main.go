@@ -129,7 +129,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
-	svc, err := auth.New(st, auth.Config{
+	svc, err := auth.New(ctx, st, auth.Config{
 		SealingKey: key,
 		Logger:     logger,
 		Notifier:   notifier,

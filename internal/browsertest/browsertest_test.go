@@ -25,7 +25,7 @@ func tamperedDocs(t *testing.T, elsewhere string, keepCSP bool) string {
 	t.Helper()
 	st := memstore.New()
 	t.Cleanup(func() { _ = st.Close() })
-	svc, err := auth.New(st, auth.Config{SealingKey: bytes.Repeat([]byte{5}, 32)})
+	svc, err := auth.New(t.Context(), st, auth.Config{SealingKey: bytes.Repeat([]byte{5}, 32)})
 	require.NoError(t, err)
 	h, err := httpadapter.New(svc, httpadapter.Config{})
 	require.NoError(t, err)

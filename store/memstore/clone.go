@@ -8,7 +8,7 @@ import (
 
 // The clone functions copy a record with its slices, so that nothing the
 // caller holds aliases stored state. The in functions also normalise the
-// times (store.Time) for storing; records handed out are copied from stored
+// times (store.StorageTime) for storing; records handed out are copied from stored
 // ones, whose times are normalised already.
 
 // userBox holds a User and room for its slices, so that a copy with few
@@ -36,9 +36,9 @@ func cloneUser(u *store.User) *store.User {
 
 func userIn(u *store.User) *store.User {
 	c := cloneUser(u)
-	c.CreatedAt = store.Time(u.CreatedAt)
-	c.UpdatedAt = store.Time(u.UpdatedAt)
-	c.LastLoginAt = store.Time(u.LastLoginAt)
+	c.CreatedAt = store.StorageTime(u.CreatedAt)
+	c.UpdatedAt = store.StorageTime(u.UpdatedAt)
+	c.LastLoginAt = store.StorageTime(u.LastLoginAt)
 	return c
 }
 
@@ -76,29 +76,29 @@ func cloneToken(t *store.APIToken) *store.APIToken {
 
 func tokenIn(t *store.APIToken) *store.APIToken {
 	c := cloneToken(t)
-	c.CreatedAt = store.Time(t.CreatedAt)
-	c.ExpiresAt = store.Time(t.ExpiresAt)
-	c.LastUsedAt = store.Time(t.LastUsedAt)
+	c.CreatedAt = store.StorageTime(t.CreatedAt)
+	c.ExpiresAt = store.StorageTime(t.ExpiresAt)
+	c.LastUsedAt = store.StorageTime(t.LastUsedAt)
 	return c
 }
 
 func cloneTOTP(t *store.TOTPCredential) *store.TOTPCredential {
 	c := *t
 	c.Secret = slices.Clone(t.Secret)
-	c.CreatedAt = store.Time(t.CreatedAt)
+	c.CreatedAt = store.StorageTime(t.CreatedAt)
 	return &c
 }
 
 func cloneRequest(r *store.Request) *store.Request {
 	c := *r
-	c.CreatedAt = store.Time(r.CreatedAt)
-	c.ExpiresAt = store.Time(r.ExpiresAt)
+	c.CreatedAt = store.StorageTime(r.CreatedAt)
+	c.ExpiresAt = store.StorageTime(r.ExpiresAt)
 	return &c
 }
 
 func cloneKey(k *store.SigningKey) *store.SigningKey {
 	c := *k
 	c.Sealed = slices.Clone(k.Sealed)
-	c.CreatedAt = store.Time(k.CreatedAt)
+	c.CreatedAt = store.StorageTime(k.CreatedAt)
 	return &c
 }

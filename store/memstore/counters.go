@@ -73,7 +73,7 @@ func (s *Store) Hit(ctx context.Context, key string, delta int64, window time.Du
 	c := d.counter(key)
 	if !c.ResetAt.After(now) {
 		c.Count = delta
-		c.ResetAt = store.Time(now.Add(window))
+		c.ResetAt = store.StorageTime(now.Add(window))
 	} else {
 		c.Count += delta
 	}
@@ -108,7 +108,7 @@ func (s *Store) Ban(ctx context.Context, key string, until time.Time) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	d.counter(key).BannedUntil = store.Time(until)
+	d.counter(key).BannedUntil = store.StorageTime(until)
 	return nil
 }
 

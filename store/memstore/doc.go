@@ -27,7 +27,7 @@
 //
 // Records are copied on the way in and on the way out, slices included: a
 // caller never holds memory the store also holds. Times are stored as
-// [store.Time] returns them (UTC, microseconds), like every backend.
+// [store.StorageTime] returns them (UTC, microseconds), like every backend.
 //
 // # Closing
 //

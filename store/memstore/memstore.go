@@ -25,8 +25,8 @@ type Store struct {
 // lookup is one map read.
 type data struct {
 	users      map[string]*store.User
-	byUsername map[string]*store.User // store.Fold(username) → the record in users
-	byEmail    map[string]*store.User // store.Fold(email) → the record in users; no empty key
+	byUsername map[string]*store.User // store.FoldIdentifier(username) → the record in users
+	byEmail    map[string]*store.User // store.FoldIdentifier(email) → the record in users; no empty key
 	sortedIDs  []string               // user IDs in ListUsers order; nil when stale
 
 	tokens     map[string]*store.APIToken     // by token ID

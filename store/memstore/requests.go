@@ -73,7 +73,11 @@ func (s *Store) FailRequestAttempt(ctx context.Context, id string, max int) (int
 }
 
 // MarkRequestVerified implements [store.Requests].
-func (s *Store) MarkRequestVerified(ctx context.Context, id string, email, secondFactor bool) error {
+func (s *Store) MarkRequestVerified(ctx context.Context, id string, step store.Verification) error {
+	email, secondFactor, err := store.VerificationFlags(step)
+	if err != nil {
+		return err
+	}
 	d, err := s.lock(ctx)
 	if err != nil {
 		return err

@@ -18,7 +18,7 @@ func (s *Store) RevokeToken(ctx context.Context, jti string, expiresAt time.Time
 		return err
 	}
 	defer s.mu.Unlock()
-	expiresAt = store.Time(expiresAt)
+	expiresAt = store.StorageTime(expiresAt)
 	if old, ok := d.revoked[jti]; !ok || expiresAt.After(old) {
 		d.revoked[jti] = expiresAt
 	}

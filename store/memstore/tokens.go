@@ -132,7 +132,7 @@ func (s *Store) TouchAPIToken(ctx context.Context, id string, at time.Time) erro
 	if !ok {
 		return store.ErrNotFound
 	}
-	if at = store.Time(at); at.After(t.LastUsedAt) {
+	if at = store.StorageTime(at); at.After(t.LastUsedAt) {
 		t.LastUsedAt = at
 	}
 	return nil

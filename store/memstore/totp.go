@@ -79,7 +79,7 @@ func (s *Store) ActivateTOTP(ctx context.Context, userID string, secret []byte, 
 	}
 	c := cloneTOTP(p)
 	c.LastStep = lastStep
-	c.CreatedAt = store.Time(at)
+	c.CreatedAt = store.StorageTime(at)
 	d.totp[userID] = c
 	delete(d.pending, userID)
 	d.setCodes(userID, recoveryDigests)

@@ -40,9 +40,9 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 
 func (d *data) putUser(c *store.User) {
 	d.users[c.ID] = c
-	d.byUsername[store.Fold(c.Username)] = c
+	d.byUsername[store.FoldIdentifier(c.Username)] = c
 	if c.Email != "" {
-		d.byEmail[store.Fold(c.Email)] = c
+		d.byEmail[store.FoldIdentifier(c.Email)] = c
 	}
 }
 
@@ -50,10 +50,10 @@ func (d *data) putUser(c *store.User) {
 // username or email: usernames and emails share one namespace of folded
 // identifiers (store.User).
 func (d *data) checkUnique(u *store.User) error {
-	if d.taken(u.ID, store.Fold(u.Username)) {
+	if d.taken(u.ID, store.FoldIdentifier(u.Username)) {
 		return store.ErrUsernameTaken
 	}
-	if u.Email != "" && d.taken(u.ID, store.Fold(u.Email)) {
+	if u.Email != "" && d.taken(u.ID, store.FoldIdentifier(u.Email)) {
 		return store.ErrEmailTaken
 	}
 	return nil
@@ -138,9 +138,9 @@ func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	if err := d.checkUnique(u); err != nil {
 		return err
 	}
-	delete(d.byUsername, store.Fold(old.Username))
+	delete(d.byUsername, store.FoldIdentifier(old.Username))
 	if old.Email != "" {
-		delete(d.byEmail, store.Fold(old.Email))
+		delete(d.byEmail, store.FoldIdentifier(old.Email))
 	}
 	c := userIn(u)
 	c.CreatedAt, c.LastLoginAt = old.CreatedAt, old.LastLoginAt
@@ -168,7 +168,7 @@ func (s *Store) SwapPasswordHash(ctx context.Context, id, oldHash, newHash strin
 		return fmt.Errorf("%w: password hash changed", store.ErrConflict)
 	}
 	u.PasswordHash = newHash
-	u.UpdatedAt = store.Time(updatedAt)
+	u.UpdatedAt = store.StorageTime(updatedAt)
 	u.Version++
 	return nil
 }
@@ -184,7 +184,7 @@ func (s *Store) SetLastLogin(ctx context.Context, id string, at time.Time) error
 	if !ok {
 		return store.ErrNotFound
 	}
-	u.LastLoginAt = store.Time(at)
+	u.LastLoginAt = store.StorageTime(at)
 	return nil
 }
 
@@ -200,9 +200,9 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		return store.ErrNotFound
 	}
 	delete(d.users, id)
-	delete(d.byUsername, store.Fold(u.Username))
+	delete(d.byUsername, store.FoldIdentifier(u.Username))
 	if u.Email != "" {
-		delete(d.byEmail, store.Fold(u.Email))
+		delete(d.byEmail, store.FoldIdentifier(u.Email))
 	}
 	d.sortedIDs = nil
 	for tid := range d.userTokens[id] {

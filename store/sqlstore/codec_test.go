@@ -50,7 +50,7 @@ func TestMicros(t *testing.T) {
 		time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC), time.Date(1969, 12, 31, 23, 59, 59, 999999000, time.UTC)} {
 		v, err := storedMicros("t", tm)
 		require.NoError(t, err)
-		assert.Equal(t, store.Time(tm), fromMicros(v), "%v", tm)
+		assert.Equal(t, store.StorageTime(tm), fromMicros(v), "%v", tm)
 		assert.Equal(t, v, micros(tm))
 	}
 	far := time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)

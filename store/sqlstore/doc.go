@@ -36,7 +36,7 @@
 //
 // Times are stored as int64 Unix microseconds (exact, and the same in both
 // dialects); permission and IP lists as JSON text; usernames and emails
-// also in their [store.Fold] form under unique indexes. Every lookup the
+// also in their [store.FoldIdentifier] form under unique indexes. Every lookup the
 // interfaces offer is one read of an index: token digest, folded username
 // and email, request ID, and the user_id of every table that belongs to a
 // user (whose foreign keys cascade on delete).

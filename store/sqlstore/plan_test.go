@@ -119,7 +119,7 @@ func exercise(t *testing.T, s store.Store) {
 	require.NoError(t, s.ConsumeRecoveryCode(ctx, "u1", "c1"))
 	_, err = s.Request(ctx, "r1")
 	require.NoError(t, err)
-	require.NoError(t, s.MarkRequestVerified(ctx, "r1", true, false))
+	require.NoError(t, s.MarkRequestVerified(ctx, "r1", store.VerifiedEmail))
 	require.NoError(t, s.DeleteRequest(ctx, "r1"))
 	require.NoError(t, s.DeleteExpiredRequests(ctx, t0))
 	_, err = s.SigningKeys(ctx)

@@ -105,14 +105,18 @@ func (s *Store) FailRequestAttempt(ctx context.Context, id string, max int) (int
 }
 
 // MarkRequestVerified implements [store.Requests].
-func (s *Store) MarkRequestVerified(ctx context.Context, id string, email, secondFactor bool) error {
+func (s *Store) MarkRequestVerified(ctx context.Context, id string, step store.Verification) error {
 	if err := s.check(ctx); err != nil {
+		return err
+	}
+	email, secondFactor, err := store.VerificationFlags(step)
+	if err != nil {
 		return err
 	}
 	if !validKey(id, store.MaxIDLen) {
 		return store.ErrNotFound
 	}
-	err := s.write(ctx, func(c conn) error {
+	err = s.write(ctx, func(c conn) error {
 		return affected(c.exec(ctx, `UPDATE requests SET email_verified = (email_verified OR $2),
 	second_factor_verified = (second_factor_verified OR $3) WHERE id = $1`, id, email, secondFactor))
 	})

@@ -66,7 +66,7 @@ func userArgs(u *store.User) ([]any, error) {
 	}
 	return []any{u.ID, u.Username, u.Email, u.EmailVerified, u.Role, encodeList(u.Permissions),
 		encodeList(u.AllowedIPs), u.Disabled, u.PasswordHash, u.Generation, created, updated, lastLogin,
-		u.Version, store.Fold(u.Username), store.Fold(u.Email)}, nil
+		u.Version, store.FoldIdentifier(u.Username), store.FoldIdentifier(u.Email)}, nil
 }
 
 // insertUserQuery inserts the values of userArgs.
@@ -81,7 +81,7 @@ func putIdentifiers(ctx context.Context, c conn, id, username, email string) err
 	if _, err := c.exec(ctx, `DELETE FROM user_identifiers WHERE user_id = $1`, id); err != nil {
 		return err
 	}
-	uf, ef := store.Fold(username), store.Fold(email)
+	uf, ef := store.FoldIdentifier(username), store.FoldIdentifier(email)
 	if _, err := c.exec(ctx, `INSERT INTO user_identifiers (ident, user_id) VALUES ($1, $2)`, uf, id); err != nil {
 		if class, _ := classify(err); class == errUnique {
 			return store.ErrUsernameTaken

@@ -51,7 +51,8 @@ func (x suite) requestGenerations(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
 		reqs[1].Attempts = 1
-		require.NoError(t, s.MarkRequestVerified(ctx, "large", true, true))
+		require.NoError(t, s.MarkRequestVerified(ctx, "large", store.VerifiedEmail))
+		require.NoError(t, s.MarkRequestVerified(ctx, "large", store.VerifiedSecondFactor))
 		reqs[2].EmailVerified, reqs[2].SecondFactorVerified = true, true
 		check("a failed attempt and a verification keep the generation")
 

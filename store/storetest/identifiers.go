@@ -60,7 +60,7 @@ func reaches(t *testing.T, s store.Store, ident, byUsername, byEmail string) {
 // ownIf returns id if the user's username and email fold to the same
 // identifier (the lookup by the other field finds it too), else "".
 func ownIf(u *store.User, id string) string {
-	if store.Fold(u.Username) == store.Fold(u.Email) {
+	if store.FoldIdentifier(u.Username) == store.FoldIdentifier(u.Email) {
 		return id
 	}
 	return ""
@@ -76,7 +76,7 @@ func distinctIdentifiers(t *testing.T, s store.Store, msgAndArgs ...any) {
 			if ident == "" {
 				continue
 			}
-			k := store.Fold(ident)
+			k := store.FoldIdentifier(ident)
 			if o, ok := owner[k]; ok && o != u.ID {
 				require.Failf(t, "one identifier, two users", "%q is an identifier of %s and %s: %v", k, o, u.ID, msgAndArgs)
 			}

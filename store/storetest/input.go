@@ -128,7 +128,7 @@ func (x suite) badInput(t *testing.T) {
 			fu := user(id)
 			fu.Username = tc.name
 			require.NoError(t, s.CreateUser(ctx, fu))
-			for _, lookup := range []string{tc.name, tc.lookup, store.Fold(tc.name)} {
+			for _, lookup := range []string{tc.name, tc.lookup, store.FoldIdentifier(tc.name)} {
 				got, err = s.UserByUsername(ctx, lookup)
 				require.NoError(t, err, "%s: lookup by a %d-byte spelling", id, len(lookup))
 				assert.Equal(t, id, got.ID)

@@ -88,7 +88,9 @@ func calls() []call {
 			_, err := s.FailRequestAttempt(ctx, "r1", 5)
 			return err
 		}},
-		{"MarkRequestVerified", func(ctx context.Context, s store.Store) error { return s.MarkRequestVerified(ctx, "r1", true, true) }},
+		{"MarkRequestVerified", func(ctx context.Context, s store.Store) error {
+			return s.MarkRequestVerified(ctx, "r1", store.VerifiedEmail)
+		}},
 		{"DeleteRequest", func(ctx context.Context, s store.Store) error { return s.DeleteRequest(ctx, "r1") }},
 		{"DeleteExpiredRequests", func(ctx context.Context, s store.Store) error { return s.DeleteExpiredRequests(ctx, at(48*time.Hour)) }},
 		{"AddSigningKey", func(ctx context.Context, s store.Store) error { return s.AddSigningKey(ctx, key("k2", t0)) }},

@@ -108,24 +108,29 @@ func (x suite) requests(t *testing.T) {
 			equalRequest(t, &w, got, "only the flags change")
 			return got.EmailVerified, got.SecondFactorVerified
 		}
+		for _, bad := range []store.Verification{0, store.VerifiedSecondFactor + 1, 255} {
+			assert.ErrorIs(t, s.MarkRequestVerified(ctx, "r1", bad), store.ErrInvalid, "step %d", bad)
+		}
+		e, two := flags()
+		assert.False(t, e, "an unknown step set the email flag")
+		assert.False(t, two, "an unknown step set the second-factor flag")
 		steps := []struct {
 			name               string
-			email, second      bool
+			step               store.Verification
 			wantEmail, wantTwo bool
 		}{
-			{"nothing", false, false, false, false},
-			{"email", true, false, true, false},
-			{"false keeps email", false, false, true, false},
-			{"second factor", false, true, true, true},
-			{"both again", true, true, true, true},
+			{"email", store.VerifiedEmail, true, false},
+			{"email again", store.VerifiedEmail, true, false},
+			{"second factor keeps email", store.VerifiedSecondFactor, true, true},
+			{"email again keeps second factor", store.VerifiedEmail, true, true},
 		}
 		for _, st := range steps {
-			require.NoError(t, s.MarkRequestVerified(ctx, "r1", st.email, st.second), st.name)
+			require.NoError(t, s.MarkRequestVerified(ctx, "r1", st.step), st.name)
 			e, two := flags()
 			assert.Equal(t, st.wantEmail, e, st.name)
 			assert.Equal(t, st.wantTwo, two, st.name)
 		}
-		notFound(t, s.MarkRequestVerified(ctx, "missing", true, true))
+		notFound(t, s.MarkRequestVerified(ctx, "missing", store.VerifiedEmail))
 	})
 
 	x.run(t, "DeleteIsSingleUse", func(t *testing.T, s store.Store) {

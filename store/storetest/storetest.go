@@ -233,8 +233,8 @@ func empty2nil[S ~[]E, E any](s S) S {
 func normUser(u store.User, want bool) store.User {
 	u.Permissions, u.AllowedIPs = empty2nil(u.Permissions), empty2nil(u.AllowedIPs)
 	if want {
-		u.CreatedAt = store.Time(u.CreatedAt)
-		u.UpdatedAt, u.LastLoginAt = store.Time(u.UpdatedAt), store.Time(u.LastLoginAt)
+		u.CreatedAt = store.StorageTime(u.CreatedAt)
+		u.UpdatedAt, u.LastLoginAt = store.StorageTime(u.UpdatedAt), store.StorageTime(u.LastLoginAt)
 	}
 	return u
 }
@@ -242,7 +242,7 @@ func normUser(u store.User, want bool) store.User {
 func normToken(k store.APIToken, want bool) store.APIToken {
 	k.Permissions = empty2nil(k.Permissions)
 	if want {
-		k.CreatedAt, k.ExpiresAt, k.LastUsedAt = store.Time(k.CreatedAt), store.Time(k.ExpiresAt), store.Time(k.LastUsedAt)
+		k.CreatedAt, k.ExpiresAt, k.LastUsedAt = store.StorageTime(k.CreatedAt), store.StorageTime(k.ExpiresAt), store.StorageTime(k.LastUsedAt)
 	}
 	return k
 }
@@ -250,14 +250,14 @@ func normToken(k store.APIToken, want bool) store.APIToken {
 func normTOTP(c store.TOTPCredential, want bool) store.TOTPCredential {
 	c.Secret = empty2nil(c.Secret)
 	if want {
-		c.CreatedAt = store.Time(c.CreatedAt)
+		c.CreatedAt = store.StorageTime(c.CreatedAt)
 	}
 	return c
 }
 
 func normRequest(r store.Request, want bool) store.Request {
 	if want {
-		r.CreatedAt, r.ExpiresAt = store.Time(r.CreatedAt), store.Time(r.ExpiresAt)
+		r.CreatedAt, r.ExpiresAt = store.StorageTime(r.CreatedAt), store.StorageTime(r.ExpiresAt)
 	}
 	return r
 }
@@ -265,7 +265,7 @@ func normRequest(r store.Request, want bool) store.Request {
 func normKey(k store.SigningKey, want bool) store.SigningKey {
 	k.Sealed = empty2nil(k.Sealed)
 	if want {
-		k.CreatedAt = store.Time(k.CreatedAt)
+		k.CreatedAt = store.StorageTime(k.CreatedAt)
 	}
 	return k
 }
