@@ -399,7 +399,7 @@ func (s *Service) VerifyEmail(ctx context.Context, c Client, p *Principal, userI
 // otherwise it goes to the Notifier (only for a known address: a Notifier
 // should queue rather than send, or its latency tells the two apart).
 // Errors: ErrInvalidEmail, *RateLimitError.
-func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal, email string) (*PasswordReset, error) {
+func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal, email string) (*PasswordResetStarted, error) {
 	if err := validateEmail(email); err != nil {
 		return nil, err
 	}
@@ -431,7 +431,7 @@ func (s *Service) StartPasswordReset(ctx context.Context, c Client, p *Principal
 	if err != nil {
 		return nil, err
 	}
-	out := &PasswordReset{ID: r.ID, ExpiresAt: r.ExpiresAt}
+	out := &PasswordResetStarted{ID: r.ID, ExpiresAt: r.ExpiresAt}
 	switch {
 	case u != nil && p.Can(PermEditUsers) && canManage(p, u):
 		// Only an administrator who may manage the account gets its code;

@@ -84,9 +84,12 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 	if cfg.Observer != nil {
 		st = observedStore{st, cfg.Observer}
 	}
-	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, now: cfg.Now, log: cfg.Logger, obs: cfg.Observer}
-	if s.now == nil {
-		s.now = time.Now
+	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, log: cfg.Logger, obs: cfg.Observer}
+	// Times the service hands out are UTC, as the store's are, so that its
+	// results are the wire format as they are (see types.go).
+	s.now = func() time.Time { return time.Now().UTC() }
+	if now := cfg.Now; now != nil {
+		s.now = func() time.Time { return now().UTC() }
 	}
 	s.hasher = cfg.Hasher
 	sealKey, err := hkdf.Key(sha256.New, cfg.SealingKey, nil, "latch/auth/seal/v1", seal.KeySize)

@@ -2,6 +2,11 @@ package auth
 
 import "time"
 
+// The types of this file are the wire format of the REST contract
+// (httpadapter/openapi.yaml): the adapter encodes them as they are. The
+// service fills them in that form: times in UTC, lists never nil, absent
+// times nil, secrets only in the results that create them.
+
 // User is a user account as the REST contract shows it: never a hash or a
 // secret.
 type User struct {
@@ -86,14 +91,21 @@ type TOTPStatus struct {
 	Period    int        `json:"period,omitempty"`
 }
 
-// PasswordReset is a pending password reset. Code is set only for callers
-// with edit_users, when the request is created.
+// PasswordResetStarted is a password reset just started. Code is set only
+// for callers with edit_users who may manage the account.
+type PasswordResetStarted struct {
+	ID        string    `json:"id"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Code      string    `json:"code,omitempty"`
+}
+
+// PasswordReset is a pending password reset and how far it got; never its
+// code.
 type PasswordReset struct {
 	ID                   string    `json:"id"`
 	ExpiresAt            time.Time `json:"expires_at"`
 	EmailVerified        bool      `json:"email_verified"`
 	SecondFactorVerified bool      `json:"second_factor_verified"`
-	Code                 string    `json:"code,omitempty"`
 }
 
 // APIToken is an API token's metadata. Token, the secret, is set only in

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/latchkit/latch/auth"
 )
 
 // The reference page at GET /docs: Swagger UI (the npm package
@@ -70,14 +68,16 @@ func setDocsHeaders(h http.Header, contentType string) {
 	h.Set("Referrer-Policy", "no-referrer")
 }
 
-func (h *Handler) getDocs(w http.ResponseWriter, _ *http.Request, _ auth.Client, _ *auth.Principal) error {
+func (h *Handler) getDocs(x *call) error {
+	w := x.w
 	setDocsHeaders(w.Header(), "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(docsPage)))
 	_, _ = w.Write(docsPage)
 	return nil
 }
 
-func (h *Handler) getDocsFile(w http.ResponseWriter, r *http.Request, _ auth.Client, _ *auth.Principal) error {
+func (h *Handler) getDocsFile(x *call) error {
+	w, r := x.w, x.r
 	f, ok := docsFiles[r.PathValue("file")]
 	if !ok {
 		return errNotFound

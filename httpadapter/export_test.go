@@ -14,7 +14,7 @@ type RouteInfo struct {
 func Routes() []RouteInfo {
 	out := make([]RouteInfo, len(routes))
 	for i, rt := range routes {
-		out[i] = RouteInfo{rt.method, rt.path, rt.body == jsonBody}
+		out[i] = RouteInfo{rt.method, rt.path, rt.body != noBody}
 	}
 	return out
 }

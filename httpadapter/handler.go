@@ -228,7 +228,7 @@ func (h *Handler) endpoint(rt route) http.Handler {
 				return
 			}
 		}
-		if err := rt.handle(h, w, r, c, p); err != nil {
+		if err := rt.handle(h, &call{w: w, r: r, c: c, p: p, body: rt.body}); err != nil {
 			h.writeError(w, r, err)
 		}
 	})

@@ -75,6 +75,27 @@ func TestRoutesMatchSpec(t *testing.T) {
 	assert.Len(t, slices.Compact(slices.Clone(inHandler)), len(inHandler), "duplicate route")
 }
 
+// TestBodyModesMatchSpec checks that each route's bodyMode says what the
+// document's requestBody does: none, optional or required.
+func TestBodyModesMatchSpec(t *testing.T) {
+	t.Parallel()
+	doc := loadSpec(t)
+	for _, rt := range routes {
+		t.Run(rt.method+" "+rt.path, func(t *testing.T) {
+			op := doc.Paths.Find(rt.path).GetOperation(rt.method)
+			require.NotNil(t, op)
+			want := noBody
+			if rb := op.RequestBody; rb != nil && rb.Value != nil {
+				want = optionalBody
+				if rb.Value.Required {
+					want = requiredBody
+				}
+			}
+			assert.Equal(t, want, rt.body)
+		})
+	}
+}
+
 // TestSecurityMatchesRoutes checks that each operation's security in the
 // document says what the route's authMode does.
 func TestSecurityMatchesRoutes(t *testing.T) {

@@ -2,17 +2,15 @@ package httpadapter
 
 import (
 	"net/http"
-
-	"github.com/latchkit/latch/auth"
 )
 
 // readyz answers GET /readyz: 200 when the store answers in time
 // (auth.Service.Ready), else 503 UNAVAILABLE with Retry-After.
-func (h *Handler) readyz(w http.ResponseWriter, r *http.Request, _ auth.Client, _ *auth.Principal) error {
-	if err := h.svc.Ready(r.Context()); err != nil {
+func (h *Handler) readyz(x *call) error {
+	if err := h.svc.Ready(x.ctx()); err != nil {
 		return err
 	}
-	h.writeRawJSON(w, http.StatusOK, []byte(`{"status":"ready"}`))
+	h.writeRawJSON(x.w, http.StatusOK, []byte(`{"status":"ready"}`))
 	return nil
 }
 
