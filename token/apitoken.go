@@ -20,6 +20,12 @@ const (
 	APITokenLen = len(APITokenTag) + apiBodyLen + apiSumLen
 	// APITokenPrefixLen is the length of APITokenPrefix's result.
 	APITokenPrefixLen = 10
+	// RefreshTokenTag starts every refresh token, which is laid out as an
+	// API token is (RefreshTokenLen characters, the same checksum), so
+	// neither can pass for the other.
+	RefreshTokenTag = "lr_"
+	// RefreshTokenLen is the length of every refresh token.
+	RefreshTokenLen = len(RefreshTokenTag) + apiBodyLen + apiSumLen
 
 	// apiBodyLen base62 characters carry 43·log2(62) ≈ 256.03 bits, as much
 	// as 32 random bytes.
@@ -55,13 +61,24 @@ var notBase62 = func() (t [256]byte) {
 // without a store read, and lets secret scanners confirm a leaked token
 // offline; it adds no secrecy.
 func GenerateAPIToken() (token string, digest string, err error) {
-	return generateAPIToken(rand.Reader)
+	return generateTagged(rand.Reader, APITokenTag)
 }
 
-func generateAPIToken(r io.Reader) (string, string, error) {
+// GenerateRefreshToken returns a new refresh token and its Digest, the only
+// form to store: RefreshTokenTag, then 43 random base62 characters and a
+// checksum made as GenerateAPIToken makes them.
+func GenerateRefreshToken() (token string, digest string, err error) {
+	return generateTagged(rand.Reader, RefreshTokenTag)
+}
+
+func generateAPIToken(r io.Reader) (string, string, error) { return generateTagged(r, APITokenTag) }
+
+// generateTagged makes a token of the API token layout with tag, a string
+// of len(APITokenTag) bytes.
+func generateTagged(r io.Reader, tag string) (string, string, error) {
 	var tok [APITokenLen]byte
-	copy(tok[:], APITokenTag)
-	body := tok[len(APITokenTag) : len(APITokenTag)+apiBodyLen]
+	copy(tok[:], tag)
+	body := tok[len(tag) : len(tag)+apiBodyLen]
 	var pool [64]byte
 	n := 0
 	for n < apiBodyLen {
@@ -99,8 +116,25 @@ func putChecksum(dst []byte, taggedBody []byte) {
 // be looked up by its Digest. Past the length and tag, which are public,
 // its running time and memory accesses do not depend on the characters.
 func CheckAPIToken(token string) error {
-	if len(token) != APITokenLen || token[:len(APITokenTag)] != APITokenTag {
+	if !checkTagged(token, APITokenTag) {
 		return errAPIToken
+	}
+	return nil
+}
+
+// CheckRefreshToken is CheckAPIToken for refresh tokens (RefreshTokenTag).
+func CheckRefreshToken(token string) error {
+	if !checkTagged(token, RefreshTokenTag) {
+		return errRefreshToken
+	}
+	return nil
+}
+
+// checkTagged reports whether token is well formed with tag, in time
+// independent of the characters past the tag.
+func checkTagged(token, tag string) bool {
+	if len(token) != APITokenLen || token[:len(tag)] != tag {
+		return false
 	}
 	ok := 1
 	for i := len(APITokenTag); i < len(token); i++ {
@@ -112,10 +146,7 @@ func CheckAPIToken(token string) error {
 	putChecksum(want[:], buf[:APITokenLen-apiSumLen])
 	ok &= subtle.ConstantTimeCompare(want[:], buf[APITokenLen-apiSumLen:])
 	clear(buf[:])
-	if ok != 1 {
-		return errAPIToken
-	}
-	return nil
+	return ok == 1
 }
 
 // isBase62 returns 1 if c is in [0-9A-Za-z] and 0 otherwise, without a
@@ -133,7 +164,10 @@ func inRange(x, lo, hi int32) int {
 	return int(uint32(^d&(d-(hi-lo+1))) >> 31)
 }
 
-var errAPIToken = fmt.Errorf("%w: not an API token or mistyped", ErrMalformed)
+var (
+	errAPIToken     = fmt.Errorf("%w: not an API token or mistyped", ErrMalformed)
+	errRefreshToken = fmt.Errorf("%w: not a refresh token or mistyped", ErrMalformed)
+)
 
 // Digest returns the lower-case hex SHA-256 of token: the key under which
 // the store keeps an API token, so a lookup is one indexed read and a store

@@ -119,3 +119,52 @@ func TestAPITokenPrefix(t *testing.T) {
 		})
 	}
 }
+
+// A refresh token whose checksum was computed by Python's hashlib, with the
+// same rule as knownAPIToken's but over the lr_ tag.
+const knownRefreshToken = "lr_Rf7KqZ2mXw9LpT4vNc8HjB3sDy6GaE1uQo5WiU0tYkSclfuoV"
+
+func TestRefreshToken(t *testing.T) {
+	t.Parallel()
+	t.Run("generated", func(t *testing.T) {
+		t.Parallel()
+		seen := make(map[string]bool)
+		for range 200 {
+			tok, digest, err := token.GenerateRefreshToken()
+			require.NoError(t, err)
+			require.Regexp(t, `^lr_[0-9A-Za-z]{49}$`, tok)
+			require.Len(t, tok, token.RefreshTokenLen)
+			require.NoError(t, token.CheckRefreshToken(tok))
+			require.ErrorIs(t, token.CheckAPIToken(tok), token.ErrMalformed, "a refresh token is no API token")
+			require.Equal(t, token.Digest(tok), digest)
+			require.False(t, seen[tok])
+			seen[tok] = true
+		}
+	})
+	k := knownRefreshToken
+	tests := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"known good", k, true},
+		{"API token", knownAPIToken, false},
+		{"API token retagged", "lr_" + knownAPIToken[3:], false},
+		{"refresh token retagged as API token", "lt_" + k[3:], false},
+		{"one character changed", k[:20] + "x" + k[21:], false},
+		{"one character short", k[:len(k)-1], false},
+		{"empty", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := token.CheckRefreshToken(tc.in)
+			if tc.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, token.ErrMalformed)
+		})
+	}
+	assert.ErrorIs(t, token.CheckAPIToken("lt_"+k[3:]), token.ErrMalformed, "the tag is under the checksum")
+}

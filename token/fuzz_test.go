@@ -205,6 +205,12 @@ func FuzzCheckAPIToken(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		err := CheckAPIToken(s)
 		p := APITokenPrefix(s)
+		if rerr := CheckRefreshToken(s); rerr == nil {
+			require.Error(t, err, "a string passed both checks")
+			require.True(t, strings.HasPrefix(s, RefreshTokenTag))
+		} else {
+			require.ErrorIs(t, rerr, ErrMalformed)
+		}
 		if err != nil {
 			require.ErrorIs(t, err, ErrMalformed)
 			return
