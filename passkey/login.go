@@ -112,15 +112,21 @@ func ParseAssertion(credentialJSON []byte) (*Assertion, error) {
 	return &Assertion{parsed: p}, nil
 }
 
-// CredentialID returns the ID of the passkey that signed.
-func (a *Assertion) CredentialID() []byte { return bytes.Clone(a.parsed.RawID) }
+// CredentialID returns the ID of the passkey that signed (nil for an
+// Assertion not made by ParseAssertion).
+func (a *Assertion) CredentialID() []byte {
+	if a == nil || a.parsed == nil {
+		return nil
+	}
+	return bytes.Clone(a.parsed.RawID)
+}
 
 // UserHandle returns the user handle the authenticator returned, nil when
 // it returned none (a passkey that is not discoverable). Look the user up
 // by it after a discoverable login; it is not verified until FinishLogin
 // succeeds.
 func (a *Assertion) UserHandle() []byte {
-	if len(a.parsed.Response.UserHandle) == 0 {
+	if a == nil || a.parsed == nil || len(a.parsed.Response.UserHandle) == 0 {
 		return nil
 	}
 	return bytes.Clone(a.parsed.Response.UserHandle)

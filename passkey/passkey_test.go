@@ -804,6 +804,11 @@ func TestParseAssertionRefused(t *testing.T) {
 		require.ErrorIs(t, err, passkey.ErrInvalidCredential)
 		_, err = l.rp.FinishLogin(l.alice, l.creds, l.state, &passkey.Assertion{})
 		require.ErrorIs(t, err, passkey.ErrInvalidCredential)
+		var zero *passkey.Assertion
+		assert.Nil(t, zero.CredentialID())
+		assert.Nil(t, zero.UserHandle())
+		assert.Nil(t, (&passkey.Assertion{}).CredentialID())
+		assert.Nil(t, (&passkey.Assertion{}).UserHandle())
 	})
 }
 
