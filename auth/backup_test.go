@@ -3,7 +3,6 @@ package auth_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,8 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/latchkit/latch/auth"
-	"github.com/latchkit/latch/store/memstore"
-	"github.com/latchkit/latch/store/sqlstore/sqltest"
 )
 
 // populate fills a service with every kind of record a dump holds.
@@ -46,31 +43,28 @@ func TestDumpRestoreRoundTrip(t *testing.T) {
 		assert.NotContains(t, string(dump), secret)
 	}
 
-	sameClock := func(c *auth.Config) { c.Now = src.clock.Now }
-	targets := map[string]*env{
-		"same service":   src,
-		"fresh memstore": newEnvOn(t, memstore.New(), sameClock),
-		"fresh sqlite":   newEnvOn(t, sqltest.SQLite(t), sameClock),
-	}
-	if os.Getenv(sqltest.EnvPostgres) != "" {
-		targets["fresh postgres"] = newEnvOn(t, sqltest.Postgres(t), sameClock)
-	}
-	for name, dst := range targets {
-		require.NoError(t, dst.svc.Restore(ctx, auth.System(), dump), name)
+	// The dump restores into the service that made it and into a fresh
+	// one on every backend, each reading src's clock.
+	restored := func(t *testing.T, dst *env) {
+		require.NoError(t, dst.svc.Restore(ctx, auth.System(), dump))
 		again, err := dst.svc.Dump(ctx, auth.System())
-		require.NoError(t, err, name)
+		require.NoError(t, err)
 		assert.JSONEq(t, string(bumpGenerations(t, dump)), string(again),
-			"%s: restore then dump is identical but for every generation, one more than before", name)
+			"restore then dump is identical but for every generation, one more than before")
 
 		_, err = dst.svc.Authenticate(ctx, ipA, access)
-		require.ErrorIs(t, err, auth.ErrUnauthorized, "%s: a session that predates the restore ends", name)
+		require.ErrorIs(t, err, auth.ErrUnauthorized, "a session that predates the restore ends")
 		_, err = dst.svc.LoginPassword(ctx, ipA, "admin", goodPassword)
-		require.NoError(t, err, name)
+		require.NoError(t, err)
 		res, err := dst.svc.LoginPassword(ctx, ipA, "bea", goodPassword)
-		require.NoError(t, err, name)
-		assert.True(t, res.SecondFactorRequired, "%s: TOTP survived", name)
+		require.NoError(t, err)
+		assert.True(t, res.SecondFactorRequired, "TOTP survived")
 		_, err = dst.svc.LoginPassword(ctx, ipA, "legacy", "myPassword")
-		require.ErrorIs(t, err, auth.ErrAccountDisabled, name)
+		require.ErrorIs(t, err, auth.ErrAccountDisabled)
+	}
+	t.Run("same service", func(t *testing.T) { restored(t, src) })
+	for _, b := range backends {
+		t.Run("fresh "+b.name, func(t *testing.T) { restored(t, newEnvClock(t, b.open(t), src.clock)) })
 	}
 }
 
@@ -94,42 +88,47 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 		return b
 	}
 	first := func(m map[string]any, k string) map[string]any { return m[k].([]any)[0].(map[string]any) }
-	tests := map[string][]byte{
-		"empty":         nil,
-		"not json":      []byte("{"),
-		"trailing data": append(append([]byte{}, good...), []byte(" {}")...),
-		"unknown field": edit(func(m map[string]any) { m["extra"] = 1 }),
-		"version":       edit(func(m map[string]any) { m["version"] = 3 }),
-		"version 1 with generation": edit(func(m map[string]any) {
+	tests := []struct {
+		name string
+		in   []byte
+	}{
+		{"empty", nil},
+		{"not json", []byte("{")},
+		{"trailing data", append(append([]byte{}, good...), []byte(" {}")...)},
+		{"unknown field", edit(func(m map[string]any) { m["extra"] = 1 })},
+		{"version", edit(func(m map[string]any) { m["version"] = 3 })},
+		{"version 1 with generation", edit(func(m map[string]any) {
 			m["version"] = 1
 			first(m, "users")["generation"] = 4
-		}),
-		"version 2 with tokens_valid_after": edit(func(m map[string]any) {
+		})},
+		{"version 2 with tokens_valid_after", edit(func(m map[string]any) {
 			first(m, "users")["tokens_valid_after"] = "2026-03-01T12:00:00Z"
-		}),
-		"no keys":                     edit(func(m map[string]any) { m["signing_keys"] = []any{} }),
-		"foreign keys":                foreign,
-		"bad hash":                    edit(func(m map[string]any) { first(m, "users")["password_hash"] = "$2y$99$x" }),
-		"moved totp":                  edit(func(m map[string]any) { first(m, "totp")["user_id"] = first(m, "pending_totp")["user_id"] }),
-		"long username":               edit(func(m map[string]any) { first(m, "users")["username"] = strings.Repeat("u", 300) }),
-		"token of ghost":              edit(func(m map[string]any) { first(m, "api_tokens")["user_id"] = "ghost" }),
-		"case-variant top-level name": edit(func(m map[string]any) { m["VERSION"] = m["version"]; delete(m, "version") }),
-		"case-variant nested name": edit(func(m map[string]any) {
+		})},
+		{"no keys", edit(func(m map[string]any) { m["signing_keys"] = []any{} })},
+		{"foreign keys", foreign},
+		{"bad hash", edit(func(m map[string]any) { first(m, "users")["password_hash"] = "$2y$99$x" })},
+		{"moved totp", edit(func(m map[string]any) { first(m, "totp")["user_id"] = first(m, "pending_totp")["user_id"] })},
+		{"long username", edit(func(m map[string]any) { first(m, "users")["username"] = strings.Repeat("u", 300) })},
+		{"token of ghost", edit(func(m map[string]any) { first(m, "api_tokens")["user_id"] = "ghost" })},
+		{"case-variant top-level name", edit(func(m map[string]any) { m["VERSION"] = m["version"]; delete(m, "version") })},
+		{"case-variant nested name", edit(func(m map[string]any) {
 			u := first(m, "users")
 			u["UserName"] = u["username"]
 			delete(u, "username")
-		}),
-		"null list":      edit(func(m map[string]any) { m["pending_totp"] = nil }),
-		"null field":     edit(func(m map[string]any) { first(m, "users")["email"] = nil }),
-		"duplicate name": []byte(`{"version":1,"version":1,` + string(good[1:])),
+		})},
+		{"null list", edit(func(m map[string]any) { m["pending_totp"] = nil })},
+		{"null field", edit(func(m map[string]any) { first(m, "users")["email"] = nil })},
+		{"duplicate name", []byte(`{"version":1,"version":1,` + string(good[1:]))},
 	}
 	dst := newEnv(t)
 	dst.user("keepme")
 	before, err := dst.svc.Dump(ctx, auth.System())
 	require.NoError(t, err)
-	for name, in := range tests {
-		err := dst.svc.Restore(ctx, auth.System(), in)
-		assert.ErrorIs(t, err, auth.ErrInvalidRequest, name)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := dst.svc.Restore(ctx, auth.System(), tc.in)
+			require.ErrorIs(t, err, auth.ErrInvalidRequest)
+		})
 	}
 	after, err := dst.svc.Dump(ctx, auth.System())
 	require.NoError(t, err)

@@ -30,7 +30,7 @@ func raisedLimits(c *auth.Config) {
 func sharedPair(t *testing.T, dsn string) (*env, *env) {
 	t.Helper()
 	a := newEnvOn(t, sqltest.Open(t, dsn), raisedLimits)
-	b := newEnvOn(t, sqltest.Open(t, dsn), raisedLimits, func(c *auth.Config) { c.Now = a.clock.Now })
+	b := newEnvClock(t, sqltest.Open(t, dsn), a.clock, raisedLimits)
 	return a, b
 }
 

@@ -77,7 +77,7 @@ func TestResetRequestDiesWithAccountState(t *testing.T) {
 			err := e.svc.ResetPassword(ctx, ipB, id, "the attacker's password")
 			require.ErrorIs(t, err, tc.want)
 			_, err = e.svc.LoginPassword(ctx, ipA, "rita", "the attacker's password")
-			assert.Error(t, err, "the reset's password never signs in")
+			assert.ErrorIs(t, err, auth.ErrInvalidCredentials, "the reset's password never signs in")
 		})
 	}
 

@@ -20,27 +20,7 @@ import (
 )
 
 // t0 is the fixed start of every test clock.
-var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// clock is an injectable clock that only moves when told to.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+var t0 = auth.FakeClockStart
 
 // notifier records the codes the service hands over.
 type notifier struct {
@@ -92,16 +72,24 @@ type env struct {
 	t     testing.TB
 	svc   *auth.Service
 	st    store.Store
-	clock *clock
+	clock *auth.FakeClock
 	notes *notifier
 	cfg   auth.Config
 }
 
 type option func(*auth.Config)
 
+// newEnvOn returns a service over st with a clock of its own.
 func newEnvOn(t testing.TB, st store.Store, opts ...option) *env {
 	t.Helper()
-	e := &env{t: t, st: st, clock: newClock(), notes: &notifier{}}
+	return newEnvClock(t, st, auth.NewFakeClock(), opts...)
+}
+
+// newEnvClock returns a service over st that reads clk, which other
+// services of the test may share.
+func newEnvClock(t testing.TB, st store.Store, clk *auth.FakeClock, opts ...option) *env {
+	t.Helper()
+	e := &env{t: t, st: st, clock: clk, notes: &notifier{}}
 	e.cfg = auth.Config{
 		SealingKey: sealingKey,
 		Hasher:     cheapHasher(t),

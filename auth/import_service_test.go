@@ -64,30 +64,30 @@ func TestImportUsersAndSignIn(t *testing.T) {
 		assert.Equal(t, []string{"files"}, created["dave"].Permissions)
 		assert.Equal(t, "user", created["dave"].Role)
 
-		passwords := map[string]string{
-			"grace": "gracepw1", "heidi": "heidipw1", "ivan": "ivanpw12", "judy": "judypw12", "kim": "kimpw123",
-			"mia": "miapw123", "oli": "olipw123", "dave": "davepw12", "erin": "erinpw12", "frank": "frankpw1",
-		}
-		i := byte(0)
-		for name, pw := range passwords {
-			i++ // one client IP per account, so the defender stays out of the way
-			c := auth.Client{IP: netip.AddrFrom4([4]byte{198, 51, 100, i})}
-			before, err := e.st.UserByUsername(ctx, name)
-			require.NoError(t, err)
-			require.True(t, e.cfg.Hasher.NeedsRehash(before.PasswordHash), name)
+		for i, tc := range []struct{ username, password string }{
+			{"grace", "gracepw1"}, {"heidi", "heidipw1"}, {"ivan", "ivanpw12"}, {"judy", "judypw12"}, {"kim", "kimpw123"},
+			{"mia", "miapw123"}, {"oli", "olipw123"}, {"dave", "davepw12"}, {"erin", "erinpw12"}, {"frank", "frankpw1"},
+		} {
+			t.Run("rehash "+tc.username, func(t *testing.T) {
+				// One client IP per account, so the defender stays out of the way.
+				c := auth.Client{IP: netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 1)})}
+				before, err := e.st.UserByUsername(ctx, tc.username)
+				require.NoError(t, err)
+				require.True(t, e.cfg.Hasher.NeedsRehash(before.PasswordHash))
 
-			_, err = e.svc.LoginPassword(ctx, c, name, pw+"x")
-			require.ErrorIs(t, err, auth.ErrInvalidCredentials, name)
-			res, err := e.svc.LoginPassword(ctx, c, name, pw)
-			require.NoError(t, err, name)
-			require.NotNil(t, res.Token, name)
+				_, err = e.svc.LoginPassword(ctx, c, tc.username, tc.password+"x")
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+				res, err := e.svc.LoginPassword(ctx, c, tc.username, tc.password)
+				require.NoError(t, err)
+				require.NotNil(t, res.Token)
 
-			after, err := e.st.UserByUsername(ctx, name)
-			require.NoError(t, err)
-			f, err := hash.Identify(after.PasswordHash)
-			require.NoError(t, err)
-			assert.Equal(t, hash.FormatArgon2id, f, name)
-			assert.False(t, e.cfg.Hasher.NeedsRehash(after.PasswordHash), name)
+				after, err := e.st.UserByUsername(ctx, tc.username)
+				require.NoError(t, err)
+				f, err := hash.Identify(after.PasswordHash)
+				require.NoError(t, err)
+				assert.Equal(t, hash.FormatArgon2id, f)
+				assert.False(t, e.cfg.Hasher.NeedsRehash(after.PasswordHash))
+			})
 		}
 
 		_, err = e.svc.LoginPassword(ctx, ipA, "leo", "leopw123")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchkit/latch/auth"
 	"github.com/latchkit/latch/importer"
+	"github.com/latchkit/latch/store"
 )
 
 // TestImportUsersWholeImportErrors checks the refusals that stop an import
@@ -41,7 +42,7 @@ func TestImportUsersWholeImportErrors(t *testing.T) {
 			assert.Empty(t, rep.Created)
 			assert.Empty(t, rep.Failed)
 			_, err = e.st.UserByUsername(ctx, "x")
-			require.Error(t, err, "nothing was created")
+			require.ErrorIs(t, err, store.ErrNotFound, "nothing was created")
 		})
 	}
 }
@@ -77,5 +78,5 @@ func TestImportUsersCancelled(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, rep.Created)
 	_, err = e.st.UserByUsername(ctx, "u")
-	require.Error(t, err)
+	require.ErrorIs(t, err, store.ErrNotFound, "nothing was created")
 }

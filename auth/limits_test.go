@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestDefaultLimitsStopGuessing(t *testing.T) {
 		var first int
 		for i := range 36 {
 			_, err := e.svc.LoginPassword(ctx, attacker, fmt.Sprintf("user%d", i%3), "guess-"+fmt.Sprint(i))
-			if err != nil && auth.CodeOf(err) == "TOO_MANY_REQUESTS" {
+			if errors.Is(err, auth.ErrTooManyRequests) {
 				first = i + 1
 				var rl *auth.RateLimitError
 				require.ErrorAs(t, err, &rl)
@@ -233,7 +234,7 @@ func TestSignupNameProbesAreLimited(t *testing.T) {
 	require.ErrorAs(t, err, &rl, "a name-clash probe too")
 	_, err = e.svc.CreateUser(ctx, ipB, nil, auth.CreateUserInput{Username: "taken@example.com", Password: goodPassword})
 	require.NotErrorAs(t, err, &rl, "another client IP has its own budget")
-	require.Error(t, err)
+	require.ErrorIs(t, err, auth.ErrUsernameAlreadyUsed)
 }
 
 // TestSendsPerUser checks that one user cannot have verification codes

@@ -3,7 +3,9 @@ package auth_test
 import (
 	"bufio"
 	"encoding/json"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,18 +36,20 @@ func TestLoginPassword(t *testing.T) {
 			assert.Equal(t, u.ID, p.UserID)
 			assert.Equal(t, auth.KindAccessToken, p.Kind)
 		}
-		for name, c := range map[string][2]string{
-			"unknown user":      {"mallory", goodPassword},
-			"unknown email":     {"mallory@example.com", goodPassword},
-			"wrong password":    {"alice", goodPassword + "!"},
-			"empty identifier":  {"", goodPassword},
-			"empty password":    {"alice", ""},
-			"overlong password": {"alice", strings.Repeat("x", 2000)},
-			"invalid utf-8":     {"al\xffice", goodPassword},
+		for _, tc := range []struct{ name, id, password string }{
+			{"unknown user", "mallory", goodPassword},
+			{"unknown email", "mallory@example.com", goodPassword},
+			{"wrong password", "alice", goodPassword + "!"},
+			{"empty identifier", "", goodPassword},
+			{"empty password", "alice", ""},
+			{"overlong password", "alice", strings.Repeat("x", 2000)},
+			{"invalid utf-8", "al\xffice", goodPassword},
 		} {
-			res, err := e.svc.LoginPassword(ctx, ipB, c[0], c[1])
-			require.ErrorIs(t, err, auth.ErrInvalidCredentials, name)
-			assert.Nil(t, res)
+			t.Run(tc.name, func(t *testing.T) {
+				res, err := e.svc.LoginPassword(ctx, ipB, tc.id, tc.password)
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+				assert.Nil(t, res)
+			})
 		}
 	})
 }
@@ -69,22 +73,28 @@ func TestLoginAccountState(t *testing.T) {
 	require.NoError(t, err)
 	res, err := e.svc.LoginPassword(ctx, ipA, "erin", goodPassword)
 	require.NoError(t, err)
-	for name, c := range map[string]auth.Client{
-		"outside":        {IP: mustAddr("198.51.100.7")},
-		"no client ip":   {},
-		"other v6 /64":   {IP: mustAddr("2001:db8:0:1::1")},
-		"v4-mapped fine": {IP: mustAddr("::ffff:192.0.2.1")},
-		"v6 inside":      {IP: mustAddr("2001:db8::42")},
+	for _, tc := range []struct {
+		name    string
+		client  auth.Client
+		allowed bool
+	}{
+		{"outside", auth.Client{IP: mustAddr("198.51.100.7")}, false},
+		{"no client ip", auth.Client{}, false},
+		{"other v6 /64", auth.Client{IP: mustAddr("2001:db8:0:1::1")}, false},
+		{"v4-mapped", auth.Client{IP: mustAddr("::ffff:192.0.2.1")}, true},
+		{"v6 inside", auth.Client{IP: mustAddr("2001:db8::42")}, true},
 	} {
-		_, lerr := e.svc.LoginPassword(ctx, c, "erin", goodPassword)
-		_, aerr := e.svc.Authenticate(ctx, c, res.Token.AccessToken)
-		if strings.HasSuffix(name, "fine") || strings.HasSuffix(name, "inside") {
-			assert.NoError(t, lerr, name)
-			assert.NoError(t, aerr, name)
-		} else {
-			assert.ErrorIs(t, lerr, auth.ErrIPNotAllowed, name)
-			assert.ErrorIs(t, aerr, auth.ErrIPNotAllowed, name)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			_, lerr := e.svc.LoginPassword(ctx, tc.client, "erin", goodPassword)
+			_, aerr := e.svc.Authenticate(ctx, tc.client, res.Token.AccessToken)
+			if tc.allowed {
+				assert.NoError(t, lerr)
+				assert.NoError(t, aerr)
+			} else {
+				assert.ErrorIs(t, lerr, auth.ErrIPNotAllowed)
+				assert.ErrorIs(t, aerr, auth.ErrIPNotAllowed)
+			}
+		})
 	}
 	_ = u2
 }
@@ -152,7 +162,8 @@ func TestRehashOnLogin(t *testing.T) {
 		"pbkdf2-passlib/pbkdf2-sha512", "md5-crypt/1", "sha256-crypt/5", "sha512-crypt/6", "apr1/apr1", "argon2i/argon2i", "argon2id/argon2id"} {
 		require.Contains(t, vs, f, "a vector weaker than the default policy for every format and variant")
 	}
-	for format, v := range vs {
+	for _, format := range slices.Sorted(maps.Keys(vs)) {
+		v := vs[format]
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, func(c *auth.Config) { c.Hasher = nil }) // the default policy
@@ -219,9 +230,16 @@ func TestSecondFactorLogin(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 9, n)
 
-		for name, tok := range map[string]string{"empty": "", "garbage": "x", "right length": strings.Repeat("A", 43)} {
-			_, err := e.svc.LoginTOTP(ctx, ipA, tok, e.code(key))
-			assert.ErrorIs(t, err, auth.ErrUnauthorized, name)
+		current := e.code(key)
+		for _, tc := range []struct{ name, challenge string }{
+			{"empty", ""},
+			{"garbage", "x"},
+			{"right length", strings.Repeat("A", 43)},
+		} {
+			t.Run("challenge "+tc.name, func(t *testing.T) {
+				_, err := e.svc.LoginTOTP(ctx, ipA, tc.challenge, current)
+				assert.ErrorIs(t, err, auth.ErrUnauthorized)
+			})
 		}
 	})
 }

@@ -29,37 +29,39 @@ func TestNewPasswordsAreChecked(t *testing.T) {
 	// what it needs).
 	for _, tc := range []struct {
 		name, good string
-		set        func(pw string) error
+		set        func(t *testing.T, pw string) error
 	}{
-		{"create", "quinn's good password", func(pw string) error {
+		{"create", "quinn's good password", func(t *testing.T, pw string) error {
 			_, err := e.svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{Username: "quinn", Password: pw})
 			return err
 		}},
-		{"sign-up", "rosa's good password", func(pw string) error {
+		{"sign-up", "rosa's good password", func(t *testing.T, pw string) error {
 			_, err := e.svc.CreateUser(ctx, ipA, nil, auth.CreateUserInput{Username: "rosa", Password: pw})
 			return err
 		}},
-		{"change by the user", "pia's first new password", func(pw string) error {
+		{"change by the user", "pia's first new password", func(t *testing.T, pw string) error {
 			return e.svc.ChangePassword(ctx, ipA, e.principalWith("pia", current), u.ID, &current, pw)
 		}},
-		{"change by an administrator", "pia's second new password", func(pw string) error {
+		{"change by an administrator", "pia's second new password", func(t *testing.T, pw string) error {
 			return e.svc.ChangePassword(ctx, ipA, boss, u.ID, nil, pw)
 		}},
-		{"reset", "pia's third new password", func(pw string) error {
+		{"reset", "pia's third new password", func(t *testing.T, pw string) error {
 			pr, err := e.svc.StartPasswordReset(ctx, ipA, nil, "pia@example.com")
 			require.NoError(t, err)
 			require.NoError(t, e.svc.VerifyPasswordResetEmail(ctx, ipA, pr.ID, e.notes.get("reset:pia@example.com")))
 			return e.svc.ResetPassword(ctx, ipA, pr.ID, pw)
 		}},
 	} {
-		err := tc.set(bad)
-		require.ErrorIs(t, err, auth.ErrInvalidPassword, tc.name)
-		assert.Equal(t, "auth: invalid password: is a commonly used password", err.Error(), tc.name)
-		assert.NotContains(t, err.Error(), "unshine", tc.name)
-		require.NoError(t, tc.set(tc.good), tc.name)
-		if tc.name != "create" && tc.name != "sign-up" {
-			current = tc.good
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.set(t, bad)
+			require.ErrorIs(t, err, auth.ErrInvalidPassword)
+			assert.Equal(t, "auth: invalid password: is a commonly used password", err.Error())
+			assert.NotContains(t, err.Error(), "unshine")
+			require.NoError(t, tc.set(t, tc.good))
+			if tc.name != "create" && tc.name != "sign-up" {
+				current = tc.good
+			}
+		})
 	}
 	_, err := e.svc.LoginPassword(ctx, ipA, "pia", current)
 	require.NoError(t, err, "the reset set the good password")

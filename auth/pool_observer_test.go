@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -71,7 +70,7 @@ func TestPoolReports(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// The queue is full, so a cancelled caller is refused too, not queued.
-	require.True(t, errors.As(p.do(ctx, func() {}), &rl))
+	require.ErrorAs(t, p.do(ctx, func() {}), &rl)
 
 	close(hold)
 	wg.Wait()

@@ -57,13 +57,15 @@ func TestPoolContext(t *testing.T) {
 
 func TestRetryAfterRoundsUp(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[time.Duration]time.Duration{
-		0:                       time.Second,
-		-time.Hour:              time.Second,
-		time.Millisecond:        time.Second,
-		1500 * time.Millisecond: 2 * time.Second,
-		30 * time.Minute:        30 * time.Minute,
+	for _, tc := range []struct{ in, want time.Duration }{
+		{0, time.Second},
+		{-time.Hour, time.Second},
+		{time.Millisecond, time.Second},
+		{1500 * time.Millisecond, 2 * time.Second},
+		{30 * time.Minute, 30 * time.Minute},
 	} {
-		assert.Equal(t, want, retryAfter(in).RetryAfter, in.String())
+		t.Run(tc.in.String(), func(t *testing.T) {
+			assert.Equal(t, tc.want, retryAfter(tc.in).RetryAfter)
+		})
 	}
 }

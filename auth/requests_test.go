@@ -434,33 +434,38 @@ func TestParallelWrongCodes(t *testing.T) {
 			require.NoError(t, err)
 			decoy, err := e.svc.StartPasswordReset(ctx, ipA, nil, "nobody@example.com")
 			require.NoError(t, err)
-			for name, try := range map[string]func(c auth.Client) error{
-				"email verification": func(c auth.Client) error {
+			for _, tc := range []struct {
+				name string
+				try  func(c auth.Client) error
+			}{
+				{"email verification", func(c auth.Client) error {
 					_, err := e.svc.VerifyEmail(ctx, c, p, u.ID, ev.ID, "12345678")
 					return err
-				},
-				"password reset": func(c auth.Client) error {
+				}},
+				{"password reset", func(c auth.Client) error {
 					return e.svc.VerifyPasswordResetEmail(ctx, c, known.ID, "12345678")
-				},
-				"password reset, unknown email": func(c auth.Client) error {
+				}},
+				{"password reset, unknown email", func(c auth.Client) error {
 					return e.svc.VerifyPasswordResetEmail(ctx, c, decoy.ID, "12345678")
-				},
+				}},
 			} {
-				var wg sync.WaitGroup
-				var mu sync.Mutex
-				counts := map[string]int{}
-				for i := range 20 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						err := try(auth.Client{IP: netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 1)})})
-						mu.Lock()
-						counts[auth.CodeOf(err)]++
-						mu.Unlock()
-					}()
-				}
-				wg.Wait()
-				assert.Equal(t, map[string]int{"INCORRECT_CODE": 5, "NOT_FOUND": 15}, counts, name)
+				t.Run(tc.name, func(t *testing.T) {
+					var wg sync.WaitGroup
+					var mu sync.Mutex
+					counts := map[string]int{}
+					for i := range 20 {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							err := tc.try(auth.Client{IP: netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 1)})})
+							mu.Lock()
+							counts[auth.CodeOf(err)]++
+							mu.Unlock()
+						}()
+					}
+					wg.Wait()
+					assert.Equal(t, map[string]int{"INCORRECT_CODE": 5, "NOT_FOUND": 15}, counts)
+				})
 			}
 			// The right code of a request that lived through 4 wrong ones
 			// still works, and gives its check back.

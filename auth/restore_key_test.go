@@ -40,9 +40,15 @@ func TestRestoreSealingKeyMismatch(t *testing.T) {
 	foreignTOTP, err := json.Marshal(doc)
 	require.NoError(t, err)
 
-	for name, in := range map[string][]byte{"signing keys": foreign, "totp secrets": foreignTOTP} {
-		t.Run(name, func(t *testing.T) {
-			err := dst.svc.Restore(ctx, auth.System(), in)
+	for _, tc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"signing keys", foreign},
+		{"totp secrets", foreignTOTP},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := dst.svc.Restore(ctx, auth.System(), tc.in)
 			require.ErrorIs(t, err, auth.ErrSealingKeyMismatch)
 			assert.ErrorIs(t, err, auth.ErrInvalidRequest)
 			assert.Equal(t, "SEALING_KEY_MISMATCH", auth.CodeOf(err))

@@ -25,16 +25,19 @@ import (
 // store opens them.
 func TestSecretsSealedInStore(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(testing.TB) store.Store{
-		"memstore": func(testing.TB) store.Store { return memstore.New() },
-		"sqlite":   sqltest.SQLite,
+	for _, tc := range []struct {
+		name string
+		open func(testing.TB) store.Store
+	}{
+		{"memstore", func(testing.TB) store.Store { return memstore.New() }},
+		{"sqlite", sqltest.SQLite},
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			st := open(t)
-			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-			cfg := Config{SealingKey: bytes.Repeat([]byte{0x5a}, 32), Now: func() time.Time { return now }}
+			st := tc.open(t)
+			clock := NewFakeClock()
+			cfg := Config{SealingKey: bytes.Repeat([]byte{0x5a}, 32), Now: clock.Now}
 			s, err := New(t.Context(), st, cfg)
 			require.NoError(t, err)
 
@@ -76,7 +79,7 @@ func TestSecretsSealedInStore(t *testing.T) {
 			assert.NotContains(t, string(pending.Secret), en.Secret)
 			key, err := totp.ParseURI(en.OTPAuthURI)
 			require.NoError(t, err)
-			code, err := totp.Code(key, now)
+			code, err := totp.Code(key, clock.Now())
 			require.NoError(t, err)
 			_, err = s.ActivateTOTP(ctx, c, p, u.ID, code)
 			require.NoError(t, err)
@@ -86,10 +89,10 @@ func TestSecretsSealedInStore(t *testing.T) {
 			assert.False(t, strings.Contains(string(active.Secret), en.Secret))
 
 			// Another instance with the same sealing key opens both.
-			now = now.Add(30 * time.Second)
+			clock.Advance(30 * time.Second)
 			s2, err := New(t.Context(), st, cfg)
 			require.NoError(t, err)
-			code, err = totp.Code(key, now)
+			code, err = totp.Code(key, clock.Now())
 			require.NoError(t, err)
 			require.NoError(t, s2.VerifyTOTP(ctx, c, p, u.ID, code))
 			_, err = s2.Authenticate(ctx, c, res.Token.AccessToken)

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -13,13 +14,25 @@ import (
 	"github.com/latchkit/latch/hash"
 )
 
-// TestSignInTimingUnknownUser is the statistical timing test the issue
-// asks for: a sign-in for an unknown user and one with a wrong password
-// take the same time (medians within 10 %), because unknown users are
-// verified against a dummy hash of the same policy. The limits stay on
-// (with high thresholds), so both paths do the same store work. It runs
-// alone (not parallel) and interleaves the two kinds of attempt.
+// envTiming names the environment variable that turns on the wall-clock
+// timing test below: LATCH_TEST_TIMING=1 go test -run SignInTiming ./auth.
+// Wall-clock assertions are at the mercy of whatever else the machine
+// runs (other packages' tests, -race, a shared CI host), so the test is
+// opt-in; BenchmarkSignInPaired (bench_test.go) measures the same
+// without asserting.
+const envTiming = "LATCH_TEST_TIMING"
+
+// TestSignInTimingUnknownUser is the statistical timing test: a sign-in
+// for an unknown user and one with a wrong password take the same time
+// (medians within 10 %), because unknown users are verified against a
+// dummy hash of the same policy. The limits stay on (with high
+// thresholds), so both paths do the same store work. It runs alone (not
+// parallel), interleaves the two kinds of attempt, and only when
+// LATCH_TEST_TIMING is set (see envTiming).
 func TestSignInTimingUnknownUser(t *testing.T) {
+	if os.Getenv(envTiming) == "" {
+		t.Skip(envTiming + " not set; skipping the wall-clock timing test")
+	}
 	if testing.Short() {
 		t.Skip("statistical timing test")
 	}

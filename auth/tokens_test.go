@@ -80,13 +80,15 @@ func TestChangePasswordRules(t *testing.T) {
 		{"editor", editor, u.ID, nil, "editor set this", nil},
 		{"self", leo, u.ID, &cur, "leo set this", auth.ErrInvalidCredentials}, // the editor changed it
 	}
-	for _, tc := range tests {
-		err := e.svc.ChangePassword(ctx, ipA, tc.p, tc.target, tc.current, tc.newPw)
-		if tc.want == nil {
-			assert.NoError(t, err, tc.name)
-		} else {
-			assert.ErrorIs(t, err, tc.want, tc.name)
-		}
+	for _, tc := range tests { // in order: the editor's change comes before the last row
+		t.Run(tc.name, func(t *testing.T) {
+			err := e.svc.ChangePassword(ctx, ipA, tc.p, tc.target, tc.current, tc.newPw)
+			if tc.want == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tc.want)
+			}
+		})
 	}
 	_, err := e.svc.LoginPassword(ctx, ipA, "leo", "editor set this")
 	require.NoError(t, err)
@@ -170,16 +172,18 @@ func TestAccessTokenChecks(t *testing.T) {
 	parts := strings.Split(tok, ".")
 	other := newEnv(t) // another sealing of keys: unknown kid
 	otherTok := other.login(func() string { other.user("nina"); return "nina" }())
-	for name, bad := range map[string]string{
-		"empty":           "",
-		"garbage":         "not.a.jwt",
-		"tampered claims": parts[0] + "." + parts[1] + "x." + parts[2],
-		"bad signature":   parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
-		"other service":   otherTok,
-		"api-ish":         "lt_nope",
+	for _, tc := range []struct{ name, token string }{
+		{"empty", ""},
+		{"garbage", "not.a.jwt"},
+		{"tampered claims", parts[0] + "." + parts[1] + "x." + parts[2]},
+		{"bad signature", parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2]))},
+		{"other service", otherTok},
+		{"api-ish", "lt_nope"},
 	} {
-		_, err := e.svc.Authenticate(ctx, ipA, bad)
-		assert.ErrorIs(t, err, auth.ErrUnauthorized, name)
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.svc.Authenticate(ctx, ipA, tc.token)
+			assert.ErrorIs(t, err, auth.ErrUnauthorized)
+		})
 	}
 	_, err = e.svc.AuthenticateAPIToken(ctx, ipA, tok)
 	require.ErrorIs(t, err, auth.ErrUnauthorized, "a JWT is not an API token")
@@ -211,24 +215,27 @@ func TestAPITokens(t *testing.T) {
 		narrow, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "narrow", Permissions: []string{"reports"}, ExpiresAt: &exp})
 		require.NoError(t, err)
 
-		for name, c := range map[string]struct {
+		for _, tc := range []struct {
+			name string
 			p    *auth.Principal
 			user string
 			in   auth.CreateAPITokenInput
 			want error
 		}{
-			"widen":            {p, u.ID, auth.CreateAPITokenInput{Name: "w", Permissions: []string{auth.PermEditUsers}}, auth.ErrForbidden},
-			"star":             {p, u.ID, auth.CreateAPITokenInput{Name: "w", Permissions: []string{auth.PermAll}}, auth.ErrForbidden},
-			"past expiry":      {p, u.ID, auth.CreateAPITokenInput{Name: "w", ExpiresAt: &t0}, auth.ErrInvalidRequest},
-			"no name":          {p, u.ID, auth.CreateAPITokenInput{}, auth.ErrInvalidRequest},
-			"control in name":  {p, u.ID, auth.CreateAPITokenInput{Name: "a\nb"}, auth.ErrInvalidRequest},
-			"someone else":     {p, other.ID, auth.CreateAPITokenInput{Name: "w"}, auth.ErrForbidden},
-			"anonymous":        {nil, u.ID, auth.CreateAPITokenInput{Name: "w"}, auth.ErrUnauthorized},
-			"admin on more":    {ta, u.ID, auth.CreateAPITokenInput{Name: "w"}, auth.ErrForbidden},
-			"admin no such id": {ta, "nope", auth.CreateAPITokenInput{Name: "w"}, auth.ErrNotFound},
+			{"widen", p, u.ID, auth.CreateAPITokenInput{Name: "w", Permissions: []string{auth.PermEditUsers}}, auth.ErrForbidden},
+			{"star", p, u.ID, auth.CreateAPITokenInput{Name: "w", Permissions: []string{auth.PermAll}}, auth.ErrForbidden},
+			{"past expiry", p, u.ID, auth.CreateAPITokenInput{Name: "w", ExpiresAt: &t0}, auth.ErrInvalidRequest},
+			{"no name", p, u.ID, auth.CreateAPITokenInput{}, auth.ErrInvalidRequest},
+			{"control in name", p, u.ID, auth.CreateAPITokenInput{Name: "a\nb"}, auth.ErrInvalidRequest},
+			{"someone else", p, other.ID, auth.CreateAPITokenInput{Name: "w"}, auth.ErrForbidden},
+			{"anonymous", nil, u.ID, auth.CreateAPITokenInput{Name: "w"}, auth.ErrUnauthorized},
+			{"admin on more", ta, u.ID, auth.CreateAPITokenInput{Name: "w"}, auth.ErrForbidden},
+			{"admin no such id", ta, "nope", auth.CreateAPITokenInput{Name: "w"}, auth.ErrNotFound},
 		} {
-			_, err := e.svc.CreateAPIToken(ctx, ipA, c.p, c.user, c.in)
-			assert.ErrorIs(t, err, c.want, name)
+			t.Run("refused "+tc.name, func(t *testing.T) {
+				_, err := e.svc.CreateAPIToken(ctx, ipA, tc.p, tc.user, tc.in)
+				assert.ErrorIs(t, err, tc.want)
+			})
 		}
 		_, err = e.svc.CreateAPIToken(ctx, ipA, ta, other.ID, auth.CreateAPITokenInput{Name: "for pete"})
 		require.NoError(t, err, "manage_api_tokens on a user with fewer permissions")
@@ -291,9 +298,15 @@ func TestAPITokens(t *testing.T) {
 		// Malformed and mistyped tokens.
 		typo := []byte(narrow.Token)
 		typo[10] ^= 1
-		for name, bad := range map[string]string{"typo": string(typo), "short": "lt_abc", "tag only": "lt_"} {
-			_, err := e.svc.Authenticate(ctx, ipA, bad)
-			assert.ErrorIs(t, err, auth.ErrUnauthorized, name)
+		for _, tc := range []struct{ name, token string }{
+			{"typo", string(typo)},
+			{"short", "lt_abc"},
+			{"tag only", "lt_"},
+		} {
+			t.Run("malformed "+tc.name, func(t *testing.T) {
+				_, err := e.svc.Authenticate(ctx, ipA, tc.token)
+				assert.ErrorIs(t, err, auth.ErrUnauthorized)
+			})
 		}
 	})
 }
@@ -338,12 +351,8 @@ func TestTwoInstancesShareKeys(t *testing.T) {
 		t.Run(pair.name, func(t *testing.T) {
 			t.Parallel()
 			dsn := pair.dsn(t)
-			clk := newClock()
-			mk := func() *env {
-				e := newEnvOn(t, sqltest.Open(t, dsn), func(c *auth.Config) { c.Now = clk.Now })
-				e.clock = clk
-				return e
-			}
+			clk := auth.NewFakeClock()
+			mk := func() *env { return newEnvClock(t, sqltest.Open(t, dsn), clk) }
 			a := mk()
 			b := mk()
 			a.user("admin", auth.PermAll)
@@ -490,15 +499,22 @@ func TestAPITokenCannotChangeTheAccount(t *testing.T) {
 	require.NoError(t, err)
 
 	cur, email := goodPassword, "ann2@example.com"
-	for name, err := range map[string]error{
-		"change password": e.svc.ChangePassword(ctx, ipA, ap, u.ID, &cur, "stolen password"),
-		"update email":    second(e.svc.UpdateUser(ctx, ap, u.ID, auth.UpdateUserInput{Email: &email})),
-		"enroll totp":     second(e.svc.EnrollTOTP(ctx, ap, u.ID)),
-		"new codes":       second(e.svc.RegenerateRecoveryCodes(ctx, ipA, ap, u.ID, "123456")),
-		"mint token":      second(e.svc.CreateAPIToken(ctx, ipA, ap, u.ID, auth.CreateAPITokenInput{Name: "more"})),
-		"verify email":    second(e.svc.StartEmailVerification(ctx, ipA, ap, u.ID, nil)),
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"change password", func() error { return e.svc.ChangePassword(ctx, ipA, ap, u.ID, &cur, "stolen password") }},
+		{"update email", func() error { return second(e.svc.UpdateUser(ctx, ap, u.ID, auth.UpdateUserInput{Email: &email})) }},
+		{"enroll totp", func() error { return second(e.svc.EnrollTOTP(ctx, ap, u.ID)) }},
+		{"new codes", func() error { return second(e.svc.RegenerateRecoveryCodes(ctx, ipA, ap, u.ID, "123456")) }},
+		{"mint token", func() error {
+			return second(e.svc.CreateAPIToken(ctx, ipA, ap, u.ID, auth.CreateAPITokenInput{Name: "more"}))
+		}},
+		{"verify email", func() error { return second(e.svc.StartEmailVerification(ctx, ipA, ap, u.ID, nil)) }},
 	} {
-		assert.ErrorIs(t, err, auth.ErrForbidden, name)
+		t.Run(tc.name, func(t *testing.T) {
+			assert.ErrorIs(t, tc.call(), auth.ErrForbidden)
+		})
 	}
 
 	admin, err := e.svc.CreateAPIToken(ctx, ipA, p, u.ID, auth.CreateAPITokenInput{Name: "admin", Permissions: []string{auth.PermManageAPITokens}})

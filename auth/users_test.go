@@ -146,15 +146,20 @@ func TestCreateUserAuthorization(t *testing.T) {
 	u, err := signup.svc.CreateUser(ctx, ipA, nil, auth.CreateUserInput{Username: "anon", Email: "anon@example.com", Password: goodPassword})
 	require.NoError(t, err)
 	assert.Empty(t, u.Permissions)
-	for name, in := range map[string]auth.CreateUserInput{
-		"permissions": {Username: "a1", Password: goodPassword, Permissions: []string{"view_users"}},
-		"role":        {Username: "a2", Password: goodPassword, Role: "admin"},
-		"hash":        {Username: "a3", PasswordHash: "$1$abcdefgh$QH6qx4dLfAfzNk5kY1lXl/"},
-		"allowed ips": {Username: "a4", Password: goodPassword, AllowedIPs: []string{"10.0.0.0/8"}},
-		"disabled":    {Username: "a5", Password: goodPassword, Disabled: true},
+	for _, tc := range []struct {
+		name string
+		in   auth.CreateUserInput
+	}{
+		{"permissions", auth.CreateUserInput{Username: "a1", Password: goodPassword, Permissions: []string{"view_users"}}},
+		{"role", auth.CreateUserInput{Username: "a2", Password: goodPassword, Role: "admin"}},
+		{"hash", auth.CreateUserInput{Username: "a3", PasswordHash: "$1$abcdefgh$QH6qx4dLfAfzNk5kY1lXl/"}},
+		{"allowed ips", auth.CreateUserInput{Username: "a4", Password: goodPassword, AllowedIPs: []string{"10.0.0.0/8"}}},
+		{"disabled", auth.CreateUserInput{Username: "a5", Password: goodPassword, Disabled: true}},
 	} {
-		_, err := signup.svc.CreateUser(ctx, ipA, nil, in)
-		assert.ErrorIs(t, err, auth.ErrForbidden, name)
+		t.Run("sign-up with "+tc.name, func(t *testing.T) {
+			_, err := signup.svc.CreateUser(ctx, ipA, nil, tc.in)
+			assert.ErrorIs(t, err, auth.ErrForbidden)
+		})
 	}
 }
 
@@ -270,41 +275,46 @@ func TestLesserAdministrator(t *testing.T) {
 	assert.Empty(t, pr.Code, "no code for a caller who may not manage the account")
 	assert.NotEmpty(t, e.notes.get("reset:boss@example.com"), "the owner is told")
 
-	calls := map[string]func() error{
-		"VerifyTOTP": func() error { return e.svc.VerifyTOTP(ctx, ipA, deputy, boss.ID, "000000") },
-		"ListAPITokens": func() error {
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"VerifyTOTP", func() error { return e.svc.VerifyTOTP(ctx, ipA, deputy, boss.ID, "000000") }},
+		{"ListAPITokens", func() error {
 			_, err := e.svc.ListAPITokens(ctx, deputy, boss.ID)
 			return err
-		},
-		"RevokeAPIToken": func() error { return e.svc.RevokeAPIToken(ctx, deputy, boss.ID, tok.ID) },
-		"CreateAPIToken": func() error {
+		}},
+		{"RevokeAPIToken", func() error { return e.svc.RevokeAPIToken(ctx, deputy, boss.ID, tok.ID) }},
+		{"CreateAPIToken", func() error {
 			_, err := e.svc.CreateAPIToken(ctx, ipA, deputy, boss.ID, auth.CreateAPITokenInput{Name: "x"})
 			return err
-		},
-		"StartEmailVerification": func() error {
+		}},
+		{"StartEmailVerification", func() error {
 			_, err := e.svc.StartEmailVerification(ctx, ipA, deputy, boss.ID, nil)
 			return err
-		},
-		"GetEmailVerification": func() error {
+		}},
+		{"GetEmailVerification", func() error {
 			_, err := e.svc.GetEmailVerification(ctx, deputy, boss.ID, ev.ID)
 			return err
-		},
-		"DeleteEmailVerification": func() error { return e.svc.DeleteEmailVerification(ctx, deputy, boss.ID, ev.ID) },
-		"VerifyEmail": func() error {
+		}},
+		{"DeleteEmailVerification", func() error { return e.svc.DeleteEmailVerification(ctx, deputy, boss.ID, ev.ID) }},
+		{"VerifyEmail", func() error {
 			_, err := e.svc.VerifyEmail(ctx, ipA, deputy, boss.ID, ev.ID, "00000000")
 			return err
-		},
-		"DeleteTOTP": func() error { return e.svc.DeleteTOTP(ctx, ipA, deputy, boss.ID, nil, nil) },
-		"DeleteUser": func() error { return e.svc.DeleteUser(ctx, deputy, boss.ID) },
+		}},
+		{"DeleteTOTP", func() error { return e.svc.DeleteTOTP(ctx, ipA, deputy, boss.ID, nil, nil) }},
+		{"DeleteUser", func() error { return e.svc.DeleteUser(ctx, deputy, boss.ID) }},
 		// Account security, point 2: dump and restore are root operations.
-		"Dump": func() error {
+		{"Dump", func() error {
 			_, err := e.svc.Dump(ctx, sysadmin)
 			return err
-		},
-		"Restore": func() error { return e.svc.Restore(ctx, sysadmin, dump) },
+		}},
+		{"Restore", func() error { return e.svc.Restore(ctx, sysadmin, dump) }},
 	}
-	for name, call := range calls {
-		assert.ErrorIs(t, call(), auth.ErrForbidden, name)
+	for _, tc := range calls {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.ErrorIs(t, tc.call(), auth.ErrForbidden)
+		})
 	}
 	// Nothing changed: the token works, the request is live, TOTP is on,
 	// and the boss's wrong-code budget was not spent.
