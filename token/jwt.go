@@ -201,7 +201,9 @@ func (s signClaims) MarshalJSON() ([]byte, error) {
 // the second, is not after now, ErrAudience if c.Audience leaves out the keyring's audience,
 // ErrDuplicateClaim for Extra names that Verify would refuse,
 // ErrInvalidClaims for claims that cannot be encoded faithfully (dates
-// outside 1970..9999 included), and
+// outside 1970..9999 included) or whose Extra values encode to JSON that
+// Verify refuses (objects with names repeated or differing only in case,
+// lone surrogate escapes), and
 // ErrTooLarge for a token over MaxTokenSize.
 func (r *Keyring) Sign(c Claims) (string, error) {
 	st := r.state.Load()
