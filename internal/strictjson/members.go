@@ -46,12 +46,12 @@ func Unquote(raw []byte) (s []byte, ok bool) {
 	if len(raw) == 0 || raw[0] != '"' {
 		return nil, false
 	}
-	escaped, err := sc.str()
-	if err != nil || sc.rule != nil || sc.pos != len(raw) || !utf8.Valid(raw) {
+	f, err := sc.str()
+	if err != nil || sc.rule != nil || sc.pos != len(raw) || f&nonASCII != 0 && !utf8.Valid(raw) {
 		return nil, false
 	}
 	inner := raw[1 : len(raw)-1]
-	if !escaped {
+	if f&escaped == 0 {
 		return inner, true
 	}
 	return unescape(make([]byte, 0, len(inner)), inner), true
@@ -61,7 +61,7 @@ func Unquote(raw []byte) (s []byte, ok bool) {
 // (not nil) list for []. ok is false if raw is anything else, or if an
 // element is not a string of valid UTF-8 without a lone surrogate escape.
 func Strings(raw []byte) (list []string, ok bool) {
-	if len(raw) == 0 || raw[0] != '[' || !utf8.Valid(raw) {
+	if len(raw) == 0 || raw[0] != '[' {
 		return nil, false
 	}
 	s := scanner{data: raw, pos: 1}
@@ -76,12 +76,12 @@ func Strings(raw []byte) (list []string, ok bool) {
 			return nil, false
 		}
 		start := s.pos
-		escaped, err := s.str()
-		if err != nil || s.rule != nil {
+		f, err := s.str()
+		if err != nil || s.rule != nil || f&nonASCII != 0 && !utf8.Valid(raw[start:s.pos]) {
 			return nil, false
 		}
 		inner := raw[start+1 : s.pos-1]
-		if escaped {
+		if f&escaped != 0 {
 			list = append(list, string(unescape(make([]byte, 0, len(inner)), inner)))
 		} else {
 			list = append(list, string(inner))

@@ -215,22 +215,34 @@ func (s *scanner) number() error {
 
 var errSurrogate = errorf("unpaired surrogate escape")
 
+// What str found in a string.
+type strFlags uint8
+
+const (
+	escaped  strFlags = 1 << iota // a backslash escape
+	nonASCII                      // a byte of a multi-byte UTF-8 sequence
+)
+
 // str reads a string at its opening quote and reports whether it has
-// escapes. An escape of a UTF-16 surrogate that is not half of a pair
-// breaks a rule (encoding/json would silently read it as U+FFFD).
-func (s *scanner) str() (escaped bool, err error) {
+// escapes or bytes outside ASCII. An escape of a UTF-16 surrogate that is
+// not half of a pair breaks a rule (encoding/json would silently read it
+// as U+FFFD).
+func (s *scanner) str() (f strFlags, err error) {
 	s.pos++ // opening quote
 	for s.pos < len(s.data) {
 		c := s.data[s.pos]
 		switch {
 		case c == '"':
 			s.pos++
-			return escaped, nil
+			return f, nil
+		case c >= utf8.RuneSelf:
+			f |= nonASCII
+			s.pos++
 		case c == '\\':
-			escaped = true
+			f |= escaped
 			if s.pos+1 >= len(s.data) {
 				s.pos++
-				return false, errSyntax
+				return 0, errSyntax
 			}
 			s.pos++
 			switch s.data[s.pos] {
@@ -240,7 +252,7 @@ func (s *scanner) str() (escaped bool, err error) {
 				r, ok := hex4(s.data[s.pos+1:])
 				if !ok {
 					s.pos++
-					return false, errSyntax
+					return 0, errSyntax
 				}
 				s.pos += 5
 				switch {
@@ -259,15 +271,15 @@ func (s *scanner) str() (escaped bool, err error) {
 					s.pos += 6
 				}
 			default:
-				return false, errSyntax
+				return 0, errSyntax
 			}
 		case c < 0x20:
-			return false, errSyntax
+			return 0, errSyntax
 		default:
 			s.pos++
 		}
 	}
-	return false, errSyntax
+	return 0, errSyntax
 }
 
 func hex4(b []byte) (rune, bool) {
@@ -292,21 +304,22 @@ func hex4(b []byte) (rune, bool) {
 }
 
 // key reads an object key and returns it unescaped (aliasing the document
-// when it has no escapes).
-func (s *scanner) key() ([]byte, error) {
+// when it has no escapes), and whether it is all ASCII.
+func (s *scanner) key() (k []byte, isASCII bool, err error) {
 	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-		return nil, errSyntax
+		return nil, false, errSyntax
 	}
 	start := s.pos
-	escaped, err := s.str()
+	f, err := s.str()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	raw := s.data[start+1 : s.pos-1]
-	if !escaped {
-		return raw, nil
+	if f&escaped == 0 {
+		return raw, f&nonASCII == 0, nil
 	}
-	return unescape(make([]byte, 0, len(raw)), raw), nil
+	k = unescape(make([]byte, 0, len(raw)), raw)
+	return k, ascii(k), nil
 }
 
 // unescape appends the content raw of a well-formed JSON string to dst,
@@ -369,6 +382,7 @@ func (s *scanner) object(fs *fields, elem reflect.Type, dst []Member, collect bo
 	s.pos++ // '{'
 	var kbuf [maxPairwise][]byte
 	keys := kbuf[:0]
+	allASCII := true // keys
 	var folded map[string]struct{}
 	var seen []bool
 	if fs != nil && fs.required != nil {
@@ -380,7 +394,7 @@ func (s *scanner) object(fs *fields, elem reflect.Type, dst []Member, collect bo
 	} else {
 		for {
 			s.skipSpace()
-			k, err := s.key()
+			k, isASCII, err := s.key()
 			if err != nil {
 				return nil, err
 			}
@@ -396,10 +410,11 @@ func (s *scanner) object(fs *fields, elem reflect.Type, dst []Member, collect bo
 						s.fail(s.duplicate(fs, k))
 					}
 					folded[f] = struct{}{}
-				case foldedIn(keys, k):
+				case foldedIn(keys, k, isASCII && allASCII):
 					s.fail(s.duplicate(fs, k))
 				case len(keys) < maxPairwise:
 					keys = append(keys, k)
+					allASCII = allASCII && isASCII
 				default:
 					folded = make(map[string]struct{}, 2*maxPairwise)
 					for _, p := range append(keys, k) {
@@ -570,14 +585,44 @@ func structFields(t reflect.Type) *fields {
 	return f.(*fields)
 }
 
-// foldedIn reports whether k equals one of keys under case folding.
-func foldedIn(keys [][]byte, k []byte) bool {
+// foldedIn reports whether k equals one of keys under case folding;
+// isASCII says that they are all ASCII.
+func foldedIn(keys [][]byte, k []byte, isASCII bool) bool {
+	if isASCII {
+		for _, p := range keys {
+			if len(p) == len(k) && asciiFoldEqual(p, k) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, p := range keys {
 		if foldEqual(p, k) {
 			return true
 		}
 	}
 	return false
+}
+
+// asciiFoldEqual reports whether a and b, ASCII of one length, differ only
+// in the case of letters.
+func asciiFoldEqual(a, b []byte) bool {
+	for i := range len(a) {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // foldEqual reports whether a and b are equal under Unicode simple case
