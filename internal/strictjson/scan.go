@@ -629,32 +629,10 @@ func asciiFoldEqual(a, b []byte) bool {
 // folding (bytes.EqualFold), which is how encoding/json matches a key to a
 // field name.
 func foldEqual[S ~string | ~[]byte](a []byte, b S) bool {
-	if len(a) != len(b) {
-		// Only a non-ASCII rune folds to a rune of another length.
-		if ascii(a) && ascii(b) {
-			return false
-		}
-		return bytes.EqualFold(a, []byte(b))
+	if ascii(a) && ascii(b) { // only a non-ASCII rune folds to one of another length
+		return len(a) == len(b) && asciiFoldEqual(a, []byte(b))
 	}
-	for i := range len(a) {
-		x, y := a[i], b[i]
-		if x == y {
-			continue
-		}
-		if x|y >= utf8.RuneSelf {
-			return bytes.EqualFold(a, []byte(b))
-		}
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
+	return bytes.EqualFold(a, []byte(b))
 }
 
 func ascii[S ~string | ~[]byte](s S) bool {
