@@ -9,9 +9,10 @@ import (
 )
 
 // TestDependencies keeps token a leaf: besides the standard library it may
-// import golang-jwt and golang.org/x/crypto (it takes any Sealer, so it
-// needs no sealing package), and never net/http or go-jose (which only
-// its tests use).
+// import golang-jwt, golang.org/x/crypto and Latch's JSON engine
+// internal/strictjson (which imports the standard library only). It takes
+// any Sealer, so it needs no sealing package, and it never imports
+// net/http or go-jose (which only its tests use).
 func TestDependencies(t *testing.T) {
 	t.Parallel()
 	goTool, err := exec.LookPath("go")
@@ -29,7 +30,8 @@ func TestDependencies(t *testing.T) {
 		case strings.HasPrefix(dep, "github.com/golang-jwt/jwt/v5"),
 			strings.HasPrefix(dep, "golang.org/x/crypto/"),
 			strings.HasPrefix(dep, "golang.org/x/sys/"), // x/crypto's CPU detection
-			dep == "github.com/latchkit/latch/token":
+			dep == "github.com/latchkit/latch/token",
+			dep == "github.com/latchkit/latch/internal/strictjson":
 		default:
 			t.Errorf("token imports %s", dep)
 		}

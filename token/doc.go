@@ -42,9 +42,12 @@
 //   - Before any signature check, Verify refuses tokens over
 //     [MaxTokenSize] bytes, segments that are not canonical unpadded
 //     base64url (padding, whitespace, line breaks, non-zero trailing bits),
-//     header or claims that are not UTF-8 JSON objects, member names repeated
-//     or differing only in case (encoding/json matches struct fields
-//     case-insensitively, other parsers do not) and crit headers ([ErrCritical]).
+//     header or claims that are not UTF-8 JSON objects, escapes of lone
+//     UTF-16 surrogates, nesting beyond 32 levels, member names of one
+//     object repeated or differing only in case (encoding/json matches
+//     struct fields case-insensitively, other parsers do not) and crit
+//     headers ([ErrCritical]). Header and claims are read by Latch's one
+//     strict JSON engine, which also reads its HTTP request bodies.
 //     So one signed token has exactly one accepted spelling and one meaning
 //     to every JOSE implementation.
 //   - Every token carries exp, iat, jti and aud; Verify requires them. Revoke

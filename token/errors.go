@@ -12,14 +12,16 @@ var (
 	// ErrMalformed is returned for a JWT that is not three canonical
 	// base64url segments (padding, whitespace, line breaks, characters outside
 	// the URL-safe alphabet, non-zero trailing bits), whose header or claims
-	// are not a JSON object in valid UTF-8, or whose registered claims have
-	// the wrong JSON type; and by CheckAPIToken for a string that is not a
-	// well-formed API token with a correct checksum.
+	// are not a JSON object in valid UTF-8, escape a lone UTF-16 surrogate or
+	// nest arrays and objects more than 32 levels deep, or whose registered
+	// claims have the wrong JSON type; and by CheckAPIToken for a string
+	// that is not a well-formed API token with a correct checksum.
 	ErrMalformed = errors.New("token: malformed token")
-	// ErrDuplicateClaim is returned for a header or claims object with a
-	// member name that appears twice, or two names that differ only in case
-	// (Unicode simple case folding, as encoding/json matches struct fields),
-	// or a name that is a case variant of a registered one ("EXP", "ſub").
+	// ErrDuplicateClaim is returned for a header or claims with an object
+	// (at the top or nested) in which a member name appears twice, or two
+	// names differ only in case (Unicode simple case folding, as
+	// encoding/json matches struct fields), or with a top-level name that is
+	// a case variant of a registered one ("EXP", "ſub").
 	// Sign returns it for Extra names that collide with registered claims or
 	// with each other in that way.
 	ErrDuplicateClaim = errors.New("token: duplicate or case-variant member")

@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-jose/go-jose/v4"
 	josejwt "github.com/go-jose/go-jose/v4/jwt"
@@ -97,103 +95,6 @@ func FuzzVerifySigned(f *testing.F) {
 		require.Equal(t, c.Audience, []string(std.Audience))
 		require.Equal(t, c.Permissions, priv.Permissions)
 		require.Equal(t, fx.hs.ID, parsed.Headers[0].KeyID)
-	})
-}
-
-// referenceDuplicates reports, with encoding/json's Decoder.Token and
-// strings.EqualFold, whether data (a valid JSON object) has top-level names
-// equal under case folding or case variants of registered, or exact
-// repeats in nested objects.
-func referenceDuplicates(t *testing.T, data []byte, registered []string) (dup bool, depth int) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber() // numbers such as 1e700 are valid JSON but overflow float64
-	type frame struct {
-		object bool
-		names  []string
-		expect bool // next string token in this object is a name
-	}
-	var stack []*frame
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return dup, depth
-		}
-		require.NoError(t, err)
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if name, ok := tok.(string); ok && top != nil && top.object && top.expect {
-			for _, prev := range top.names {
-				if len(stack) == 1 && strings.EqualFold(prev, name) || prev == name {
-					dup = true
-				}
-			}
-			if len(stack) == 1 {
-				for _, r := range registered {
-					if strings.EqualFold(name, r) && name != r {
-						dup = true
-					}
-				}
-			}
-			top.names = append(top.names, name)
-			top.expect = false
-			continue
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			stack = append(stack, &frame{object: tok == json.Delim('{'), expect: tok == json.Delim('{')})
-			depth = max(depth, len(stack))
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		if len(stack) > 0 && stack[len(stack)-1].object {
-			stack[len(stack)-1].expect = true
-		}
-	}
-}
-
-// FuzzTopMembers checks the JSON scanner against encoding/json: it accepts
-// exactly the valid UTF-8 JSON objects (within the depth limit), returns
-// the members encoding/json sees, and finds exactly the duplicates a
-// Decoder.Token walk with strings.EqualFold finds.
-func FuzzTopMembers(f *testing.F) {
-	for _, s := range []string{
-		claimsJSON(""), `{}`, ` { "a" : [ 1 , -2.5e+3 , true , false , null , "x\"y" ] } `,
-		`{"sub":1,"SUB":2}`, `{"ſub":1}`, `{"\u212Aid":1}`, `{"a":{"b":1,"b":2}}`, `{"a":{"b":1,"B":2}}`,
-		`{"x\ud800":1,"x\udbff":2}`, `{"a":01}`, `{"a":1,}`, `{"a":"\u00"}`, "{\"a\":\"\x01\"}", `[1]`, `{"a":1} x`,
-		`{"a":` + strings.Repeat("[", 33) + strings.Repeat("]", 33) + `}`,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > 4096 {
-			return
-		}
-		ms, err := topMembers(data, nil, claimNames[:])
-		valid := json.Valid(data) && utf8.Valid(data)
-		object := valid && bytes.TrimLeft(data, " \t\r\n")[0] == '{'
-		if !object {
-			require.ErrorIs(t, err, ErrMalformed)
-			return
-		}
-		dup, depth := referenceDuplicates(t, data, claimNames[:])
-		if depth > maxDepth {
-			require.ErrorIs(t, err, ErrMalformed)
-			return
-		}
-		if dup {
-			require.ErrorIs(t, err, ErrDuplicateClaim)
-			return
-		}
-		require.NoError(t, err)
-		var m map[string]json.RawMessage
-		require.NoError(t, json.Unmarshal(data, &m))
-		require.Len(t, ms, len(m))
-		for _, mem := range ms {
-			require.Equal(t, string(m[string(mem.name)]), string(mem.val))
-		}
 	})
 }
 

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/latchkit/latch/internal/strictjson"
 )
 
 // Claims are the contents of a Latch JWT.
@@ -68,48 +70,49 @@ type wireClaims struct {
 // permissions, like aud, must hold strings only; other claims go to extra,
 // decoded by encoding/json.
 func (w *wireClaims) UnmarshalJSON(data []byte) error {
-	var buf [16]member
+	var buf [16]strictjson.Member
 	ms, err := checkClaims(data, buf[:0])
 	if err != nil {
 		return err
 	}
 	for _, m := range ms {
-		switch string(m.name) {
+		ok := true
+		switch string(m.Name) {
 		case "sub", "jti":
 			var s []byte
-			if s, err = jsonString(m.val); err != nil {
+			if s, ok = strictjson.Unquote(m.Value); !ok {
 				break
 			}
-			if m.name[0] == 's' {
+			if m.Name[0] == 's' {
 				w.Subject = string(s)
 			} else {
 				w.ID = string(s)
 			}
 		case "aud":
-			if m.val[0] == '"' {
+			if m.Value[0] == '"' {
 				var a []byte
-				a, err = jsonString(m.val)
+				a, ok = strictjson.Unquote(m.Value)
 				w.Audience = jwt.ClaimStrings{string(a)}
 			} else {
-				w.Audience, err = stringArray(m.val)
+				w.Audience, ok = strictjson.Strings(m.Value)
 			}
 		case "exp":
-			w.ExpiresAt, err = numericDate(m.val)
+			w.ExpiresAt, err = numericDate(m.Value)
 		case "nbf":
-			w.NotBefore, err = numericDate(m.val)
+			w.NotBefore, err = numericDate(m.Value)
 		case "iat":
-			w.IssuedAt, err = numericDate(m.val)
+			w.IssuedAt, err = numericDate(m.Value)
 		case "permissions":
-			w.Permissions, err = stringArray(m.val)
+			w.Permissions, ok = strictjson.Strings(m.Value)
 		default:
 			if w.extra == nil {
 				w.extra = make(map[string]any)
 			}
 			var v any
-			err = json.Unmarshal(m.val, &v)
-			w.extra[string(m.name)] = v
+			err = json.Unmarshal(m.Value, &v)
+			w.extra[string(m.Name)] = v
 		}
-		if err != nil {
+		if err != nil || !ok {
 			return errClaimValue
 		}
 	}
@@ -167,39 +170,6 @@ func numericDate(raw []byte) (*jwt.NumericDate, error) {
 	return jwt.NewNumericDate(time.Unix(int64(round), int64(frac*1e9))), nil
 }
 
-// stringArray decodes a JSON array (already validated) whose elements must
-// all be strings, as golang-jwt's ClaimStrings requires.
-func stringArray(raw []byte) ([]string, error) {
-	s := scanner{data: raw}
-	s.pos++           // '['
-	out := []string{} // "[]" decodes to an empty list, as with encoding/json
-	for {
-		s.skipSpace()
-		if s.pos >= len(raw) {
-			return nil, errJSON
-		}
-		switch raw[s.pos] {
-		case ']':
-			return out, nil
-		case ',':
-			s.pos++
-			continue
-		case '"':
-			start := s.pos
-			if _, _, err := s.str(); err != nil {
-				return nil, err
-			}
-			v, err := jsonString(raw[start:s.pos])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, string(v))
-		default:
-			return nil, jwt.ErrInvalidType
-		}
-	}
-}
-
 var (
 	errMissingExp = fmt.Errorf("%w: exp", ErrMissingClaim)
 	errMissingAud = fmt.Errorf("%w: aud", ErrMissingClaim)
@@ -231,7 +201,9 @@ func (s signClaims) MarshalJSON() ([]byte, error) {
 // the second, is not after now, ErrAudience if c.Audience leaves out the keyring's audience,
 // ErrDuplicateClaim for Extra names that Verify would refuse,
 // ErrInvalidClaims for claims that cannot be encoded faithfully (dates
-// outside 1970..9999 included), and
+// outside 1970..9999 included) or whose Extra values encode to JSON that
+// Verify refuses (objects with names repeated or differing only in case,
+// lone surrogate escapes), and
 // ErrTooLarge for a token over MaxTokenSize.
 func (r *Keyring) Sign(c Claims) (string, error) {
 	st := r.state.Load()
@@ -322,8 +294,8 @@ func checkExtraNames(extra map[string]any) error {
 		if !utf8.ValidString(name) {
 			return fmt.Errorf("%w: invalid UTF-8", ErrInvalidClaims)
 		}
-		f := string(foldName([]byte(name)))
-		if slices.Contains(claimNames[:], f) {
+		f := strictjson.FoldKey(name)
+		if slices.Contains(claimNames, f) {
 			return fmt.Errorf("%w: Extra repeats a registered claim", ErrDuplicateClaim)
 		}
 		if _, dup := folded[f]; dup {
@@ -337,10 +309,11 @@ func checkExtraNames(extra map[string]any) error {
 // Verify checks a JWT and returns its claims. The token must:
 //   - be at most MaxTokenSize bytes (else ErrTooLarge);
 //   - be three canonical base64url segments, with a header and claims that
-//     are JSON objects in UTF-8, registered claims of the right JSON type,
-//     and exp, nbf and iat dates from 1970 to 9999 (else ErrMalformed);
-//   - repeat no member name, even in another letter case (else
-//     ErrDuplicateClaim), and have no crit header (else ErrCritical);
+//     are JSON objects in UTF-8 without lone surrogate escapes, nested at
+//     most 32 levels, registered claims of the right JSON type, and exp,
+//     nbf and iat dates from 1970 to 9999 (else ErrMalformed);
+//   - repeat no member name in an object, even in another letter case
+//     (else ErrDuplicateClaim), and have no crit header (else ErrCritical);
 //   - not say alg "none" (else ErrNoneAlg);
 //   - name a kid in the keyring (else ErrUnknownKey), with that key's
 //     algorithm (else ErrAlgorithm), and be signed by that key (else

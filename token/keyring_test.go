@@ -225,6 +225,8 @@ func TestSignRejects(t *testing.T) {
 		{"Extra value NaN", token.Claims{ExpiresAt: exp, Extra: map[string]any{"n": math.NaN()}}, token.ErrInvalidClaims},
 		{"Extra value with repeated names", token.Claims{ExpiresAt: exp, Extra: map[string]any{"o": json.RawMessage(`{"a":1,"a":2}`)}}, token.ErrInvalidClaims},
 		{"Extra value with invalid UTF-8", token.Claims{ExpiresAt: exp, Extra: map[string]any{"o": json.RawMessage("\"\xff\"")}}, token.ErrInvalidClaims},
+		{"Extra value with case-variant names", token.Claims{ExpiresAt: exp, Extra: map[string]any{"o": map[string]any{"a": 1, "A": 2}}}, token.ErrInvalidClaims},
+		{"Extra value with a lone surrogate escape", token.Claims{ExpiresAt: exp, Extra: map[string]any{"o": json.RawMessage(`"\ud800"`)}}, token.ErrInvalidClaims},
 		{"too large", token.Claims{ExpiresAt: exp, Subject: strings.Repeat("u", token.MaxTokenSize)}, token.ErrTooLarge},
 	}
 	for _, tc := range tests {

@@ -317,6 +317,30 @@ func TestVerifyRejections(t *testing.T) {
 		{"claims with a trailing comma", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(",")) }, ErrMalformed},
 		{"claims invalid UTF-8", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"name":"`+"\xff"+`"`)) }, ErrMalformed},
 		{"claims nested too deeply", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"x":`+deep)) }, ErrMalformed},
+		{"claims nested one level too deeply", func() string {
+			return forgeWith(t, hs, hsHeader, claimsJSON(`,"x":`+strings.Repeat(`[`, 32)+strings.Repeat(`]`, 32)))
+		}, ErrMalformed},
+		{"claims nested to the limit", func() string {
+			return forgeWith(t, hs, hsHeader, claimsJSON(`,"x":`+strings.Repeat(`[`, 31)+strings.Repeat(`]`, 31)))
+		}, nil},
+		// Lone surrogate escapes are refused wherever they are, as by
+		// internal/strictjson (encoding/json would read them as U+FFFD).
+		{"lone high surrogate in sub", func() string {
+			return forgeWith(t, hs, hsHeader, strings.Replace(claimsJSON(""), `"user-1"`, `"\ud800"`, 1))
+		}, ErrMalformed},
+		{"lone low surrogate in sub", func() string {
+			return forgeWith(t, hs, hsHeader, strings.Replace(claimsJSON(""), `"user-1"`, `"\udc00x"`, 1))
+		}, ErrMalformed},
+		{"high surrogate then a letter in jti", func() string {
+			return forgeWith(t, hs, hsHeader, strings.Replace(claimsJSON(""), `"jti-1"`, `"\ud800\u0041"`, 1))
+		}, ErrMalformed},
+		{"lone surrogate in an aud element", func() string {
+			return forgeWith(t, hs, hsHeader, strings.Replace(claimsJSON(""), `["api"]`, `["api","\ud800"]`, 1))
+		}, ErrMalformed},
+		{"lone surrogate in a host claim", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"o":{"k":["\udfff"]}`)) }, ErrMalformed},
+		{"lone surrogate in a host claim name", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"\ud800":1`)) }, ErrMalformed},
+		{"lone surrogate in kid", func() string { return forgeWith(t, hs, `{"alg":"HS256","kid":"hs-key\ud800"}`, claimsJSON("")) }, ErrMalformed},
+		{"surrogate pair in a host claim", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"e":"\ud83d\ude00"`)) }, nil},
 		{"exp a string", func() string {
 			return forgeWith(t, hs, hsHeader, fmt.Sprintf(`{"aud":"api","exp":"%d","iat":%d,"jti":"j"}`, unix(time.Hour), unix(0)))
 		}, ErrMalformed},
@@ -352,11 +376,15 @@ func TestVerifyRejections(t *testing.T) {
 		{"Permissions beside permissions", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"Permissions":["*"]`)) }, ErrDuplicateClaim},
 		{"host claims differing in case", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"role":"a","ROLE":"b"`)) }, ErrDuplicateClaim},
 		{"host claim twice", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"role":"a","role":"b"`)) }, ErrDuplicateClaim},
-		{"names equal after surrogate replacement", func() string {
+		{"names that encoding/json reads alike, with lone surrogate escapes", func() string {
 			return forgeWith(t, hs, hsHeader, claimsJSON(`,"x\ud800":1,"x\udbff":2`))
-		}, ErrDuplicateClaim},
+		}, ErrMalformed},
 		{"repeated member in a nested object", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"o":{"a":1,"a":2}`)) }, ErrDuplicateClaim},
-		{"case variants in a nested object", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"o":{"a":1,"A":2}`)) }, nil},
+		{"case variants in a nested object", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"o":{"a":1,"A":2}`)) }, ErrDuplicateClaim},
+		{"case variants in an object in an array", func() string {
+			return forgeWith(t, hs, hsHeader, claimsJSON(`,"o":[{"ſ":1,"S":2}]`))
+		}, ErrDuplicateClaim},
+		{"distinct names in a nested object", func() string { return forgeWith(t, hs, hsHeader, claimsJSON(`,"o":{"a":1,"b":2}`)) }, nil},
 		{"alg twice", func() string { return forgeWith(t, hs, `{"alg":"none","alg":"HS256","kid":"hs-key"}`, claimsJSON("")) }, ErrDuplicateClaim},
 		{"kid and KID", func() string {
 			return forgeWith(t, hs, `{"alg":"HS256","kid":"hs-key","KID":"ed-key"}`, claimsJSON(""))
