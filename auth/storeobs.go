@@ -336,3 +336,59 @@ func (o observedStore) CreateUsers(ctx context.Context, users []*store.User) ([]
 	o.obs.StoreCall("CreateUsers", time.Since(start), err)
 	return errs, err
 }
+
+func (o observedStore) CreateSession(ctx context.Context, s *store.Session, refreshDigest string, maxPerUser int) error {
+	start := time.Now()
+	err := o.Store.CreateSession(ctx, s, refreshDigest, maxPerUser)
+	o.obs.StoreCall("CreateSession", time.Since(start), err)
+	return err
+}
+
+func (o observedStore) Session(ctx context.Context, id string) (*store.Session, error) {
+	start := time.Now()
+	a, err := o.Store.Session(ctx, id)
+	o.obs.StoreCall("Session", time.Since(start), err)
+	return a, err
+}
+
+func (o observedStore) SessionWithOwner(ctx context.Context, id string) (*store.Session, *store.User, error) {
+	start := time.Now()
+	a, b, err := o.Store.SessionWithOwner(ctx, id)
+	o.obs.StoreCall("SessionWithOwner", time.Since(start), err)
+	return a, b, err
+}
+
+func (o observedStore) ListSessions(ctx context.Context, userID string) ([]store.Session, error) {
+	start := time.Now()
+	a, err := o.Store.ListSessions(ctx, userID)
+	o.obs.StoreCall("ListSessions", time.Since(start), err)
+	return a, err
+}
+
+func (o observedStore) RotateRefreshToken(ctx context.Context, presented, nextDigest string, now time.Time, grace time.Duration) (*store.Session, *store.User, store.Rotation, error) {
+	start := time.Now()
+	a, b, c, err := o.Store.RotateRefreshToken(ctx, presented, nextDigest, now, grace)
+	o.obs.StoreCall("RotateRefreshToken", time.Since(start), err)
+	return a, b, c, err
+}
+
+func (o observedStore) DeleteSession(ctx context.Context, userID, id string) error {
+	start := time.Now()
+	err := o.Store.DeleteSession(ctx, userID, id)
+	o.obs.StoreCall("DeleteSession", time.Since(start), err)
+	return err
+}
+
+func (o observedStore) DeleteUserSessions(ctx context.Context, userID string) (int, error) {
+	start := time.Now()
+	a, err := o.Store.DeleteUserSessions(ctx, userID)
+	o.obs.StoreCall("DeleteUserSessions", time.Since(start), err)
+	return a, err
+}
+
+func (o observedStore) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
+	start := time.Now()
+	err := o.Store.DeleteExpiredSessions(ctx, now)
+	o.obs.StoreCall("DeleteExpiredSessions", time.Since(start), err)
+	return err
+}

@@ -298,3 +298,51 @@ func (ts timedStore) CreateUsers(ctx context.Context, users []*store.User) ([]er
 	defer cancel()
 	return ts.Store.CreateUsers(ctx, users)
 }
+
+func (ts timedStore) CreateSession(ctx context.Context, s *store.Session, refreshDigest string, maxPerUser int) error {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.CreateSession(ctx, s, refreshDigest, maxPerUser)
+}
+
+func (ts timedStore) Session(ctx context.Context, id string) (*store.Session, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.Session(ctx, id)
+}
+
+func (ts timedStore) SessionWithOwner(ctx context.Context, id string) (*store.Session, *store.User, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.SessionWithOwner(ctx, id)
+}
+
+func (ts timedStore) ListSessions(ctx context.Context, userID string) ([]store.Session, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.ListSessions(ctx, userID)
+}
+
+func (ts timedStore) RotateRefreshToken(ctx context.Context, presented, nextDigest string, now time.Time, grace time.Duration) (*store.Session, *store.User, store.Rotation, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.RotateRefreshToken(ctx, presented, nextDigest, now, grace)
+}
+
+func (ts timedStore) DeleteSession(ctx context.Context, userID, id string) error {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.DeleteSession(ctx, userID, id)
+}
+
+func (ts timedStore) DeleteUserSessions(ctx context.Context, userID string) (int, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.DeleteUserSessions(ctx, userID)
+}
+
+func (ts timedStore) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.DeleteExpiredSessions(ctx, now)
+}

@@ -50,13 +50,16 @@ func DecodeCursor(c string) (string, error) {
 
 // Validate checks a whole Dump as Restore must before it writes anything,
 // the same in every backend: each record passes its Validate function;
-// user IDs, API-token IDs and digests and signing-key IDs are unique; no
-// folded username or email of one user equals one of another (User); every
-// token, credential and recovery code names a user of the dump; a user has
-// at most one active and one pending TOTP credential and at most
-// MaxRecoveryCodes distinct recovery codes. It returns ErrInvalid,
+// user IDs, API-token IDs and digests, session IDs, refresh-token digests
+// and signing-key IDs are unique; no folded username or email of one user
+// equals one of another (User); every token, credential, recovery code and
+// session names a user of the dump and every refresh token a session of
+// the dump; a user has at most one active and one pending TOTP credential
+// and at most MaxRecoveryCodes distinct recovery codes; a session's
+// refresh tokens have distinct sequence numbers up to its RefreshSeq, and
+// only the one with RefreshSeq is unspent. It returns ErrInvalid,
 // ErrConflict (ErrUsernameTaken, ErrEmailTaken) or ErrNotFound (a record
-// naming a user the dump does not hold). A nil d is ErrInvalid.
+// naming a user or session the dump does not hold). A nil d is ErrInvalid.
 func (d *Dump) Validate() error {
 	if d == nil {
 		return fmt.Errorf("%w: nil dump", ErrInvalid)
@@ -142,6 +145,9 @@ func (d *Dump) Validate() error {
 			return fmt.Errorf("%w: more than %d recovery codes", ErrInvalid, MaxRecoveryCodes)
 		}
 	}
+	if err := d.validateSessions(users); err != nil {
+		return err
+	}
 	keys := make(map[string]bool, len(d.SigningKeys))
 	for i := range d.SigningKeys {
 		k := &d.SigningKeys[i]
@@ -152,6 +158,58 @@ func (d *Dump) Validate() error {
 			return fmt.Errorf("%w: key id repeated", ErrConflict)
 		}
 		keys[k.ID] = true
+	}
+	return nil
+}
+
+// validateSessions checks the dump's sessions and refresh tokens; users
+// holds the dump's user IDs.
+func (d *Dump) validateSessions(users map[string]bool) error {
+	sessions := make(map[string]*Session, len(d.Sessions))
+	for i := range d.Sessions {
+		s := &d.Sessions[i]
+		if err := ValidateSession(s); err != nil {
+			return err
+		}
+		if !users[s.UserID] {
+			return fmt.Errorf("%w: session owner missing", ErrNotFound)
+		}
+		if sessions[s.ID] != nil {
+			return fmt.Errorf("%w: session id repeated", ErrConflict)
+		}
+		sessions[s.ID] = s
+	}
+	type seq struct {
+		session string
+		seq     int64
+	}
+	digests := make(map[string]bool, len(d.RefreshTokens))
+	seqs := make(map[seq]bool, len(d.RefreshTokens))
+	for i := range d.RefreshTokens {
+		t := &d.RefreshTokens[i]
+		if err := ValidateRefreshToken(t); err != nil {
+			return err
+		}
+		s := sessions[t.SessionID]
+		if s == nil {
+			return fmt.Errorf("%w: refresh token's session missing", ErrNotFound)
+		}
+		if digests[t.Digest] {
+			return fmt.Errorf("%w: refresh token digest repeated", ErrConflict)
+		}
+		k := seq{t.SessionID, t.Seq}
+		if seqs[k] {
+			return fmt.Errorf("%w: refresh token sequence repeated", ErrConflict)
+		}
+		digests[t.Digest], seqs[k] = true, true
+		switch {
+		case t.Seq > s.RefreshSeq:
+			return fmt.Errorf("%w: refresh token after the session's live one", ErrInvalid)
+		case t.Seq == s.RefreshSeq && !t.SpentAt.IsZero():
+			return fmt.Errorf("%w: the live refresh token is spent", ErrInvalid)
+		case t.Seq < s.RefreshSeq && t.SpentAt.IsZero():
+			return fmt.Errorf("%w: a replaced refresh token is not spent", ErrInvalid)
+		}
 	}
 	return nil
 }

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,6 +66,7 @@ func FuzzCursor(f *testing.F) {
 
 func TestDumpValidate(t *testing.T) {
 	t.Parallel()
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	user := func(id, name, email string) store.User {
 		return store.User{ID: id, Username: name, Email: email}
 	}
@@ -74,6 +77,15 @@ func TestDumpValidate(t *testing.T) {
 			TOTP:          []store.TOTPCredential{{UserID: "u1", Secret: []byte("s")}},
 			RecoveryCodes: []store.RecoveryCode{{UserID: "u1", Digest: "c1"}},
 			SigningKeys:   []store.SigningKey{{ID: "k1", Sealed: []byte("k")}},
+			Sessions: []store.Session{
+				{ID: "s1", UserID: "u1", IdleTimeout: time.Hour, ExpiresAt: t0, RefreshSeq: 2},
+				{ID: "s2", UserID: "u2", IdleTimeout: time.Hour, ExpiresAt: t0, RefreshSeq: 1},
+			},
+			RefreshTokens: []store.RefreshToken{
+				{Digest: "r1", SessionID: "s1", Seq: 1, SpentAt: t0},
+				{Digest: "r2", SessionID: "s1", Seq: 2},
+				{Digest: "r3", SessionID: "s2", Seq: 1},
+			},
 		}
 	}
 	require.NoError(t, good().Validate())
@@ -100,6 +112,23 @@ func TestDumpValidate(t *testing.T) {
 			}
 		}, store.ErrInvalid},
 		{"repeated key", func(d *store.Dump) { d.SigningKeys = append(d.SigningKeys, d.SigningKeys[0]) }, store.ErrConflict},
+		{"session of a missing user", func(d *store.Dump) { d.Sessions[0].UserID = "ghost" }, store.ErrNotFound},
+		{"repeated session", func(d *store.Dump) { d.Sessions[1].ID = "s1" }, store.ErrConflict},
+		{"session without idle timeout", func(d *store.Dump) { d.Sessions[0].IdleTimeout = 0 }, store.ErrInvalid},
+		{"session without expiry", func(d *store.Dump) { d.Sessions[0].ExpiresAt = time.Time{} }, store.ErrInvalid},
+		{"session with a long client IP", func(d *store.Dump) {
+			d.Sessions[0].ClientIP = strings.Repeat("1", store.MaxClientIPLen+1)
+		}, store.ErrInvalid},
+		{"session with refresh sequence 0", func(d *store.Dump) { d.Sessions[1].RefreshSeq = 0 }, store.ErrInvalid},
+		{"refresh token of a missing session", func(d *store.Dump) { d.RefreshTokens[0].SessionID = "ghost" }, store.ErrNotFound},
+		{"repeated refresh digest", func(d *store.Dump) { d.RefreshTokens[2].Digest = "r1" }, store.ErrConflict},
+		{"repeated refresh sequence", func(d *store.Dump) {
+			d.RefreshTokens = append(d.RefreshTokens, store.RefreshToken{Digest: "r4", SessionID: "s1", Seq: 1, SpentAt: t0})
+		}, store.ErrConflict},
+		{"refresh sequence 0", func(d *store.Dump) { d.RefreshTokens[2].Seq = 0 }, store.ErrInvalid},
+		{"refresh token after the live one", func(d *store.Dump) { d.RefreshTokens[2].Seq = 2 }, store.ErrInvalid},
+		{"spent live token", func(d *store.Dump) { d.RefreshTokens[1].SpentAt = t0 }, store.ErrInvalid},
+		{"unspent replaced token", func(d *store.Dump) { d.RefreshTokens[0].SpentAt = time.Time{} }, store.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,5 +137,40 @@ func TestDumpValidate(t *testing.T) {
 			tc.edit(d)
 			require.ErrorIs(t, d.Validate(), tc.want)
 		})
+	}
+}
+
+func TestSessionLive(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := &store.Session{LastUsedAt: t0, IdleTimeout: time.Hour, ExpiresAt: t0.Add(90 * time.Minute)}
+	tests := []struct {
+		name string
+		now  time.Time
+		live bool
+	}{
+		{"at the last use", t0, true},
+		{"before the last use", t0.Add(-time.Hour), true},
+		{"just before the idle end", t0.Add(time.Hour - time.Nanosecond), true},
+		{"at the idle end", t0.Add(time.Hour), false},
+		{"after the idle end", t0.Add(80 * time.Minute), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.live, s.Live(tc.now))
+		})
+	}
+	late := &store.Session{LastUsedAt: t0.Add(80 * time.Minute), IdleTimeout: time.Hour, ExpiresAt: t0.Add(90 * time.Minute)}
+	assert.True(t, late.Live(t0.Add(90*time.Minute-time.Nanosecond)), "just before ExpiresAt")
+	assert.False(t, late.Live(t0.Add(90*time.Minute)), "at ExpiresAt, whatever the last use")
+}
+
+func TestRotationString(t *testing.T) {
+	t.Parallel()
+	for r, want := range map[store.Rotation]string{
+		store.Rotated: "rotated", store.RotationGrace: "grace", store.RotationReused: "reused", 0: "unknown", 9: "unknown",
+	} {
+		assert.Equal(t, want, r.String())
 	}
 }

@@ -2,8 +2,8 @@
 // one per aggregate, that a storage backend implements.
 //
 // A backend implements [Store]: [Users], [APITokens], [TOTP],
-// [RecoveryCodes], [Requests], [SigningKeys], [Revocations], [Counters] and
-// [Backup]. The package holds no logic beyond the contracts written on those
+// [RecoveryCodes], [Requests], [SigningKeys], [Revocations], [Counters],
+// [Sessions] and [Backup]. The package holds no logic beyond the contracts written on those
 // methods; the business rules live in package auth.
 //
 // Backends: [github.com/latchkit/latch/store/memstore] (in memory, for tests
@@ -20,7 +20,10 @@
 // the database: [RecoveryCodes.ConsumeRecoveryCode],
 // [TOTP.AdvanceTOTPStep], [Requests.FailRequestAttempt],
 // [Requests.DeleteRequest] (single use), [APITokens.CreateAPIToken] (cap per
-// owner), [Counters.Hit] and [Users.SwapPasswordHash].
+// owner), [Counters.Hit], [Users.SwapPasswordHash],
+// [Sessions.CreateSession] (cap per user, oldest ended first) and
+// [Sessions.RotateRefreshToken] (one rotation per refresh token, reuse
+// ends the session).
 //
 // # Errors
 //
@@ -32,6 +35,6 @@
 // # Secrets
 //
 // The store never sees a secret in the clear: passwords arrive hashed, API
-// tokens, recovery codes and request codes as digests, TOTP secrets and
+// tokens, refresh tokens, recovery codes and request codes as digests, TOTP secrets and
 // signing keys sealed by the caller.
 package store

@@ -83,8 +83,8 @@ type Users interface {
 	// SetLastLogin records a successful sign-in. ErrNotFound if no such user.
 	SetLastLogin(ctx context.Context, id string, at time.Time) error
 	// DeleteUser deletes the user and everything that belongs to it (API
-	// tokens, TOTP credentials, recovery codes, requests). ErrNotFound if no
-	// such user.
+	// tokens, TOTP credentials, recovery codes, requests, sessions and their
+	// refresh tokens). ErrNotFound if no such user.
 	DeleteUser(ctx context.Context, id string) error
 	// ListUsers returns up to limit users (CheckListLimit: 1 to
 	// MaxListLimit, otherwise ErrInvalid) in ID order (byte order),
@@ -328,6 +328,144 @@ type Counters interface {
 	DeleteDeadCounters(ctx context.Context, now time.Time) error
 }
 
+// Session is a signed-in client's session: every sign-in that returns an
+// access token starts one; its refresh tokens renew the access token.
+//
+// Stores keep times as [StorageTime] returns them and IdleTimeout
+// truncated to the microsecond, so that Live gives the same answer on the
+// record a store returns as the store itself gives.
+type Session struct {
+	ID         string
+	UserID     string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // creation or last refresh
+	// IdleTimeout ends the session when LastUsedAt+IdleTimeout passes; at
+	// least a microsecond.
+	IdleTimeout time.Duration
+	ExpiresAt   time.Time // absolute end, after CreatedAt, never moved
+	// AuthTime is when the user last proved a credential; a refresh never
+	// moves it.
+	AuthTime time.Time
+	// ClientIP is the client's address at creation ("" unknown), for
+	// display and optional binding; at most MaxClientIPLen bytes.
+	ClientIP string
+	// Generation is the user's credential generation at creation (see
+	// User.Generation): the service ends the session when the user's
+	// generation moves on.
+	Generation int64
+	// RefreshSeq is the sequence number of the live refresh token (1 for
+	// the first).
+	RefreshSeq int64
+}
+
+// Live reports whether the session has neither expired nor idled out at
+// now: now is before ExpiresAt and before LastUsedAt+IdleTimeout.
+func (s *Session) Live(now time.Time) bool {
+	return now.Before(s.ExpiresAt) && now.Before(s.LastUsedAt.Add(s.IdleTimeout))
+}
+
+// RefreshToken is a stored refresh-token digest. Seq orders a session's
+// tokens; only the token whose Seq is the session's RefreshSeq is live, the
+// others are spent. A session's spent tokens are kept, for reuse
+// detection, until the session ends.
+type RefreshToken struct {
+	Digest    string
+	SessionID string
+	Seq       int64
+	CreatedAt time.Time
+	SpentAt   time.Time // zero while live
+}
+
+// Rotation says what [Sessions.RotateRefreshToken] did.
+type Rotation uint8
+
+// Rotation outcomes.
+const (
+	// Rotated: the presented token was live; it is spent and the next one
+	// is the live one.
+	Rotated Rotation = iota + 1
+	// RotationGrace: the presented token is the immediate predecessor of
+	// the live one and was spent within the grace period; nothing changed
+	// (the caller issues an access token only, for a client that lost the
+	// answer to its refresh, or sent two at once).
+	RotationGrace
+	// RotationReused: the presented token was spent earlier (or before the
+	// live one's predecessor): the session and all its tokens were deleted
+	// in the same step (RFC 9700 section 4.14.2).
+	RotationReused
+)
+
+// String returns "rotated", "grace", "reused" or "unknown".
+func (r Rotation) String() string {
+	switch r {
+	case Rotated:
+		return "rotated"
+	case RotationGrace:
+		return "grace"
+	case RotationReused:
+		return "reused"
+	}
+	return "unknown"
+}
+
+// Sessions stores sign-in sessions and their refresh tokens (rotated on
+// every use, with reuse detection).
+type Sessions interface {
+	// CreateSession inserts s with its first refresh token (refreshDigest,
+	// Seq 1, CreatedAt s.CreatedAt; s.RefreshSeq must be 1). If
+	// maxPerUser > 0 and the user already has maxPerUser or more sessions
+	// (live or not), the oldest of them (by CreatedAt, then ID) are deleted
+	// with their tokens in the same atomic step, so that the user ends with
+	// maxPerUser: concurrent creations never leave more. ErrNotFound if the
+	// user does not exist, ErrConflict if the ID or digest exists,
+	// ErrInvalid for a record it refuses; then nothing changes.
+	CreateSession(ctx context.Context, s *Session, refreshDigest string, maxPerUser int) error
+	// Session returns the session with this ID (live or not), or
+	// ErrNotFound.
+	Session(ctx context.Context, id string) (*Session, error)
+	// SessionWithOwner returns the session with this ID and its user as
+	// they were at one instant (one read: a join on the SQL backends), or
+	// ErrNotFound, for authenticating an access token with a session (sid)
+	// claim.
+	SessionWithOwner(ctx context.Context, id string) (*Session, *User, error)
+	// ListSessions returns the user's sessions, oldest first (CreatedAt,
+	// then ID), live or not (the caller filters); empty if none.
+	ListSessions(ctx context.Context, userID string) ([]Session, error)
+	// RotateRefreshToken finds the refresh token whose digest is presented
+	// and, in one atomic step:
+	//   - if its session is not Live(now), deletes the session with its
+	//     tokens and returns ErrNotFound;
+	//   - if it is the session's live token (Seq == RefreshSeq), spends it
+	//     (SpentAt = now), inserts nextDigest with Seq+1 (CreatedAt = now)
+	//     as the live token, and sets RefreshSeq to Seq+1 and LastUsedAt to
+	//     now: Rotated;
+	//   - if it is spent, Seq == RefreshSeq-1 and now-SpentAt <= grace,
+	//     changes nothing: RotationGrace;
+	//   - if it is any other spent token, deletes the session with all its
+	//     tokens: RotationReused.
+	// It returns the session as it is after the step (as it was before the
+	// deletion for RotationReused) and its user, read in the same step.
+	// ErrNotFound when no token has that digest. Of concurrent calls with
+	// the same live token exactly one gets Rotated; the others get
+	// RotationGrace or RotationReused by the rules above (or ErrNotFound
+	// once a reuse deleted the session), never a second Rotated. A live
+	// token with a nextDigest that exists is ErrConflict and changes
+	// nothing; a nextDigest the store refuses or a negative grace is
+	// ErrInvalid.
+	RotateRefreshToken(ctx context.Context, presented, nextDigest string, now time.Time, grace time.Duration) (*Session, *User, Rotation, error)
+	// DeleteSession deletes the user's session with this ID and its refresh
+	// tokens, or returns ErrNotFound (also when it belongs to another
+	// user).
+	DeleteSession(ctx context.Context, userID, id string) error
+	// DeleteUserSessions deletes all of the user's sessions and their
+	// tokens and returns how many sessions it deleted (0 is not an error,
+	// also for an unknown user).
+	DeleteUserSessions(ctx context.Context, userID string) (int, error)
+	// DeleteExpiredSessions deletes the sessions that are not Live(now),
+	// with their tokens.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) error
+}
+
 // RecoveryCode is one stored recovery-code digest, as it appears in a Dump.
 type RecoveryCode struct {
 	UserID string
@@ -336,8 +474,10 @@ type RecoveryCode struct {
 
 // Dump is a full backup: everything but short-lived state (requests,
 // revocations and counters). Slices are in a deterministic order (users,
-// tokens and keys by ID; credentials by user ID; codes by user ID then
-// digest), so the same contents always dump to the same value.
+// tokens, sessions and keys by ID; credentials by user ID; codes by user
+// ID then digest; refresh tokens by digest), so the same contents always
+// dump to the same value. Sessions and refresh tokens are dumped for
+// inspection; Restore does not restore them.
 type Dump struct {
 	Users         []User
 	APITokens     []APIToken
@@ -345,6 +485,8 @@ type Dump struct {
 	PendingTOTP   []TOTPCredential
 	RecoveryCodes []RecoveryCode
 	SigningKeys   []SigningKey
+	Sessions      []Session
+	RefreshTokens []RefreshToken
 }
 
 // Backup dumps and restores the whole store.
@@ -364,6 +506,11 @@ type Backup interface {
 	//   - An active TOTP credential whose user and sealed Secret equal the
 	//     store's active credential keeps the greater LastStep of the two, so
 	//     a code accepted since the dump cannot be replayed.
+	//   - Sessions and refresh tokens are not restored: the store's are
+	//     deleted and the dump's are checked (Dump.Validate) but not
+	//     written, so a restore ends every session, as the generation rule
+	//     ends every access token, and no refresh token spent since the
+	//     dump can be live again.
 	// The dump is checked with Dump.Validate (and the backend's own
 	// limits) before anything changes; a nil d is ErrInvalid.
 	Restore(ctx context.Context, d *Dump) error
@@ -385,6 +532,7 @@ type Store interface {
 	SigningKeys
 	Revocations
 	Counters
+	Sessions
 	Backup
 	// Close releases the store's resources; later calls return errors.
 	Close() error

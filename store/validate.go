@@ -24,6 +24,7 @@ const (
 	MaxSealedKeyLen    = 8192
 	MaxCounterKeyLen   = 512
 	MaxRecoveryCodes   = 100
+	MaxClientIPLen     = 64
 )
 
 // FoldIdentifier returns the form in which usernames and emails are
@@ -194,3 +195,38 @@ func VerificationFlags(step Verification) (email, secondFactor bool, err error) 
 	}
 	return false, false, fmt.Errorf("%w: unknown verification step %d", ErrInvalid, step)
 }
+
+// ValidateSession checks s against the limits above: IDs, a ClientIP of at
+// most MaxClientIPLen bytes, an IdleTimeout of at least a microsecond (the
+// precision stores keep), an ExpiresAt after CreatedAt, a Generation that
+// is not negative and a RefreshSeq of at least 1.
+func ValidateSession(s *Session) error {
+	if s.IdleTimeout < time.Microsecond {
+		return fmt.Errorf("%w: idle timeout must be at least a microsecond", ErrInvalid)
+	}
+	if !s.ExpiresAt.After(s.CreatedAt) {
+		return fmt.Errorf("%w: session expires before it is created", ErrInvalid)
+	}
+	if s.RefreshSeq < 1 {
+		return fmt.Errorf("%w: refresh sequence must be at least 1", ErrInvalid)
+	}
+	return firstErr(
+		ValidateID(s.ID),
+		ValidateID(s.UserID),
+		text("client_ip", s.ClientIP, MaxClientIPLen, false),
+		nonNegative("generation", s.Generation),
+	)
+}
+
+// ValidateRefreshToken checks t against the limits above: a digest, a
+// session ID and a Seq of at least 1.
+func ValidateRefreshToken(t *RefreshToken) error {
+	if t.Seq < 1 {
+		return fmt.Errorf("%w: refresh sequence must be at least 1", ErrInvalid)
+	}
+	return firstErr(ValidateDigest(t.Digest), ValidateID(t.SessionID))
+}
+
+// ValidateDigest checks one token digest: 1 to MaxDigestLen bytes of UTF-8
+// without NUL.
+func ValidateDigest(digest string) error { return text("digest", digest, MaxDigestLen, true) }

@@ -38,6 +38,12 @@ func (s *Store) Dump(ctx context.Context) (*store.Dump, error) {
 	for _, k := range d.keys {
 		out.SigningKeys = append(out.SigningKeys, *cloneKey(k))
 	}
+	for _, sess := range d.sessions {
+		out.Sessions = append(out.Sessions, *sess)
+	}
+	for _, t := range d.refresh {
+		out.RefreshTokens = append(out.RefreshTokens, *t)
+	}
 	slices.SortFunc(out.Users, func(a, b store.User) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(out.APITokens, func(a, b store.APIToken) int { return strings.Compare(a.ID, b.ID) })
 	byUser := func(a, b store.TOTPCredential) int { return strings.Compare(a.UserID, b.UserID) }
@@ -47,11 +53,14 @@ func (s *Store) Dump(ctx context.Context) (*store.Dump, error) {
 		return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.Digest, b.Digest))
 	})
 	slices.SortFunc(out.SigningKeys, func(a, b store.SigningKey) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out.Sessions, func(a, b store.Session) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out.RefreshTokens, func(a, b store.RefreshToken) int { return strings.Compare(a.Digest, b.Digest) })
 	return out, nil
 }
 
 // Restore implements [store.Backup]; the dump is checked by
-// [store.Dump.Validate] before anything changes.
+// [store.Dump.Validate] before anything changes. Sessions and refresh
+// tokens are not restored: the store's are dropped, the dump's ignored.
 func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 	if dump == nil {
 		return invalid("nil dump")

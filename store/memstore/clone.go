@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"slices"
+	"time"
 
 	"github.com/latchkit/latch/store"
 )
@@ -100,5 +101,22 @@ func cloneKey(k *store.SigningKey) *store.SigningKey {
 	c := *k
 	c.Sealed = slices.Clone(k.Sealed)
 	c.CreatedAt = store.StorageTime(k.CreatedAt)
+	return &c
+}
+
+// sessionIn returns a copy of s as stored: times normalised, the idle
+// timeout truncated to the microsecond.
+func sessionIn(s *store.Session) *store.Session {
+	c := *s
+	c.CreatedAt = store.StorageTime(s.CreatedAt)
+	c.LastUsedAt = store.StorageTime(s.LastUsedAt)
+	c.ExpiresAt = store.StorageTime(s.ExpiresAt)
+	c.AuthTime = store.StorageTime(s.AuthTime)
+	c.IdleTimeout = s.IdleTimeout.Truncate(time.Microsecond)
+	return &c
+}
+
+func cloneSession(s *store.Session) *store.Session {
+	c := *s
 	return &c
 }

@@ -80,3 +80,39 @@ func ExampleStore_Hit() {
 	// 3 15:01:00
 	// 1 15:02:00
 }
+
+// A refresh token is rotated on every use; presenting a spent one again
+// after the grace period ends the session.
+func ExampleStore_RotateRefreshToken() {
+	ctx := context.Background()
+	st := memstore.New()
+	defer st.Close()
+
+	now := time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
+	_ = st.CreateUser(ctx, &store.User{ID: "u1", Username: "alice"})
+	err := st.CreateSession(ctx, &store.Session{
+		ID: "s1", UserID: "u1", CreatedAt: now, LastUsedAt: now, AuthTime: now,
+		IdleTimeout: time.Hour, ExpiresAt: now.Add(30 * 24 * time.Hour), RefreshSeq: 1,
+	}, "digest-1", 5)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	const grace = 30 * time.Second
+	s, _, r, err := st.RotateRefreshToken(ctx, "digest-1", "digest-2", now.Add(10*time.Minute), grace)
+	fmt.Println(r, s.RefreshSeq, err)
+	// The client lost the answer and sends the old token again at once.
+	_, _, r, err = st.RotateRefreshToken(ctx, "digest-1", "digest-3", now.Add(10*time.Minute+time.Second), grace)
+	fmt.Println(r, err)
+	// Much later, the old token again: someone else holds it.
+	_, _, r, err = st.RotateRefreshToken(ctx, "digest-1", "digest-3", now.Add(20*time.Minute), grace)
+	fmt.Println(r, err)
+	_, err = st.Session(ctx, "s1")
+	fmt.Println(err)
+	// Output:
+	// rotated 2 <nil>
+	// grace <nil>
+	// reused <nil>
+	// store: not found
+}

@@ -43,6 +43,11 @@ type data struct {
 
 	counters map[string]*store.Counter
 	sweepAt  int // len(counters) at which dead counters are next swept
+
+	sessions      map[string]*store.Session      // by session ID
+	userSessions  map[string]map[string]struct{} // user ID → session IDs
+	refresh       map[string]*store.RefreshToken // by digest
+	sessionTokens map[string]map[string]struct{} // session ID → refresh-token digests
 }
 
 // minSweep is the counter-map size below which dead counters are kept.
@@ -64,6 +69,11 @@ func newData() *data {
 		revoked:    map[string]time.Time{},
 		counters:   map[string]*store.Counter{},
 		sweepAt:    minSweep,
+
+		sessions:      map[string]*store.Session{},
+		userSessions:  map[string]map[string]struct{}{},
+		refresh:       map[string]*store.RefreshToken{},
+		sessionTokens: map[string]map[string]struct{}{},
 	}
 }
 

@@ -213,6 +213,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	delete(d.totp, id)
 	delete(d.pending, id)
 	delete(d.codes, id)
+	d.deleteUserSessions(id)
 	for rid, r := range d.requests {
 		if r.UserID == id {
 			delete(d.requests, rid)

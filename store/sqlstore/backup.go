@@ -95,6 +95,31 @@ func dump(ctx context.Context, c conn) (*store.Dump, error) {
 	if len(keys) > 0 {
 		d.SigningKeys = keys
 	}
+	err = each(ctx, c, `SELECT `+sessionCols+` FROM sessions ORDER BY id`, func(rows *sql.Rows) error {
+		sess, err := scanSession(rows)
+		if err == nil {
+			d.Sessions = append(d.Sessions, *sess)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = each(ctx, c, `SELECT digest, session_id, seq, created_at, spent_at FROM refresh_tokens ORDER BY digest`, func(rows *sql.Rows) error {
+		var (
+			t              store.RefreshToken
+			created, spent int64
+		)
+		if err := rows.Scan(&t.Digest, &t.SessionID, &t.Seq, &created, &spent); err != nil {
+			return err
+		}
+		t.CreatedAt, t.SpentAt = fromMicros(created), fromMicros(spent)
+		d.RefreshTokens = append(d.RefreshTokens, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -140,16 +165,28 @@ func validateDump(d *store.Dump) error {
 			return err
 		}
 	}
+	for i := range d.Sessions {
+		if _, err := sessionArgs(&d.Sessions[i]); err != nil {
+			return err
+		}
+	}
+	for i := range d.RefreshTokens {
+		if _, err := refreshArgs(&d.RefreshTokens[i]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // Tables in the order Restore clears them (children first); revocations
-// are kept (store.Backup).
-var restoreTables = []string{"recovery_codes", "totp", "totp_pending", "api_tokens", "requests",
-	"user_identifiers", "users", "signing_keys", "counters"}
+// are kept (store.Backup). Sessions and refresh tokens are cleared and
+// never restored.
+var restoreTables = []string{"refresh_tokens", "sessions", "recovery_codes", "totp", "totp_pending", "api_tokens",
+	"requests", "user_identifiers", "users", "signing_keys", "counters"}
 
 // Restore implements [store.Backup] in one transaction; every record is
-// validated before anything is written. On PostgreSQL the tables are
+// validated before anything is written. The dump's sessions and refresh
+// tokens are validated but not written, and the store's are deleted. On PostgreSQL the tables are
 // locked against other writers first (readers go on), so nothing written
 // concurrently survives next to the restored contents.
 func (s *Store) Restore(ctx context.Context, d *store.Dump) error {
@@ -163,7 +200,7 @@ func (s *Store) Restore(ctx context.Context, d *store.Dump) error {
 		if s.dialect == Postgres {
 			// In the order the other transactions lock rows, parents first.
 			if _, err := c.exec(ctx, `LOCK TABLE users, user_identifiers, api_tokens, totp, totp_pending, recovery_codes,
-	requests, signing_keys, revocations, counters IN EXCLUSIVE MODE`); err != nil {
+	requests, sessions, refresh_tokens, signing_keys, revocations, counters IN EXCLUSIVE MODE`); err != nil {
 				return err
 			}
 		}

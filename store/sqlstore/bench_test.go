@@ -290,3 +290,50 @@ func BenchmarkAPITokenByDigestParallel(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkRotateRefreshToken measures one refresh: the rotation of a
+// session's live refresh token (a read of token, session and user, then
+// the compare-and-swap write), and the answer within the grace period to
+// a client that sends its previous token again (the read alone).
+func BenchmarkRotateRefreshToken(b *testing.B) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		b.Run("db="+dialect, func(b *testing.B) {
+			var s *sqlstore.Store
+			if dialect == "sqlite" {
+				s = sqltest.Open(b, sqltest.SQLitePath(b))
+			} else {
+				s = sqltest.Open(b, sqltest.OpenPostgresSchema(b))
+			}
+			ctx := context.Background()
+			t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+			if err := s.CreateUser(ctx, &store.User{ID: "u1", Username: "alice", Permissions: []string{"read"}}); err != nil {
+				b.Fatal(err)
+			}
+			sess := &store.Session{ID: "s1", UserID: "u1", CreatedAt: t0, LastUsedAt: t0, IdleTimeout: time.Hour,
+				ExpiresAt: t0.Add(24 * time.Hour), RefreshSeq: 1}
+			if err := s.CreateSession(ctx, sess, benchDigest(0), 0); err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			b.Run("rotated", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_, _, r, err := s.RotateRefreshToken(ctx, benchDigest(n), benchDigest(n+1), t0.Add(time.Second), time.Minute)
+					if err != nil || r != store.Rotated {
+						b.Fatal(r, err)
+					}
+					n++
+				}
+			})
+			b.Run("grace", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_, _, r, err := s.RotateRefreshToken(ctx, benchDigest(n-1), "unused", t0.Add(time.Second), time.Minute)
+					if err != nil || r != store.RotationGrace {
+						b.Fatal(r, err)
+					}
+				}
+			})
+		})
+	}
+}

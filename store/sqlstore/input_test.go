@@ -36,6 +36,14 @@ func TestOutOfRangeTimes(t *testing.T) {
 			}},
 			{"Ban far future", func() error { return s.Ban(ctx, "k", far) }},
 			{"RevokeToken far future", func() error { return s.RevokeToken(ctx, "j1", far) }},
+			{"CreateSession far expiry", func() error {
+				return s.CreateSession(ctx, &store.Session{ID: "s1", UserID: "u1", IdleTimeout: time.Hour, ExpiresAt: far,
+					RefreshSeq: 1}, "r1", 0)
+			}},
+			{"CreateSession long past auth time", func() error {
+				return s.CreateSession(ctx, &store.Session{ID: "s1", UserID: "u1", IdleTimeout: time.Hour,
+					ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), AuthTime: long, RefreshSeq: 1}, "r1", 0)
+			}},
 		}
 		for _, tc := range tests {
 			require.ErrorIs(t, tc.call(), store.ErrInvalid, tc.name)
@@ -44,6 +52,7 @@ func TestOutOfRangeTimes(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, d.Users, 1, "nothing written")
 		require.Empty(t, d.APITokens, "nothing written")
+		require.Empty(t, d.Sessions, "nothing written")
 		u, err := s.User(ctx, "u1")
 		require.NoError(t, err)
 		require.True(t, u.LastLoginAt.IsZero(), "nothing written")

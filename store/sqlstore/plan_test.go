@@ -138,6 +138,33 @@ func exercise(t *testing.T, s store.Store) {
 	require.NoError(t, s.DeleteCounter(ctx, "c"))
 	require.NoError(t, s.DeleteDeadCounters(ctx, t0))
 	require.NoError(t, s.DeleteAPIToken(ctx, "u1", "t1"))
+
+	sess := &store.Session{ID: "s1", UserID: "u1", CreatedAt: t0, LastUsedAt: t0, IdleTimeout: time.Hour,
+		ExpiresAt: t0.Add(24 * time.Hour), RefreshSeq: 1}
+	require.NoError(t, s.CreateSession(ctx, sess, "r1", 0))
+	_, err = s.Session(ctx, "s1")
+	require.NoError(t, err)
+	_, _, err = s.SessionWithOwner(ctx, "s1")
+	require.NoError(t, err)
+	_, err = s.ListSessions(ctx, "u1")
+	require.NoError(t, err)
+	_, _, r, err := s.RotateRefreshToken(ctx, "r1", "r2", t0.Add(time.Minute), time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, store.Rotated, r)
+	_, _, r, err = s.RotateRefreshToken(ctx, "r1", "r3", t0.Add(time.Minute), 0)
+	require.NoError(t, err)
+	require.Equal(t, store.RotationGrace, r)
+	_, _, r, err = s.RotateRefreshToken(ctx, "r1", "r3", t0.Add(2*time.Minute), 0)
+	require.NoError(t, err)
+	require.Equal(t, store.RotationReused, r)
+	require.NoError(t, s.CreateSession(ctx, sess, "r1", 0))
+	_, _, _, err = s.RotateRefreshToken(ctx, "r1", "r2", t0.Add(48*time.Hour), 0)
+	require.ErrorIs(t, err, store.ErrNotFound, "expired: deleted")
+	require.NoError(t, s.CreateSession(ctx, sess, "r1", 0))
+	require.NoError(t, s.DeleteSession(ctx, "u1", "s1"))
+	_, err = s.DeleteUserSessions(ctx, "u1")
+	require.NoError(t, err)
+	require.NoError(t, s.DeleteExpiredSessions(ctx, t0))
 	require.NoError(t, s.DeleteUser(ctx, "u1"))
 }
 
@@ -156,6 +183,10 @@ var lookups = []string{
 	"FROM users WHERE username_fold = $1",
 	"FROM users WHERE email_fold = $1",
 	"FROM requests WHERE id = $1",
+	"FROM sessions WHERE id = $1",
+	"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+	"FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id WHERE t.digest = $1",
+	"DELETE FROM sessions WHERE ends_at <= $1",
 }
 
 var paramRE = regexp.MustCompile(`\$(\d+)`)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -117,6 +118,36 @@ func (x suite) aliasing(t *testing.T) {
 		list, err = s.SigningKeys(ctx)
 		require.NoError(t, err)
 		equalKeys(t, []*store.SigningKey{key("k2", t0)}, list)
+	})
+
+	x.run(t, "Sessions", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		sess, want := session("s1", "u1"), session("s1", "u1")
+		require.NoError(t, s.CreateSession(ctx, sess, refresh("s1", 1), 0))
+		sess.ClientIP, sess.RefreshSeq = "changed", 9
+		got, err := s.Session(ctx, "s1")
+		require.NoError(t, err)
+		equalSession(t, want, got, "the record passed in is not retained")
+		got.ClientIP, got.ExpiresAt = "changed", at(48*time.Hour)
+		again, u, err := s.SessionWithOwner(ctx, "s1")
+		require.NoError(t, err)
+		equalSession(t, want, again, "the record returned is the caller's")
+		u.Permissions[0] = "changed"
+		list, err := s.ListSessions(ctx, "u1")
+		require.NoError(t, err)
+		list[0].ClientIP = "changed"
+		rotated, owner := mustRotate(t, s, refresh("s1", 1), refresh("s1", 2), at(time.Minute), 0, store.Rotated)
+		equalUser(t, user("u1"), owner, "the owner returned before is the caller's")
+		want.RefreshSeq, want.LastUsedAt = 2, at(time.Minute)
+		equalSession(t, want, rotated)
+		rotated.RefreshSeq = 1
+		owner.Permissions[0] = "changed"
+		got, err = s.Session(ctx, "s1")
+		require.NoError(t, err)
+		equalSession(t, want, got, "the rotated record returned is the caller's")
+		_, owner = mustRotate(t, s, refresh("s1", 1), "unused", at(time.Minute), 0, store.RotationGrace)
+		equalUser(t, user("u1"), owner, "the owner is the caller's")
 	})
 
 	x.run(t, "Backup", func(t *testing.T, s store.Store) {

@@ -37,6 +37,9 @@ func populate(t *testing.T, s store.Store, tag string) {
 	require.NoError(t, s.ReplaceRecoveryCodes(ctx, tag+"-u3", []string{"x1"}))
 	require.NoError(t, s.AddSigningKey(ctx, key(tag+"-k2", t0)))
 	require.NoError(t, s.AddSigningKey(ctx, key(tag+"-k1", at(time.Hour))))
+	mustSession(t, s, tag+"-s2", tag+"-u1")
+	mustSession(t, s, tag+"-s1", tag+"-u2")
+	mustRotate(t, s, refresh(tag+"-s1", 1), refresh(tag+"-s1", 2), at(time.Minute), 0, store.Rotated)
 	// Short-lived state, which a dump leaves out and a restore clears.
 	mustRequest(t, s, tag+"-r1", tag+"-u1")
 	mustRequest(t, s, tag+"-r2", "")
@@ -70,6 +73,15 @@ func (x suite) backup(t *testing.T) {
 			{UserID: "a-u3", Digest: "x1"},
 		}, d.RecoveryCodes, "codes by user, then digest")
 		assert.Equal(t, []string{"a-k1", "a-k2"}, ids(len(d.SigningKeys), func(i int) string { return d.SigningKeys[i].ID }), "keys by ID")
+		assert.Equal(t, []string{"a-s1", "a-s2"}, ids(len(d.Sessions), func(i int) string { return d.Sessions[i].ID }), "sessions by ID")
+		assert.Equal(t, []store.RefreshToken{
+			{Digest: refresh("a-s1", 1), SessionID: "a-s1", Seq: 1, CreatedAt: t0, SpentAt: at(time.Minute)},
+			{Digest: refresh("a-s1", 2), SessionID: "a-s1", Seq: 2, CreatedAt: at(time.Minute)},
+			{Digest: refresh("a-s2", 1), SessionID: "a-s2", Seq: 1, CreatedAt: t0},
+		}, d.RefreshTokens, "refresh tokens by digest, spent ones included")
+		sess, err := s.Session(t.Context(), "a-s1")
+		require.NoError(t, err)
+		assert.Equal(t, normSession(*sess, false), d.Sessions[0])
 
 		for i := range d.Users {
 			got, err := s.User(t.Context(), d.Users[i].ID)
@@ -111,6 +123,16 @@ func (x suite) backup(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, revoked, "revocations are kept: the restored keys may verify a revoked token")
 		assert.Empty(t, counterKeys(t, dst, "", t0), "counters and bans cleared")
+		// Sessions are not restored and the store's are cleared: a restore
+		// ends every session.
+		for _, id := range []string{"a-s1", "a-s2", "b-s1", "b-s2"} {
+			_, err := dst.Session(ctx, id)
+			notFound(t, err, "session %s", id)
+		}
+		for _, digest := range []string{refresh("a-s1", 2), refresh("b-s1", 2), refresh("a-s2", 1)} {
+			_, _, _, err := dst.RotateRefreshToken(ctx, digest, "next", at(2*time.Minute), time.Minute)
+			notFound(t, err, "refresh token %s", digest)
+		}
 
 		// The restored records work through every index.
 		u, err := dst.UserByUsername(ctx, "USER-A-U1")
@@ -128,7 +150,9 @@ func (x suite) backup(t *testing.T) {
 		require.NoError(t, dst.AdvanceTOTPStep(ctx, "a-u2", 101))
 		require.ErrorIs(t, dst.ActivateTOTP(ctx, "a-u1", cred("a-u1").Secret, 1, nil, t0), store.ErrConflict)
 		require.NoError(t, dst.ActivateTOTP(ctx, "a-u3", cred("a-u3").Secret, 1, nil, t0), "restored pending enrollment")
+		mustSession(t, dst, "a-s1", "a-u1")
 		require.NoError(t, dst.DeleteUser(ctx, "a-u1"), "restored records cascade")
+		gone(t, dst, "a-s1")
 		_, err = dst.APITokenByDigest(ctx, "digest-a-t3")
 		notFound(t, err)
 
@@ -177,6 +201,12 @@ func (x suite) backup(t *testing.T) {
 				PendingTOTP:   []store.TOTPCredential{*cred("u2")},
 				RecoveryCodes: []store.RecoveryCode{{UserID: "u1", Digest: "d"}},
 				SigningKeys:   []store.SigningKey{*key("k1", t0)},
+				Sessions:      []store.Session{*session("s1", "u1"), {ID: "s2", UserID: "u2", IdleTimeout: time.Minute, ExpiresAt: t0, RefreshSeq: 2}},
+				RefreshTokens: []store.RefreshToken{
+					{Digest: "r1", SessionID: "s1", Seq: 1, CreatedAt: t0},
+					{Digest: "r2", SessionID: "s2", Seq: 1, SpentAt: t0},
+					{Digest: "r3", SessionID: "s2", Seq: 2},
+				},
 			}
 		}
 		tests := []struct {
@@ -207,6 +237,17 @@ func (x suite) backup(t *testing.T) {
 			}},
 			{"repeated key ID", func(d *store.Dump) { d.SigningKeys = append(d.SigningKeys, *key("k1", at(time.Hour))) }},
 			{"invalid key", func(d *store.Dump) { d.SigningKeys[0].Sealed = nil }},
+			{"session without owner", func(d *store.Dump) { d.Sessions[0].UserID = "nobody" }},
+			{"repeated session ID", func(d *store.Dump) { d.Sessions[1].ID = "s1" }},
+			{"invalid session", func(d *store.Dump) { d.Sessions[0].IdleTimeout = 0 }},
+			{"session ending before it starts", func(d *store.Dump) { d.Sessions[0].ExpiresAt = d.Sessions[0].CreatedAt }},
+			{"refresh token without session", func(d *store.Dump) { d.RefreshTokens[0].SessionID = "nobody" }},
+			{"repeated refresh digest", func(d *store.Dump) { d.RefreshTokens[1].Digest = "r1" }},
+			{"repeated refresh sequence", func(d *store.Dump) { d.RefreshTokens[1].Seq = 2; d.RefreshTokens[1].SpentAt = time.Time{} }},
+			{"refresh token after the live one", func(d *store.Dump) { d.RefreshTokens[0].Seq = 2 }},
+			{"spent live token", func(d *store.Dump) { d.RefreshTokens[0].SpentAt = t0 }},
+			{"unspent replaced token", func(d *store.Dump) { d.RefreshTokens[1].SpentAt = time.Time{} }},
+			{"invalid refresh digest", func(d *store.Dump) { d.RefreshTokens[0].Digest = nul }},
 		}
 		require.NoError(t, x.open(t).Restore(ctx, good()), "the unedited dump restores")
 		for _, tc := range tests {

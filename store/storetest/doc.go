@@ -35,8 +35,11 @@
 // it, a stale update refused), generations stored as given on users and
 // requests, cascading deletes, paginated listing stable under inserts and
 // deletes, the API-token cap, single-use recovery codes, requests and TOTP steps,
-// counters and bans, signing keys, revocations, dump and restore (which
-// never rolls generations, versions or TOTP steps back), time
+// counters and bans, signing keys, revocations, sessions (the per-user
+// cap that ends the oldest, refresh-token rotation with its grace period
+// and reuse detection, idle and absolute expiry to the instant), dump and
+// restore (which never rolls generations, versions or TOTP steps back, and
+// ends every session), time
 // normalisation, aliasing of records passed in and out, refusal of
 // oversized, invalid UTF-8 and NUL-carrying input without truncation,
 // of nil records, windows that are not positive and maxima below 1,
@@ -46,13 +49,20 @@
 // trials of two writers each (an administrator's change against the
 // user's own updates, an identifier taken as a username and as an email)
 // and require that no write is lost and no identifier reaches two users.
+// The refresh-token races run 100 trials of 50 goroutines presenting one
+// live token at once and require exactly one rotation, exactly one live
+// token afterwards (or none, once a reuse ended the session) and every
+// other answer the grace rules give; concurrent capped session creations
+// never leave more sessions than the cap.
 //
 // The suite's own tests run chosen subtests against deliberately broken
 // wrappers of the in-memory backend (a case-sensitive username lookup, an
 // offset-based cursor, a read-modify-write recovery-code consume, a
 // LIKE-pattern prefix match, a version compared apart from the write,
 // usernames and emails in separate namespaces, a restore that forgets
-// what the store held, …) and require each break to be caught, and
+// what the store held, a rotation checked apart from its write, a grace
+// period without end, a session cap that ends the newest, …) and require
+// each break to be caught, and
 // the same subtests to pass on the unbroken backend.
 //
 // # Choices where the contracts leave room

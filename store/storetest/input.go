@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,60 @@ func (x suite) badInput(t *testing.T) {
 		got, err := s.User(ctx, "existing")
 		require.NoError(t, err)
 		equalUser(t, existing, got, "a refused swap changes nothing")
+	})
+
+	x.run(t, "Sessions", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		mustSession(t, s, "existing", "u1")
+		tests := []struct {
+			name string
+			edit func(sess *store.Session)
+		}{
+			{"empty ID", func(sess *store.Session) { sess.ID = "" }},
+			{"long ID", func(sess *store.Session) { sess.ID = over(store.MaxIDLen) }},
+			{"NUL ID", func(sess *store.Session) { sess.ID = nul }},
+			{"invalid UTF-8 ID", func(sess *store.Session) { sess.ID = badUTF8 }},
+			{"empty user", func(sess *store.Session) { sess.UserID = "" }},
+			{"long user", func(sess *store.Session) { sess.UserID = over(store.MaxIDLen) }},
+			{"long client IP", func(sess *store.Session) { sess.ClientIP = over(store.MaxClientIPLen) }},
+			{"NUL client IP", func(sess *store.Session) { sess.ClientIP = nul }},
+			{"invalid UTF-8 client IP", func(sess *store.Session) { sess.ClientIP = truncUTF8 }},
+			{"zero idle timeout", func(sess *store.Session) { sess.IdleTimeout = 0 }},
+			{"negative idle timeout", func(sess *store.Session) { sess.IdleTimeout = -time.Hour }},
+			{"idle timeout under a microsecond", func(sess *store.Session) { sess.IdleTimeout = 999 }},
+			{"expires when created", func(sess *store.Session) { sess.ExpiresAt = sess.CreatedAt }},
+			{"expires before created", func(sess *store.Session) { sess.ExpiresAt = sess.CreatedAt.Add(-time.Second) }},
+			{"no expiry", func(sess *store.Session) { sess.ExpiresAt = time.Time{} }},
+			{"negative generation", func(sess *store.Session) { sess.Generation = -1 }},
+			{"refresh sequence 0", func(sess *store.Session) { sess.RefreshSeq = 0 }},
+			{"refresh sequence 2", func(sess *store.Session) { sess.RefreshSeq = 2 }},
+		}
+		before := dump(t, s)
+		refused := func(sess *store.Session, digest, name string) {
+			t.Helper()
+			for _, maxPerUser := range []int{0, 1} {
+				// With a cap of 1 the existing session would be ended: a
+				// refused creation ends nothing.
+				require.ErrorIs(t, s.CreateSession(ctx, sess, digest, maxPerUser), store.ErrInvalid, "%s, cap %d", name, maxPerUser)
+				assert.Equal(t, before, dump(t, s), "%s, cap %d: nothing changed", name, maxPerUser)
+			}
+		}
+		for _, tc := range tests {
+			sess := session("s1", "u1")
+			tc.edit(sess)
+			refused(sess, refresh("s1", 1), tc.name)
+		}
+		for _, digest := range []string{"", over(store.MaxDigestLen), nul, badUTF8} {
+			refused(session("s1", "u1"), digest, fmt.Sprintf("digest %.12q", digest))
+		}
+		for _, next := range []string{"", over(store.MaxDigestLen), nul, badUTF8} {
+			_, _, _, err := s.RotateRefreshToken(ctx, refresh("existing", 1), next, at(time.Minute), time.Minute)
+			require.ErrorIs(t, err, store.ErrInvalid, "next digest %.12q", next)
+		}
+		_, _, _, err := s.RotateRefreshToken(ctx, refresh("existing", 1), "next", at(time.Minute), -time.Nanosecond)
+		require.ErrorIs(t, err, store.ErrInvalid, "negative grace")
+		assert.Equal(t, before, dump(t, s), "no refused rotation changed anything")
 	})
 
 	// Values at the limits are stored whole, never truncated.
@@ -182,6 +237,19 @@ func (x suite) badInput(t *testing.T) {
 		gotR, err := s.Request(ctx, r.ID)
 		require.NoError(t, err)
 		equalRequest(t, r, gotR, "stored whole")
+
+		sess := session(exactly(store.MaxIDLen), u.ID)
+		sess.ClientIP = exactly(store.MaxClientIPLen)
+		digest := exactly(store.MaxDigestLen)
+		require.NoError(t, s.CreateSession(ctx, sess, digest, 1))
+		gotS, gotU, err := s.SessionWithOwner(ctx, sess.ID)
+		require.NoError(t, err)
+		equalSession(t, sess, gotS, "stored whole")
+		assert.Equal(t, u.ID, gotU.ID)
+		next := strings.Repeat("ê", store.MaxDigestLen/2)
+		gotS, _ = mustRotate(t, s, digest, next, at(time.Minute), 0, store.Rotated)
+		assert.Equal(t, int64(2), gotS.RefreshSeq)
+		mustRotate(t, s, next, "next", at(2*time.Minute), 0, store.Rotated)
 
 		ck := exactly(store.MaxCounterKeyLen)
 		_, err = s.Hit(ctx, ck, 1, time.Minute, t0)
@@ -326,6 +394,7 @@ func (x suite) badInput(t *testing.T) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustRequest(t, s, "r1", "u1")
+		mustSession(t, s, "s1", "u1")
 		require.NoError(t, s.AddSigningKey(ctx, key("k1", t0)))
 		tests := []struct {
 			name string
@@ -337,6 +406,12 @@ func (x suite) badInput(t *testing.T) {
 			{"CreateAPIToken nil capped", func() error { return s.CreateAPIToken(ctx, nil, 3) }},
 			{"PutPendingTOTP nil", func() error { return s.PutPendingTOTP(ctx, nil) }},
 			{"CreateRequest nil", func() error { return s.CreateRequest(ctx, nil) }},
+			{"CreateSession nil", func() error { return s.CreateSession(ctx, nil, "d", 0) }},
+			{"CreateSession nil capped", func() error { return s.CreateSession(ctx, nil, "d", 3) }},
+			{"RotateRefreshToken negative grace", func() error {
+				_, _, _, err := s.RotateRefreshToken(ctx, refresh("s1", 1), "d", t0, -time.Second)
+				return err
+			}},
 			{"AddSigningKey nil", func() error { return s.AddSigningKey(ctx, nil) }},
 			{"ResetSigningKeys nil", func() error { return s.ResetSigningKeys(ctx, nil) }},
 			{"Restore nil", func() error { return s.Restore(ctx, nil) }},
@@ -364,6 +439,7 @@ func (x suite) badInput(t *testing.T) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustToken(t, s, "t1", "u1")
+		mustSession(t, s, "s1", "u1")
 		for _, k := range []string{nul, badUTF8, truncUTF8, surrogate, overlong, over(64 << 10), "%", "_", "*", "' OR '1'='1"} {
 			lookups := map[string]error{}
 			_, lookups["User"] = s.User(ctx, k)
@@ -381,6 +457,11 @@ func (x suite) badInput(t *testing.T) {
 			lookups["AdvanceTOTPStep"] = s.AdvanceTOTPStep(ctx, k, 1)
 			lookups["DeleteSigningKey"] = s.DeleteSigningKey(ctx, k)
 			lookups["TouchAPIToken"] = s.TouchAPIToken(ctx, k, t0)
+			_, lookups["Session"] = s.Session(ctx, k)
+			_, _, lookups["SessionWithOwner"] = s.SessionWithOwner(ctx, k)
+			_, _, _, lookups["RotateRefreshToken"] = s.RotateRefreshToken(ctx, k, "next", at(time.Minute), time.Minute)
+			lookups["DeleteSession"] = s.DeleteSession(ctx, "u1", k)
+			lookups["DeleteSession of a hostile user"] = s.DeleteSession(ctx, k, "s1")
 			for name, err := range lookups {
 				assert.True(t, errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid),
 					"%s(%.12q) = %v, want ErrNotFound or ErrInvalid", name, k, err)
@@ -390,6 +471,18 @@ func (x suite) badInput(t *testing.T) {
 				assert.Empty(t, list, "ListAPITokens(%.12q)", k)
 			} else {
 				assert.ErrorIs(t, err, store.ErrInvalid, "ListAPITokens(%.12q)", k)
+			}
+			sessions, err := s.ListSessions(ctx, k)
+			if err == nil {
+				assert.Empty(t, sessions, "ListSessions(%.12q)", k)
+			} else {
+				assert.ErrorIs(t, err, store.ErrInvalid, "ListSessions(%.12q)", k)
+			}
+			n, err := s.DeleteUserSessions(ctx, k)
+			if err == nil {
+				assert.Zero(t, n, "DeleteUserSessions(%.12q)", k)
+			} else {
+				assert.ErrorIs(t, err, store.ErrInvalid, "DeleteUserSessions(%.12q)", k)
 			}
 			c, err := s.Counter(ctx, k, t0)
 			if err == nil {
@@ -404,5 +497,7 @@ func (x suite) badInput(t *testing.T) {
 		}
 		assert.Equal(t, []string{"u1"}, userIDs(t, s), "nothing was deleted")
 		assert.Equal(t, []string{"t1"}, tokenIDs(t, s, "u1"))
+		assert.Equal(t, []string{"s1"}, sessionIDs(t, s, "u1"))
+		mustRotate(t, s, refresh("s1", 1), refresh("s1", 2), at(time.Minute), 0, store.Rotated)
 	})
 }

@@ -28,6 +28,7 @@ func seed(t *testing.T, s store.Store) {
 	mustActive(t, s, "u1", "c1", "c2")
 	require.NoError(t, s.PutPendingTOTP(ctx, cred("u2")))
 	mustRequest(t, s, "r1", "u1")
+	mustSession(t, s, "s1", "u1")
 	require.NoError(t, s.AddSigningKey(ctx, key("k1", t0)))
 	require.NoError(t, s.RevokeToken(ctx, "j1", at(time.Hour)))
 	_, err := s.Hit(ctx, "c", 1, time.Hour, t0)
@@ -40,6 +41,13 @@ func calls() []call {
 	u1 := user("u1")
 	return []call{
 		{"CreateUser", func(ctx context.Context, s store.Store) error { return s.CreateUser(ctx, user("new")) }},
+		{"CreateUsers", func(ctx context.Context, s store.Store) error {
+			errs, err := s.CreateUsers(ctx, []*store.User{user("batch")})
+			if err != nil {
+				return err
+			}
+			return errs[0]
+		}},
 		{"User", func(ctx context.Context, s store.Store) error { _, err := s.User(ctx, "u1"); return err }},
 		{"UserByUsername", func(ctx context.Context, s store.Store) error {
 			_, err := s.UserByUsername(ctx, u1.Username)
@@ -68,6 +76,27 @@ func calls() []call {
 		{"ListAPITokens", func(ctx context.Context, s store.Store) error { _, err := s.ListAPITokens(ctx, "u1"); return err }},
 		{"TouchAPIToken", func(ctx context.Context, s store.Store) error { return s.TouchAPIToken(ctx, "t1", at(time.Hour)) }},
 		{"DeleteAPIToken", func(ctx context.Context, s store.Store) error { return s.DeleteAPIToken(ctx, "u1", "t1") }},
+		{"CreateSession", func(ctx context.Context, s store.Store) error {
+			return s.CreateSession(ctx, session("s2", "u1"), refresh("s2", 1), 3)
+		}},
+		{"Session", func(ctx context.Context, s store.Store) error { _, err := s.Session(ctx, "s1"); return err }},
+		{"SessionWithOwner", func(ctx context.Context, s store.Store) error {
+			_, _, err := s.SessionWithOwner(ctx, "s1")
+			return err
+		}},
+		{"ListSessions", func(ctx context.Context, s store.Store) error { _, err := s.ListSessions(ctx, "u1"); return err }},
+		{"RotateRefreshToken", func(ctx context.Context, s store.Store) error {
+			_, _, _, err := s.RotateRefreshToken(ctx, refresh("s1", 1), refresh("s1", 2), at(time.Minute), time.Minute)
+			return err
+		}},
+		{"DeleteSession", func(ctx context.Context, s store.Store) error { return s.DeleteSession(ctx, "u1", "s2") }},
+		{"DeleteUserSessions", func(ctx context.Context, s store.Store) error {
+			_, err := s.DeleteUserSessions(ctx, "u1")
+			return err
+		}},
+		{"DeleteExpiredSessions", func(ctx context.Context, s store.Store) error {
+			return s.DeleteExpiredSessions(ctx, at(48*time.Hour))
+		}},
 		{"RecoveryCodeDigests", func(ctx context.Context, s store.Store) error { _, err := s.RecoveryCodeDigests(ctx, "u1"); return err }},
 		{"ConsumeRecoveryCode", func(ctx context.Context, s store.Store) error { return s.ConsumeRecoveryCode(ctx, "u1", "c1") }},
 		{"ReplaceRecoveryCodes", func(ctx context.Context, s store.Store) error {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -57,6 +58,15 @@ var mutants = map[string]mutant{
 	"restore step of another secret": {func(s store.Store) store.Store { return restoreAnySecret{s} }, "Backup/RestoreNeverRollsBack/TOTPOtherSecret"},
 	"version checked apart":          {func(s store.Store) store.Store { return racyUpdate{s} }, "Concurrent/AdminChangeNeverLost"},
 	"identifiers checked apart":      {func(s store.Store) store.Store { return racyIdentifiers{splitNamespaces{s}} }, "Concurrent/OneIdentifierOneAccount"},
+
+	"rotation checked apart":       {func(s store.Store) store.Store { return racyRotate{s} }, "Concurrent/RotateRefreshToken"},
+	"grace without a window":       {func(s store.Store) store.Store { return graceForever{s} }, "Sessions/Grace"},
+	"reuse keeps the session":      {func(s store.Store) store.Store { return reuseIsGrace{s} }, "Sessions/Grace"},
+	"live at the idle end":         {func(s store.Store) store.Store { return liveAtEnd{s} }, "Sessions/Expiry"},
+	"session cap checked apart":    {func(s store.Store) store.Store { return racySessionCap{s} }, "Concurrent/SessionCap"},
+	"session cap ends the newest":  {func(s store.Store) store.Store { return capEndsNewest{s} }, "Sessions/Cap"},
+	"restore brings sessions back": {func(s store.Store) store.Store { return restoreSessions{s} }, "Backup/RestoreThenDumpIsIdentical"},
+	"sessions newest first":        {func(s store.Store) store.Store { return sessionsNewestFirst{s} }, "Sessions/CreateAndLookUp"},
 }
 
 const mutantEnv = "LATCH_STORETEST_MUTANT"
@@ -543,4 +553,131 @@ func (s racyUpdate) UpdateUser(ctx context.Context, u *store.User) error {
 	}
 	u.Version = cur.Version
 	return s.Store.UpdateUser(ctx, u)
+}
+
+// refreshToken finds the refresh token with this digest through a dump.
+func refreshToken(ctx context.Context, s store.Store, digest string) (store.RefreshToken, bool) {
+	d, err := s.Dump(ctx)
+	if err != nil {
+		return store.RefreshToken{}, false
+	}
+	for _, t := range d.RefreshTokens {
+		if t.Digest == digest {
+			return t, true
+		}
+	}
+	return store.RefreshToken{}, false
+}
+
+// racyRotate checks that the token is live, then rotates in a separate
+// step: a caller that passed the check believes it rotated, even when a
+// concurrent rotation came first.
+type racyRotate struct{ store.Store }
+
+func (s racyRotate) RotateRefreshToken(ctx context.Context, presented, next string, now time.Time, grace time.Duration) (*store.Session, *store.User, store.Rotation, error) {
+	t, ok := refreshToken(ctx, s.Store, presented)
+	live := ok && t.SpentAt.IsZero()
+	if live {
+		time.Sleep(time.Millisecond)
+	}
+	sess, u, r, err := s.Store.RotateRefreshToken(ctx, presented, next, now, grace)
+	if err == nil && live && r == store.RotationGrace {
+		r = store.Rotated
+	}
+	return sess, u, r, err
+}
+
+// graceForever accepts the predecessor of the live token however long ago
+// it was spent.
+type graceForever struct{ store.Store }
+
+func (s graceForever) RotateRefreshToken(ctx context.Context, presented, next string, now time.Time, _ time.Duration) (*store.Session, *store.User, store.Rotation, error) {
+	return s.Store.RotateRefreshToken(ctx, presented, next, now, 1<<62)
+}
+
+// reuseIsGrace answers every spent token with RotationGrace, ending
+// nothing.
+type reuseIsGrace struct{ store.Store }
+
+func (s reuseIsGrace) RotateRefreshToken(ctx context.Context, presented, next string, now time.Time, grace time.Duration) (*store.Session, *store.User, store.Rotation, error) {
+	if t, ok := refreshToken(ctx, s.Store, presented); ok && !t.SpentAt.IsZero() {
+		sess, u, err := s.SessionWithOwner(ctx, t.SessionID)
+		if err == nil && sess.Live(now) {
+			return sess, u, store.RotationGrace, nil
+		}
+	}
+	return s.Store.RotateRefreshToken(ctx, presented, next, now, grace)
+}
+
+// liveAtEnd counts a session as live at the very instant it ends.
+type liveAtEnd struct{ store.Store }
+
+func (s liveAtEnd) RotateRefreshToken(ctx context.Context, presented, next string, now time.Time, grace time.Duration) (*store.Session, *store.User, store.Rotation, error) {
+	return s.Store.RotateRefreshToken(ctx, presented, next, now.Add(-time.Microsecond), grace)
+}
+
+func (s liveAtEnd) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
+	return s.Store.DeleteExpiredSessions(ctx, now.Add(-time.Microsecond))
+}
+
+// racySessionCap ends the user's oldest sessions, then creates the new one
+// in a separate step: concurrent creations can pass the cap.
+type racySessionCap struct{ store.Store }
+
+func (s racySessionCap) CreateSession(ctx context.Context, sess *store.Session, digest string, maxPerUser int) error {
+	if maxPerUser > 0 {
+		list, err := s.ListSessions(ctx, sess.UserID)
+		if err != nil {
+			return err
+		}
+		for i := 0; i <= len(list)-maxPerUser; i++ {
+			_ = s.DeleteSession(ctx, sess.UserID, list[i].ID)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return s.Store.CreateSession(ctx, sess, digest, 0)
+}
+
+// capEndsNewest ends the newest sessions to make room.
+type capEndsNewest struct{ store.Store }
+
+func (s capEndsNewest) CreateSession(ctx context.Context, sess *store.Session, digest string, maxPerUser int) error {
+	if maxPerUser > 0 {
+		list, err := s.ListSessions(ctx, sess.UserID)
+		if err != nil {
+			return err
+		}
+		for i := 0; i <= len(list)-maxPerUser; i++ {
+			_ = s.DeleteSession(ctx, sess.UserID, list[len(list)-1-i].ID)
+		}
+	}
+	return s.Store.CreateSession(ctx, sess, digest, 0)
+}
+
+// restoreSessions restores the dump's sessions too, each with its live
+// refresh token.
+type restoreSessions struct{ store.Store }
+
+func (s restoreSessions) Restore(ctx context.Context, d *store.Dump) error {
+	if err := s.Store.Restore(ctx, d); err != nil {
+		return err
+	}
+	for _, sess := range d.Sessions {
+		for _, t := range d.RefreshTokens {
+			if t.SessionID == sess.ID && t.SpentAt.IsZero() {
+				sess.RefreshSeq = 1
+				_ = s.CreateSession(ctx, &sess, t.Digest, 0)
+			}
+		}
+	}
+	return nil
+}
+
+// sessionsNewestFirst lists sessions in the wrong order.
+type sessionsNewestFirst struct{ store.Store }
+
+func (s sessionsNewestFirst) ListSessions(ctx context.Context, userID string) ([]store.Session, error) {
+	list, err := s.Store.ListSessions(ctx, userID)
+	slices.Reverse(list)
+	return list, err
 }

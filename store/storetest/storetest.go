@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SigningKeys", x.signingKeys},
 		{"Revocations", x.revocations},
 		{"Counters", x.counters},
+		{"Sessions", x.sessions},
 		{"Backup", func(t *testing.T) { x.backup(t); x.restoreNeverRollsBack(t) }},
 		{"Times", x.times},
 		{"Aliasing", x.aliasing},
@@ -180,6 +182,27 @@ func request(id, userID string) *store.Request {
 	}
 }
 
+// session returns a session of userID created at t0, live until an hour
+// after its last use and at most a day.
+func session(id, userID string) *store.Session {
+	return &store.Session{
+		ID:          id,
+		UserID:      userID,
+		CreatedAt:   t0,
+		LastUsedAt:  t0,
+		IdleTimeout: time.Hour,
+		ExpiresAt:   at(24 * time.Hour),
+		AuthTime:    at(-time.Minute),
+		ClientIP:    "192.0.2.7",
+		Generation:  3,
+		RefreshSeq:  1,
+	}
+}
+
+// refresh returns the digest the tests give the refresh token of session
+// id with sequence number seq.
+func refresh(id string, seq int64) string { return fmt.Sprintf("refresh-%s-%d", id, seq) }
+
 func key(id string, created time.Time) *store.SigningKey {
 	return &store.SigningKey{ID: id, Sealed: []byte("sealed-key-" + id), CreatedAt: created}
 }
@@ -209,6 +232,15 @@ func mustActive(t *testing.T, s store.Store, userID string, digests ...string) *
 	require.NoError(t, s.ActivateTOTP(t.Context(), userID, c.Secret, 100, digests, at(time.Minute)))
 	c.LastStep, c.CreatedAt = 100, at(time.Minute)
 	return c
+}
+
+// mustSession creates session(id, userID) with the refresh token
+// refresh(id, 1), without a cap.
+func mustSession(t *testing.T, s store.Store, id, userID string) *store.Session {
+	t.Helper()
+	sess := session(id, userID)
+	require.NoError(t, s.CreateSession(t.Context(), sess, refresh(id, 1), 0), "CreateSession %q", id)
+	return sess
 }
 
 func mustRequest(t *testing.T, s store.Store, id, userID string) *store.Request {
@@ -270,6 +302,22 @@ func normKey(k store.SigningKey, want bool) store.SigningKey {
 	return k
 }
 
+func normSession(s store.Session, want bool) store.Session {
+	if want {
+		s.CreatedAt, s.LastUsedAt = store.StorageTime(s.CreatedAt), store.StorageTime(s.LastUsedAt)
+		s.ExpiresAt, s.AuthTime = store.StorageTime(s.ExpiresAt), store.StorageTime(s.AuthTime)
+		s.IdleTimeout = s.IdleTimeout.Truncate(time.Microsecond)
+	}
+	return s
+}
+
+func normRefresh(r store.RefreshToken, want bool) store.RefreshToken {
+	if want {
+		r.CreatedAt, r.SpentAt = store.StorageTime(r.CreatedAt), store.StorageTime(r.SpentAt)
+	}
+	return r
+}
+
 func normDump(d *store.Dump, want bool) store.Dump {
 	out := store.Dump{}
 	for _, u := range d.Users {
@@ -287,6 +335,12 @@ func normDump(d *store.Dump, want bool) store.Dump {
 	out.RecoveryCodes = slices.Clone(empty2nil(d.RecoveryCodes))
 	for _, k := range d.SigningKeys {
 		out.SigningKeys = append(out.SigningKeys, normKey(k, want))
+	}
+	for _, s := range d.Sessions {
+		out.Sessions = append(out.Sessions, normSession(s, want))
+	}
+	for _, r := range d.RefreshTokens {
+		out.RefreshTokens = append(out.RefreshTokens, normRefresh(r, want))
 	}
 	return out
 }
@@ -315,6 +369,12 @@ func equalRequest(t *testing.T, want *store.Request, got *store.Request, msgAndA
 	require.Equal(t, normRequest(*want, true), normRequest(*got, false), msgAndArgs...)
 }
 
+func equalSession(t *testing.T, want *store.Session, got *store.Session, msgAndArgs ...any) {
+	t.Helper()
+	require.NotNil(t, got, msgAndArgs...)
+	require.Equal(t, normSession(*want, true), normSession(*got, false), msgAndArgs...)
+}
+
 func equalKeys(t *testing.T, want []*store.SigningKey, got []store.SigningKey, msgAndArgs ...any) {
 	t.Helper()
 	w := make([]store.SigningKey, 0, len(want))
@@ -328,10 +388,11 @@ func equalKeys(t *testing.T, want []*store.SigningKey, got []store.SigningKey, m
 	require.Equal(t, w, g, msgAndArgs...)
 }
 
-// dump returns the store's dump, normalised for comparison.
 // restored returns d as a Restore into a store without any of d's users
-// writes it: every user's generation and version one more (store.Backup).
+// writes it: every user's generation and version one more, and no
+// sessions or refresh tokens (store.Backup).
 func restored(d store.Dump) store.Dump {
+	d.Sessions, d.RefreshTokens = nil, nil
 	d.Users = slices.Clone(d.Users)
 	for i := range d.Users {
 		d.Users[i].Generation++
@@ -340,6 +401,7 @@ func restored(d store.Dump) store.Dump {
 	return d
 }
 
+// dump returns the store's dump, normalised for comparison.
 func dump(t *testing.T, s store.Store) store.Dump {
 	t.Helper()
 	d, err := s.Dump(t.Context())

@@ -159,6 +159,55 @@ func (x suite) times(t *testing.T) {
 		isUTC(t, "ListCounters BannedUntil", list[0].BannedUntil, wantUntil)
 	})
 
+	x.run(t, "Sessions", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		sess := session("s1", "u1")
+		var wc, wl, we, wa time.Time
+		sess.CreatedAt, wc = odd(time.Second)
+		sess.LastUsedAt, wl = odd(2 * time.Second)
+		sess.ExpiresAt, we = odd(24 * time.Hour)
+		sess.AuthTime, wa = odd(-time.Minute)
+		sess.IdleTimeout = time.Hour + 999*time.Nanosecond
+		require.NoError(t, s.CreateSession(ctx, sess, refresh("s1", 1), 0))
+		check := func(name string, got *store.Session, lastUsed time.Time) {
+			t.Helper()
+			isUTC(t, name+" CreatedAt", got.CreatedAt, wc)
+			isUTC(t, name+" LastUsedAt", got.LastUsedAt, lastUsed)
+			isUTC(t, name+" ExpiresAt", got.ExpiresAt, we)
+			isUTC(t, name+" AuthTime", got.AuthTime, wa)
+			assert.Equal(t, time.Hour, got.IdleTimeout, "%s IdleTimeout is truncated to the microsecond", name)
+		}
+		got, err := s.Session(ctx, "s1")
+		require.NoError(t, err)
+		check("Session", got, wl)
+		got, _, err = s.SessionWithOwner(ctx, "s1")
+		require.NoError(t, err)
+		check("SessionWithOwner", got, wl)
+
+		now, wn := odd(time.Minute)
+		got, _ = mustRotate(t, s, refresh("s1", 1), refresh("s1", 2), now, 0, store.Rotated)
+		check("RotateRefreshToken", got, wn)
+		list, err := s.ListSessions(ctx, "u1")
+		require.NoError(t, err)
+		require.Len(t, list, 1)
+		check("ListSessions", &list[0], wn)
+		d, err := s.Dump(ctx)
+		require.NoError(t, err)
+		require.Len(t, d.Sessions, 1)
+		check("dumped", &d.Sessions[0], wn)
+		require.Len(t, d.RefreshTokens, 2)
+		isUTC(t, "first token CreatedAt", d.RefreshTokens[0].CreatedAt, wc)
+		isUTC(t, "first token SpentAt", d.RefreshTokens[0].SpentAt, wn)
+		isUTC(t, "second token CreatedAt", d.RefreshTokens[1].CreatedAt, wn)
+		assert.True(t, d.RefreshTokens[1].SpentAt.IsZero(), "the live token's SpentAt is zero")
+
+		// The grace period is measured from SpentAt as stored: now is
+		// nanoseconds past its microsecond, so a grace of 0 is exceeded.
+		mustRotate(t, s, refresh("s1", 1), "unused", wn, 0, store.RotationGrace)
+		mustRotate(t, s, refresh("s1", 1), "unused", now, 0, store.RotationReused)
+	})
+
 	x.run(t, "Dump", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		u := user("u1")
