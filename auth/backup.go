@@ -104,7 +104,8 @@ func fromDumpTOTP(cs []dumpTOTP) []store.TOTPCredential {
 // Dump returns a full backup of the store as JSON (GET /admin/dump):
 // manage_system. It holds users with their password hashes, TOTP secrets
 // and signing keys sealed as stored, and the digests of API tokens and
-// recovery codes; not requests, revocations or limit counters. Keep it as
+// recovery codes; not sessions, requests, revocations or limit counters,
+// which are short-lived (a restore ends every session). Keep it as
 // secret as the database. Restore then Dump gives the same bytes.
 // Errors: ErrUnauthorized, ErrForbidden.
 func (s *Service) Dump(ctx context.Context, p *Principal) ([]byte, error) {

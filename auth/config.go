@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/latchkit/latch/hash"
@@ -52,6 +53,8 @@ type Config struct {
 	// (SFTPGo's API tokens). RoleTokenTTL overrides it per role.
 	AccessTokenTTL time.Duration
 	RoleTokenTTL   map[string]time.Duration
+	// Sessions configures sessions and refresh tokens.
+	Sessions SessionConfig
 	// ChallengeTTL is the validity of a second-factor sign-in challenge;
 	// default 5 minutes.
 	ChallengeTTL time.Duration
@@ -98,7 +101,9 @@ type Config struct {
 	// Formats that are not cheap (bcrypt, scrypt, yescrypt, Argon2) are
 	// stored as given.
 	WrapImportedHashes bool
-	// Issuer is the issuer shown in authenticator apps; default "Latch".
+	// Issuer names the service: the issuer shown in authenticator apps and
+	// the iss claim of access tokens, which Authenticate requires; default
+	// "Latch".
 	Issuer string
 
 	// Limits are the abuse limits; the zero value means the defaults.
@@ -164,6 +169,13 @@ type Limits struct {
 	// Defender scores failures per client IP and bans an IP whose score
 	// reaches the threshold.
 	Defender DefenderConfig
+
+	// Exempt lists client networks (netip.Prefix) that the limits per
+	// client IP and network skip: PerIP, NetworkFailures and the defender.
+	// The limits per account (AccountFailures, AccountCeiling,
+	// CodeFailures, Sends) still apply to them. For development (the
+	// example server's -dev exempts loopback) or a trusted back office.
+	Exempt []netip.Prefix
 
 	// HashConcurrency is the number of passwords hashed at once; default
 	// DefaultHashConcurrency(), GOMAXPROCS minus one (at least one), which

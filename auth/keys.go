@@ -67,6 +67,7 @@ func newKeyring(ctx context.Context, s *Service) (*keyring, error) {
 	k.kr, err = token.NewKeyring(token.Config{
 		Algorithm: s.cfg.SigningAlgorithm,
 		Audience:  s.cfg.Audience,
+		Issuer:    s.cfg.Issuer,
 		Now:       s.now,
 	}, keys...)
 	if err != nil {

@@ -71,7 +71,7 @@ func (s *Service) rateErr(resetAt time.Time) *RateLimitError {
 func (s *Service) checkIP(ctx context.Context, c Client) error {
 	s.maybeSweep(ctx) // every rate-limited operation may create records
 	h := hostKey(c.IP)
-	if h == "" {
+	if h == "" || s.exempt(c.IP) {
 		return nil
 	}
 	now := s.now()
@@ -109,7 +109,7 @@ func (s *Service) checkIP(ctx context.Context, c Client) error {
 func (s *Service) score(ctx context.Context, c Client, delta int) error {
 	d := s.cfg.Limits.Defender
 	h := hostKey(c.IP)
-	if d.Disabled || h == "" || delta == 0 {
+	if d.Disabled || h == "" || delta == 0 || s.exempt(c.IP) {
 		return nil
 	}
 	now := s.now()
@@ -224,10 +224,21 @@ func (s *Service) newPasswordAttempt(c Client, identifier string) *passwordAttem
 	a := &passwordAttempt{}
 	a.add(keyFail+id+":"+h, s.cfg.Limits.AccountFailures)
 	a.add(keyFailAll+id, s.cfg.Limits.AccountCeiling)
-	if h != "" {
+	if h != "" && !s.exempt(c.IP) {
 		a.add(keyFailNet+h, s.cfg.Limits.NetworkFailures)
 	}
 	return a
+}
+
+// exempt reports whether ip is in one of Limits.Exempt.
+func (s *Service) exempt(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range s.cfg.Limits.Exempt {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *passwordAttempt) add(key string, r Rate) {

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -262,4 +263,43 @@ func TestSendsPerUser(t *testing.T) {
 	p = e.principal("sam") // an email change needs a recent sign-in
 	_, err = e.svc.StartEmailVerification(ctx, ipA, p, u.ID, &addr)
 	require.NoError(t, err, "the window passed")
+}
+
+func TestExemptNetworks(t *testing.T) {
+	t.Parallel()
+	loop := auth.Client{IP: mustAddr("127.0.0.1")}
+	e := newEnv(t, func(c *auth.Config) {
+		c.Limits.Exempt = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+		c.Limits.PerIP = auth.Rate{Limit: 2, Window: time.Minute}
+		c.Limits.AccountFailures = auth.Rate{Limit: 3, Window: time.Minute}
+	})
+	e.user("uma")
+	t.Run("per-IP limit skipped for the exempt network", func(t *testing.T) {
+		for i := range 5 {
+			_, err := e.svc.LoginPassword(ctx, loop, "uma", goodPassword)
+			require.NoError(t, err, "sign-in %d from loopback", i)
+		}
+	})
+	t.Run("per-account limit still applies", func(t *testing.T) {
+		for range 3 {
+			_, err := e.svc.LoginPassword(ctx, loop, "uma", "wrong password!")
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+		}
+		_, err := e.svc.LoginPassword(ctx, loop, "uma", "wrong password!")
+		var rl *auth.RateLimitError
+		require.ErrorAs(t, err, &rl)
+	})
+	t.Run("other networks keep the per-IP limit", func(t *testing.T) {
+		other := auth.Client{IP: mustAddr("198.51.100.7")}
+		var err error
+		for range 3 {
+			_, err = e.svc.LoginPassword(ctx, other, "nobody", goodPassword)
+		}
+		var rl *auth.RateLimitError
+		require.ErrorAs(t, err, &rl)
+	})
+	t.Run("invalid prefix refused", func(t *testing.T) {
+		_, err := auth.New(t.Context(), e.st, auth.Config{SealingKey: sealingKey, Limits: auth.Limits{Exempt: []netip.Prefix{{}}}})
+		require.ErrorIs(t, err, auth.ErrInvalidConfig)
+	})
 }

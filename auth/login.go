@@ -118,8 +118,8 @@ func (s *Service) checkAccount(ctx context.Context, c Client, u *store.User) err
 	return nil
 }
 
-// issue signs an access token for u.
-func (s *Service) issue(ctx context.Context, u *store.User, authTime time.Time) (*TokenResponse, error) {
+// issue signs an access token for u in session sid.
+func (s *Service) issue(ctx context.Context, u *store.User, authTime time.Time, sid string) (*TokenResponse, error) {
 	now := s.now().UTC()
 	exp := now.Add(s.tokenTTL(u.Role)).Truncate(time.Second)
 	jwt, err := s.keys.sign(ctx, token.Claims{
@@ -127,7 +127,7 @@ func (s *Service) issue(ctx context.Context, u *store.User, authTime time.Time) 
 		IssuedAt:    now,
 		ExpiresAt:   exp,
 		Permissions: u.Permissions,
-		Extra:       map[string]any{claimGeneration: u.Generation, claimAuthTime: authTime.Unix()},
+		Extra:       map[string]any{claimGeneration: u.Generation, claimAuthTime: authTime.Unix(), claimSession: sid},
 	})
 	if err != nil {
 		return nil, internal(err)
@@ -135,17 +135,24 @@ func (s *Service) issue(ctx context.Context, u *store.User, authTime time.Time) 
 	return &TokenResponse{AccessToken: jwt, TokenType: "Bearer", ExpiresAt: exp}, nil
 }
 
-// finishLogin records the sign-in and issues the access token.
+// finishLogin records the sign-in, starts its session and issues the
+// access token and the session's first refresh token.
 func (s *Service) finishLogin(ctx context.Context, c Client, u *store.User, authTime time.Time, method string) (*LoginResult, error) {
 	now := s.nowUTC()
 	if err := s.st.SetLastLogin(ctx, u.ID, now); err != nil {
 		return nil, storeErr(err, ErrInvalidCredentials)
 	}
 	u.LastLoginAt = now
-	tok, err := s.issue(ctx, u, authTime)
+	ss, refresh, err := s.startSession(ctx, c, u, authTime)
 	if err != nil {
 		return nil, err
 	}
+	tok, err := s.issue(ctx, u, authTime, ss.ID)
+	if err != nil {
+		return nil, err
+	}
+	end := sessionEnd(ss)
+	tok.RefreshToken, tok.RefreshExpiresAt, tok.SessionID = refresh, &end, ss.ID
 	pu, err := s.publicUser(ctx, u)
 	if err != nil {
 		return nil, err
@@ -327,8 +334,10 @@ func (s *Service) LoginRecoveryCode(ctx context.Context, c Client, challengeToke
 	})
 }
 
-// Logout revokes p's access token until it expires (POST /logout).
-// Errors: ErrUnauthorized, ErrInvalidRequest (p is not an access token).
+// Logout ends p's session: its access and refresh tokens stop working on
+// every instance (POST /logout). An access token without a session (issued
+// before sessions existed) is revoked until it expires. Errors:
+// ErrUnauthorized, ErrInvalidRequest (p is not an access token).
 func (s *Service) Logout(ctx context.Context, p *Principal) error {
 	if p == nil {
 		return ErrUnauthorized
@@ -336,7 +345,12 @@ func (s *Service) Logout(ctx context.Context, p *Principal) error {
 	if p.Kind != KindAccessToken || p.TokenID == "" {
 		return fmt.Errorf("%w: only an access token can log out", ErrInvalidRequest)
 	}
-	if err := s.st.RevokeToken(ctx, p.TokenID, p.ExpiresAt); err != nil {
+	if p.SessionID != "" {
+		if err := s.st.DeleteSession(ctx, p.UserID, p.SessionID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return internal(err)
+		}
+		s.sessionEvent(SessionEnded)
+	} else if err := s.st.RevokeToken(ctx, p.TokenID, p.ExpiresAt); err != nil {
 		return internal(err)
 	}
 	s.maybeSweep(ctx)

@@ -64,6 +64,30 @@ type Observer interface {
 	// error. store.ErrNotFound and store.ErrConflict are answers rather
 	// than failures; a context error means the caller gave up.
 	StoreCall(op string, d time.Duration, err error)
+	// Session reports an event of a session: SessionStarted (a sign-in),
+	// SessionRefreshed (a refresh rotated its token), SessionGrace (a
+	// refresh within the grace got an access token only), SessionReused
+	// (a spent refresh token came back: the session ended),
+	// SessionRefused (a refresh was refused otherwise) and SessionEnded
+	// (logout or revocation).
+	Session(event string)
+}
+
+// Session events reported to an Observer.
+const (
+	SessionStarted   = "started"
+	SessionRefreshed = "refreshed"
+	SessionGrace     = "grace"
+	SessionReused    = "reused"
+	SessionRefused   = "refused"
+	SessionEnded     = "ended"
+)
+
+// sessionEvent reports a session event to the Observer.
+func (s *Service) sessionEvent(event string) {
+	if s.obs != nil {
+		s.obs.Session(event)
+	}
 }
 
 // Results and limits reported to an Observer, besides the lower-case error
@@ -99,6 +123,7 @@ func (NopObserver) HashPool(int, int)                      {}
 func (NopObserver) HashPoolRefused()                       {}
 func (NopObserver) HashWait(time.Duration)                 {}
 func (NopObserver) StoreCall(string, time.Duration, error) {}
+func (NopObserver) Session(string)                         {}
 
 // resultCodes maps each error code to its lower-case result, so that
 // reporting a result allocates nothing.

@@ -62,6 +62,12 @@ func (r *recorder) HashWait(time.Duration) {
 	defer r.mu.Unlock()
 	r.waits++
 }
+func (r *recorder) Session(event string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events["session "+event]++
+}
+
 func (r *recorder) StoreCall(op string, _ time.Duration, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -230,6 +236,7 @@ func TestObserverValues(t *testing.T) {
 		"authenticate":  {string(auth.KindAccessToken), string(auth.KindAPIToken), string(auth.KindCertificate)},
 		"limit":         {auth.LimitBanned, auth.LimitIP, auth.LimitAccount, auth.LimitCode, auth.LimitSend},
 		"hash_verify":   {"argon2id"},
+		"session":       {auth.SessionStarted, auth.SessionRefreshed, auth.SessionGrace, auth.SessionReused, auth.SessionRefused, auth.SessionEnded},
 	}
 	ev := rec.take()
 	require.NotEmpty(t, ev)

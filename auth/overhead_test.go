@@ -22,7 +22,7 @@ func BenchmarkAccessTokenOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	su, _ := s.st.User(ctx, u.ID)
-	tr, err := s.issue(ctx, su, s.nowUTC())
+	tr, err := s.issue(ctx, su, s.nowUTC(), "")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -52,6 +52,9 @@ type Principal struct {
 	Kind PrincipalKind
 	// TokenID is the access token's jti or the API token's ID.
 	TokenID string
+	// SessionID is the session of an access token (its sid claim); empty
+	// for other credentials.
+	SessionID string
 	// ExpiresAt is when the credential expires; zero for API tokens
 	// without expiry and for the system principal.
 	ExpiresAt time.Time

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -174,6 +175,9 @@ func fillDefaults(cfg *Config) error {
 	if cfg.SigningAlgorithm == "" {
 		cfg.SigningAlgorithm = defaultAlgorithm
 	}
+	if err := fillSessions(&cfg.Sessions); err != nil {
+		return err
+	}
 	return fillLimits(&cfg.Limits)
 }
 
@@ -222,6 +226,13 @@ func fillLimits(l *Limits) error {
 	if d.BanTime == 0 {
 		d.BanTime = 30 * time.Minute
 	}
+	l.Exempt = slices.Clone(l.Exempt)
+	for i, p := range l.Exempt {
+		if !p.IsValid() {
+			return bad("an Exempt prefix is invalid")
+		}
+		l.Exempt[i] = p.Masked()
+	}
 	if l.HashConcurrency < 0 || l.HashQueue < 0 {
 		return bad("negative hashing pool size")
 	}
@@ -239,7 +250,7 @@ func fillLimits(l *Limits) error {
 const sweepInterval = 10 * time.Minute
 
 // Sweep deletes expired requests (challenges, verifications, resets),
-// revocations of tokens that expired, and rate-limit and defender counters
+// revocations of tokens that expired, ended sessions, and rate-limit and defender counters
 // whose window and ban ended. The service sweeps by itself, at
 // most every ten minutes, on the calls that create such records (every
 // rate-limited operation, and Logout); a host may also call Sweep from a
@@ -253,6 +264,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 		return internal(err)
 	}
 	if err := s.st.DeleteDeadCounters(ctx, now); err != nil {
+		return internal(err)
+	}
+	if err := s.st.DeleteExpiredSessions(ctx, now); err != nil {
 		return internal(err)
 	}
 	return nil

@@ -24,11 +24,19 @@ type User struct {
 	LastLoginAt   *time.Time `json:"last_login_at"`
 }
 
-// TokenResponse is an issued access token.
+// TokenResponse is an issued access token, with the session it belongs to
+// and, when a sign-in started the session or a refresh rotated its refresh
+// token, the new refresh token (the only time it is shown).
 type TokenResponse struct {
 	AccessToken string    `json:"access_token"`
 	TokenType   string    `json:"token_type"` // always "Bearer"
 	ExpiresAt   time.Time `json:"expires_at"`
+	// RefreshToken renews the access token (Service.Refresh) until
+	// RefreshExpiresAt; empty when a refresh within the grace returned an
+	// access token only.
+	RefreshToken     string     `json:"refresh_token,omitempty"`
+	RefreshExpiresAt *time.Time `json:"refresh_expires_at,omitempty"`
+	SessionID        string     `json:"session_id,omitempty"`
 }
 
 // LoginResult is the outcome of a sign-in step: either Token and User, or

@@ -410,12 +410,20 @@ type Error503Error string
 
 // LoginSuccess defines model for LoginSuccess.
 type LoginSuccess struct {
+	// AccessToken a JWT; its `sid` claim names the session
 	AccessToken string `json:"access_token"`
 
 	// ExpiresAt RFC 3339, UTC
-	ExpiresAt Timestamp             `json:"expires_at"`
-	TokenType LoginSuccessTokenType `json:"token_type"`
-	User      User                  `json:"user"`
+	ExpiresAt Timestamp `json:"expires_at"`
+
+	// RefreshExpiresAt RFC 3339, UTC
+	RefreshExpiresAt *Timestamp `json:"refresh_expires_at,omitempty"`
+
+	// RefreshToken as in TokenResponse
+	RefreshToken *string               `json:"refresh_token,omitempty"`
+	SessionId    string                `json:"session_id"`
+	TokenType    LoginSuccessTokenType `json:"token_type"`
+	User         User                  `json:"user"`
 }
 
 // LoginSuccessTokenType defines model for LoginSuccess.TokenType.
@@ -450,16 +458,45 @@ type SecondFactorRequired struct {
 // SecondFactorRequiredSecondFactorRequired defines model for SecondFactorRequired.SecondFactorRequired.
 type SecondFactorRequiredSecondFactorRequired bool
 
+// Session defines model for Session.
+type Session struct {
+	// ClientIp the address that signed in; empty when unknown
+	ClientIp string `json:"client_ip"`
+
+	// CreatedAt RFC 3339, UTC
+	CreatedAt Timestamp `json:"created_at"`
+
+	// Current the session of the caller's access token
+	Current bool `json:"current"`
+
+	// ExpiresAt the end unless refreshed before
+	ExpiresAt Timestamp `json:"expires_at"`
+	Id        string    `json:"id"`
+
+	// LastUsedAt the sign-in or the last refresh
+	LastUsedAt Timestamp `json:"last_used_at"`
+}
+
 // Timestamp RFC 3339, UTC
 type Timestamp = time.Time
 
 // TokenResponse defines model for TokenResponse.
 type TokenResponse struct {
+	// AccessToken a JWT; its `sid` claim names the session
 	AccessToken string `json:"access_token"`
 
 	// ExpiresAt RFC 3339, UTC
-	ExpiresAt Timestamp              `json:"expires_at"`
-	TokenType TokenResponseTokenType `json:"token_type"`
+	ExpiresAt Timestamp `json:"expires_at"`
+
+	// RefreshExpiresAt when the session ends unless refreshed before (idle or absolute end)
+	RefreshExpiresAt *Timestamp `json:"refresh_expires_at,omitempty"`
+
+	// RefreshToken renews the access token with `POST /token/refresh`, once; shown only here. Absent in
+	// cookie mode (it is in the `__Host-` cookie instead) and in the answer to a refresh
+	// racing another within the grace.
+	RefreshToken *string                `json:"refresh_token,omitempty"`
+	SessionId    string                 `json:"session_id"`
+	TokenType    TokenResponseTokenType `json:"token_type"`
 }
 
 // TokenResponseTokenType defines model for TokenResponse.TokenType.
@@ -590,6 +627,11 @@ type GetTokenParams struct {
 	XOTP *string `json:"X-OTP,omitempty"`
 }
 
+// RefreshTokenJSONBody defines parameters for RefreshToken.
+type RefreshTokenJSONBody struct {
+	RefreshToken *string `json:"refresh_token,omitempty"`
+}
+
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
 	// Limit page size, 1 to 1000; 50 when omitted
@@ -717,6 +759,9 @@ type VerifyPasswordResetEmailJSONRequestBody VerifyPasswordResetEmailJSONBody
 
 // ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
 type ResetPasswordJSONRequestBody ResetPasswordJSONBody
+
+// RefreshTokenJSONRequestBody defines body for RefreshToken for application/json ContentType.
+type RefreshTokenJSONRequestBody RefreshTokenJSONBody
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody CreateUserJSONBody
@@ -1224,11 +1269,15 @@ type ClientInterface interface {
 	// Corresponds with POST /login/totp (the `LoginTOTP` operationId).
 	LoginTOTP(ctx context.Context, body LoginTOTPJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// Logout Revoke the access token of this request
+	// Logout End the session of this request
 	//
-	// The access token that authenticated this request is rejected from then on. Called with an
-	// API token it is `400 INVALID_REQUEST` (revoke API tokens with
-	// `DELETE /users/{user_id}/api-tokens/{token_id}`).
+	// The session of the access token that authenticated this request ends: its access and
+	// refresh tokens are rejected from then on, on every instance. Called with an API token it
+	// is `400 INVALID_REQUEST` (revoke API tokens with
+	// `DELETE /users/{user_id}/api-tokens/{token_id}`). In cookie mode a request without an
+	// access token ends the session of the refresh-token cookie (checked against cross-site
+	// requests as `POST /token/refresh` is) and clears the cookie; without either it is
+	// `401 UNAUTHORIZED`.
 	//
 	// Corresponds with POST /logout (the `Logout` operationId).
 	Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1377,6 +1426,48 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /token (the `GetToken` operationId).
 	GetToken(ctx context.Context, params *GetTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefreshTokenWithBody A new access token (and refresh token) for a refresh token
+	//
+	// The refresh token presented is spent and the answer holds its successor (RFC 9700 §4.14:
+	// rotation). A spent refresh token presented again is `401 UNAUTHORIZED` and ends the whole
+	// session, its access and refresh tokens, on every instance: either it was stolen or the
+	// thief used it first. A client racing itself (two tabs refreshing at once) that presents
+	// the token again within 2 seconds of its spending, while its successor is unused, gets an
+	// access token without a new refresh token instead. The new access token keeps the
+	// `auth_time` of the sign-in: a refresh is no recent sign-in. An unknown, malformed or
+	// expired refresh token is `401 UNAUTHORIZED` and counts toward the client's limits.
+	//
+	// In cookie mode the refresh token comes from the `__Host-` cookie (the body may be empty),
+	// the new one is set in it, and the request must come from the host's own origin
+	// (`Sec-Fetch-Site: same-origin`, an allowed `Origin`, or an `X-Latch-CSRF` header), else
+	// `403 FORBIDDEN`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /token/refresh (the `RefreshToken` operationId).
+	RefreshTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefreshToken A new access token (and refresh token) for a refresh token
+	//
+	// The refresh token presented is spent and the answer holds its successor (RFC 9700 §4.14:
+	// rotation). A spent refresh token presented again is `401 UNAUTHORIZED` and ends the whole
+	// session, its access and refresh tokens, on every instance: either it was stolen or the
+	// thief used it first. A client racing itself (two tabs refreshing at once) that presents
+	// the token again within 2 seconds of its spending, while its successor is unused, gets an
+	// access token without a new refresh token instead. The new access token keeps the
+	// `auth_time` of the sign-in: a refresh is no recent sign-in. An unknown, malformed or
+	// expired refresh token is `401 UNAUTHORIZED` and counts toward the client's limits.
+	//
+	// In cookie mode the refresh token comes from the `__Host-` cookie (the body may be empty),
+	// the new one is set in it, and the request must come from the host's own origin
+	// (`Sec-Fetch-Site: same-origin`, an allowed `Origin`, or an `X-Latch-CSRF` header), else
+	// `403 FORBIDDEN`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /token/refresh (the `RefreshToken` operationId).
+	RefreshToken(ctx context.Context, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUsers List users, one page at a time (`view_users`)
 	//
@@ -1611,6 +1702,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /users/{user_id}/reset-2fa (the `Reset2FA` operationId).
 	Reset2FA(ctx context.Context, userId UserID, body Reset2FAJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeSessions End every session of the user, "log out everywhere" (self or `edit_users`)
+	//
+	// Every access and refresh token of those sessions is rejected from then on.
+	//
+	// Corresponds with DELETE /users/{user_id}/sessions (the `RevokeSessions` operationId).
+	RevokeSessions(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSessions The user's live sessions, oldest first (self or `view_users`)
+	//
+	// Corresponds with GET /users/{user_id}/sessions (the `ListSessions` operationId).
+	ListSessions(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeSession End one session of the user (self or `edit_users`)
+	//
+	// Corresponds with DELETE /users/{user_id}/sessions/{session_id} (the `RevokeSession` operationId).
+	RevokeSession(ctx context.Context, userId UserID, sessionId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteTOTPWithBody Remove TOTP and the recovery codes (self with a current `code`, or `edit_users`)
 	//
@@ -2038,11 +2146,15 @@ func (c *Client) LoginTOTP(ctx context.Context, body LoginTOTPJSONRequestBody, r
 	return c.Client.Do(req)
 }
 
-// Logout Revoke the access token of this request
+// Logout End the session of this request
 //
-// The access token that authenticated this request is rejected from then on. Called with an
-// API token it is `400 INVALID_REQUEST` (revoke API tokens with
-// `DELETE /users/{user_id}/api-tokens/{token_id}`).
+// The session of the access token that authenticated this request ends: its access and
+// refresh tokens are rejected from then on, on every instance. Called with an API token it
+// is `400 INVALID_REQUEST` (revoke API tokens with
+// `DELETE /users/{user_id}/api-tokens/{token_id}`). In cookie mode a request without an
+// access token ends the session of the refresh-token cookie (checked against cross-site
+// requests as `POST /token/refresh` is) and clears the cookie; without either it is
+// `401 UNAUTHORIZED`.
 //
 // Corresponds with POST /logout (the `Logout` operationId).
 func (c *Client) Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2352,6 +2464,68 @@ func (c *Client) ResetPassword(ctx context.Context, body ResetPasswordJSONReques
 // Corresponds with GET /token (the `GetToken` operationId).
 func (c *Client) GetToken(ctx context.Context, params *GetTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTokenRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefreshTokenWithBody A new access token (and refresh token) for a refresh token
+//
+// The refresh token presented is spent and the answer holds its successor (RFC 9700 §4.14:
+// rotation). A spent refresh token presented again is `401 UNAUTHORIZED` and ends the whole
+// session, its access and refresh tokens, on every instance: either it was stolen or the
+// thief used it first. A client racing itself (two tabs refreshing at once) that presents
+// the token again within 2 seconds of its spending, while its successor is unused, gets an
+// access token without a new refresh token instead. The new access token keeps the
+// `auth_time` of the sign-in: a refresh is no recent sign-in. An unknown, malformed or
+// expired refresh token is `401 UNAUTHORIZED` and counts toward the client's limits.
+//
+// In cookie mode the refresh token comes from the `__Host-` cookie (the body may be empty),
+// the new one is set in it, and the request must come from the host's own origin
+// (`Sec-Fetch-Site: same-origin`, an allowed `Origin`, or an `X-Latch-CSRF` header), else
+// `403 FORBIDDEN`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /token/refresh (the `RefreshToken` operationId).
+func (c *Client) RefreshTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefreshTokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefreshToken A new access token (and refresh token) for a refresh token
+//
+// The refresh token presented is spent and the answer holds its successor (RFC 9700 §4.14:
+// rotation). A spent refresh token presented again is `401 UNAUTHORIZED` and ends the whole
+// session, its access and refresh tokens, on every instance: either it was stolen or the
+// thief used it first. A client racing itself (two tabs refreshing at once) that presents
+// the token again within 2 seconds of its spending, while its successor is unused, gets an
+// access token without a new refresh token instead. The new access token keeps the
+// `auth_time` of the sign-in: a refresh is no recent sign-in. An unknown, malformed or
+// expired refresh token is `401 UNAUTHORIZED` and counts toward the client's limits.
+//
+// In cookie mode the refresh token comes from the `__Host-` cookie (the body may be empty),
+// the new one is set in it, and the request must come from the host's own origin
+// (`Sec-Fetch-Site: same-origin`, an allowed `Origin`, or an `X-Latch-CSRF` header), else
+// `403 FORBIDDEN`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /token/refresh (the `RefreshToken` operationId).
+func (c *Client) RefreshToken(ctx context.Context, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefreshTokenRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2806,6 +2980,53 @@ func (c *Client) Reset2FAWithBody(ctx context.Context, userId UserID, contentTyp
 // Corresponds with POST /users/{user_id}/reset-2fa (the `Reset2FA` operationId).
 func (c *Client) Reset2FA(ctx context.Context, userId UserID, body Reset2FAJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReset2FARequest(c.Server, userId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeSessions End every session of the user, "log out everywhere" (self or `edit_users`)
+//
+// Every access and refresh token of those sessions is rejected from then on.
+//
+// Corresponds with DELETE /users/{user_id}/sessions (the `RevokeSessions` operationId).
+func (c *Client) RevokeSessions(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeSessionsRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSessions The user's live sessions, oldest first (self or `view_users`)
+//
+// Corresponds with GET /users/{user_id}/sessions (the `ListSessions` operationId).
+func (c *Client) ListSessions(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSessionsRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeSession End one session of the user (self or `edit_users`)
+//
+// Corresponds with DELETE /users/{user_id}/sessions/{session_id} (the `RevokeSession` operationId).
+func (c *Client) RevokeSession(ctx context.Context, userId UserID, sessionId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeSessionRequest(c.Server, userId, sessionId)
 	if err != nil {
 		return nil, err
 	}
@@ -3869,6 +4090,46 @@ func NewGetTokenRequest(server string, params *GetTokenParams) (*http.Request, e
 	return req, nil
 }
 
+// NewRefreshTokenRequest calls the generic RefreshToken builder with application/json body
+func NewRefreshTokenRequest(server string, body RefreshTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRefreshTokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRefreshTokenRequestWithBody constructs an http.Request for the RefreshToken method, with any body, and a specified content type
+func NewRefreshTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/token/refresh")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListUsersRequest constructs an http.Request for the ListUsers method
 func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
 	var err error
@@ -4516,6 +4777,115 @@ func NewReset2FARequestWithBody(server string, userId UserID, contentType string
 	return req, nil
 }
 
+// NewRevokeSessionsRequest constructs an http.Request for the RevokeSessions method
+func NewRevokeSessionsRequest(server string, userId UserID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/sessions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSessionsRequest constructs an http.Request for the ListSessions method
+func NewListSessionsRequest(server string, userId UserID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/sessions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeSessionRequest constructs an http.Request for the RevokeSession method
+func NewRevokeSessionRequest(server string, userId UserID, sessionId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "session_id", sessionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/sessions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteTOTPRequest calls the generic DeleteTOTP builder with application/json body
 func NewDeleteTOTPRequest(server string, userId UserID, body DeleteTOTPJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4992,11 +5362,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /login/totp (the `LoginTOTP` operationId).
 	LoginTOTPWithResponse(ctx context.Context, body LoginTOTPJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginTOTPResponse, error)
 
-	// LogoutWithResponse Revoke the access token of this request
+	// LogoutWithResponse End the session of this request
 	//
-	// The access token that authenticated this request is rejected from then on. Called with an
-	// API token it is `400 INVALID_REQUEST` (revoke API tokens with
-	// `DELETE /users/{user_id}/api-tokens/{token_id}`).
+	// The session of the access token that authenticated this request ends: its access and
+	// refresh tokens are rejected from then on, on every instance. Called with an API token it
+	// is `400 INVALID_REQUEST` (revoke API tokens with
+	// `DELETE /users/{user_id}/api-tokens/{token_id}`). In cookie mode a request without an
+	// access token ends the session of the refresh-token cookie (checked against cross-site
+	// requests as `POST /token/refresh` is) and clears the cookie; without either it is
+	// `401 UNAUTHORIZED`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5159,6 +5533,48 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /token (the `GetToken` operationId).
 	GetTokenWithResponse(ctx context.Context, params *GetTokenParams, reqEditors ...RequestEditorFn) (*GetTokenResponse, error)
+
+	// RefreshTokenWithBodyWithResponse A new access token (and refresh token) for a refresh token
+	//
+	// The refresh token presented is spent and the answer holds its successor (RFC 9700 §4.14:
+	// rotation). A spent refresh token presented again is `401 UNAUTHORIZED` and ends the whole
+	// session, its access and refresh tokens, on every instance: either it was stolen or the
+	// thief used it first. A client racing itself (two tabs refreshing at once) that presents
+	// the token again within 2 seconds of its spending, while its successor is unused, gets an
+	// access token without a new refresh token instead. The new access token keeps the
+	// `auth_time` of the sign-in: a refresh is no recent sign-in. An unknown, malformed or
+	// expired refresh token is `401 UNAUTHORIZED` and counts toward the client's limits.
+	//
+	// In cookie mode the refresh token comes from the `__Host-` cookie (the body may be empty),
+	// the new one is set in it, and the request must come from the host's own origin
+	// (`Sec-Fetch-Site: same-origin`, an allowed `Origin`, or an `X-Latch-CSRF` header), else
+	// `403 FORBIDDEN`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /token/refresh (the `RefreshToken` operationId).
+	RefreshTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error)
+
+	// RefreshTokenWithResponse A new access token (and refresh token) for a refresh token
+	//
+	// The refresh token presented is spent and the answer holds its successor (RFC 9700 §4.14:
+	// rotation). A spent refresh token presented again is `401 UNAUTHORIZED` and ends the whole
+	// session, its access and refresh tokens, on every instance: either it was stolen or the
+	// thief used it first. A client racing itself (two tabs refreshing at once) that presents
+	// the token again within 2 seconds of its spending, while its successor is unused, gets an
+	// access token without a new refresh token instead. The new access token keeps the
+	// `auth_time` of the sign-in: a refresh is no recent sign-in. An unknown, malformed or
+	// expired refresh token is `401 UNAUTHORIZED` and counts toward the client's limits.
+	//
+	// In cookie mode the refresh token comes from the `__Host-` cookie (the body may be empty),
+	// the new one is set in it, and the request must come from the host's own origin
+	// (`Sec-Fetch-Site: same-origin`, an allowed `Origin`, or an `X-Latch-CSRF` header), else
+	// `403 FORBIDDEN`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /token/refresh (the `RefreshToken` operationId).
+	RefreshTokenWithResponse(ctx context.Context, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error)
 
 	// ListUsersWithResponse List users, one page at a time (`view_users`)
 	//
@@ -5409,6 +5825,29 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /users/{user_id}/reset-2fa (the `Reset2FA` operationId).
 	Reset2FAWithResponse(ctx context.Context, userId UserID, body Reset2FAJSONRequestBody, reqEditors ...RequestEditorFn) (*Reset2FAResponse, error)
+
+	// RevokeSessionsWithResponse End every session of the user, "log out everywhere" (self or `edit_users`)
+	//
+	// Every access and refresh token of those sessions is rejected from then on.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{user_id}/sessions (the `RevokeSessions` operationId).
+	RevokeSessionsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*RevokeSessionsResponse, error)
+
+	// ListSessionsWithResponse The user's live sessions, oldest first (self or `view_users`)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{user_id}/sessions (the `ListSessions` operationId).
+	ListSessionsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListSessionsResponse, error)
+
+	// RevokeSessionWithResponse End one session of the user (self or `edit_users`)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{user_id}/sessions/{session_id} (the `RevokeSession` operationId).
+	RevokeSessionWithResponse(ctx context.Context, userId UserID, sessionId string, reqEditors ...RequestEditorFn) (*RevokeSessionResponse, error)
 
 	// DeleteTOTPWithBodyWithResponse Remove TOTP and the recovery codes (self with a current `code`, or `edit_users`)
 	//
@@ -7582,6 +8021,117 @@ func (r GetTokenResponse) ContentType() string {
 	return ""
 }
 
+// RefreshTokenResponse401Headers the declared response headers of an HTTP 401 response for RefreshToken
+type RefreshTokenResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// RefreshTokenResponse429Headers the declared response headers of an HTTP 429 response for RefreshToken
+type RefreshTokenResponse429Headers struct {
+	RetryAfter int
+}
+
+// RefreshTokenResponse503Headers the declared response headers of an HTTP 503 response for RefreshToken
+type RefreshTokenResponse503Headers struct {
+	RetryAfter int
+}
+
+type RefreshTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RefreshTokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RefreshTokenResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RefreshTokenResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RefreshTokenResponse) GetJSON200() *TokenResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RefreshTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RefreshTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RefreshTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RefreshTokenResponse) GetJSON413() *RequestTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RefreshTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RefreshTokenResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RefreshTokenResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RefreshTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RefreshTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RefreshTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RefreshTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListUsersResponse401Headers the declared response headers of an HTTP 401 response for ListUsers
 type ListUsersResponse401Headers struct {
 	WWWAuthenticate string
@@ -9184,6 +9734,266 @@ func (r Reset2FAResponse) ContentType() string {
 	return ""
 }
 
+// RevokeSessionsResponse401Headers the declared response headers of an HTTP 401 response for RevokeSessions
+type RevokeSessionsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// RevokeSessionsResponse503Headers the declared response headers of an HTTP 503 response for RevokeSessions
+type RevokeSessionsResponse503Headers struct {
+	RetryAfter int
+}
+
+type RevokeSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeSessionsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeSessionsResponse503Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeSessionsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeSessionsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeSessionsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RevokeSessionsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RevokeSessionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListSessionsResponse401Headers the declared response headers of an HTTP 401 response for ListSessions
+type ListSessionsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListSessionsResponse503Headers the declared response headers of an HTTP 503 response for ListSessions
+type ListSessionsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Sessions []Session `json:"sessions"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListSessionsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListSessionsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSessionsResponse) GetJSON200() *struct {
+	Sessions []Session `json:"sessions"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSessionsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListSessionsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListSessionsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListSessionsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListSessionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RevokeSessionResponse401Headers the declared response headers of an HTTP 401 response for RevokeSession
+type RevokeSessionResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// RevokeSessionResponse503Headers the declared response headers of an HTTP 503 response for RevokeSession
+type RevokeSessionResponse503Headers struct {
+	RetryAfter int
+}
+
+type RevokeSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeSessionResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeSessionResponse503Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeSessionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeSessionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeSessionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RevokeSessionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RevokeSessionResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteTOTPResponse401Headers the declared response headers of an HTTP 401 response for DeleteTOTP
 type DeleteTOTPResponse401Headers struct {
 	WWWAuthenticate string
@@ -10165,11 +10975,15 @@ func (c *ClientWithResponses) LoginTOTPWithResponse(ctx context.Context, body Lo
 	return ParseLoginTOTPResponse(rsp)
 }
 
-// LogoutWithResponse Revoke the access token of this request
+// LogoutWithResponse End the session of this request
 //
-// The access token that authenticated this request is rejected from then on. Called with an
-// API token it is `400 INVALID_REQUEST` (revoke API tokens with
-// `DELETE /users/{user_id}/api-tokens/{token_id}`).
+// The session of the access token that authenticated this request ends: its access and
+// refresh tokens are rejected from then on, on every instance. Called with an API token it
+// is `400 INVALID_REQUEST` (revoke API tokens with
+// `DELETE /users/{user_id}/api-tokens/{token_id}`). In cookie mode a request without an
+// access token ends the session of the refresh-token cookie (checked against cross-site
+// requests as `POST /token/refresh` is) and clears the cookie; without either it is
+// `401 UNAUTHORIZED`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10433,6 +11247,60 @@ func (c *ClientWithResponses) GetTokenWithResponse(ctx context.Context, params *
 		return nil, err
 	}
 	return ParseGetTokenResponse(rsp)
+}
+
+// RefreshTokenWithBodyWithResponse A new access token (and refresh token) for a refresh token
+//
+// The refresh token presented is spent and the answer holds its successor (RFC 9700 §4.14:
+// rotation). A spent refresh token presented again is `401 UNAUTHORIZED` and ends the whole
+// session, its access and refresh tokens, on every instance: either it was stolen or the
+// thief used it first. A client racing itself (two tabs refreshing at once) that presents
+// the token again within 2 seconds of its spending, while its successor is unused, gets an
+// access token without a new refresh token instead. The new access token keeps the
+// `auth_time` of the sign-in: a refresh is no recent sign-in. An unknown, malformed or
+// expired refresh token is `401 UNAUTHORIZED` and counts toward the client's limits.
+//
+// In cookie mode the refresh token comes from the `__Host-` cookie (the body may be empty),
+// the new one is set in it, and the request must come from the host's own origin
+// (`Sec-Fetch-Site: same-origin`, an allowed `Origin`, or an `X-Latch-CSRF` header), else
+// `403 FORBIDDEN`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /token/refresh (the `RefreshToken` operationId).
+func (c *ClientWithResponses) RefreshTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error) {
+	rsp, err := c.RefreshTokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefreshTokenResponse(rsp)
+}
+
+// RefreshTokenWithResponse A new access token (and refresh token) for a refresh token
+//
+// The refresh token presented is spent and the answer holds its successor (RFC 9700 §4.14:
+// rotation). A spent refresh token presented again is `401 UNAUTHORIZED` and ends the whole
+// session, its access and refresh tokens, on every instance: either it was stolen or the
+// thief used it first. A client racing itself (two tabs refreshing at once) that presents
+// the token again within 2 seconds of its spending, while its successor is unused, gets an
+// access token without a new refresh token instead. The new access token keeps the
+// `auth_time` of the sign-in: a refresh is no recent sign-in. An unknown, malformed or
+// expired refresh token is `401 UNAUTHORIZED` and counts toward the client's limits.
+//
+// In cookie mode the refresh token comes from the `__Host-` cookie (the body may be empty),
+// the new one is set in it, and the request must come from the host's own origin
+// (`Sec-Fetch-Site: same-origin`, an allowed `Origin`, or an `X-Latch-CSRF` header), else
+// `403 FORBIDDEN`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /token/refresh (the `RefreshToken` operationId).
+func (c *ClientWithResponses) RefreshTokenWithResponse(ctx context.Context, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error) {
+	rsp, err := c.RefreshToken(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefreshTokenResponse(rsp)
 }
 
 // ListUsersWithResponse List users, one page at a time (`view_users`)
@@ -10815,6 +11683,47 @@ func (c *ClientWithResponses) Reset2FAWithResponse(ctx context.Context, userId U
 		return nil, err
 	}
 	return ParseReset2FAResponse(rsp)
+}
+
+// RevokeSessionsWithResponse End every session of the user, "log out everywhere" (self or `edit_users`)
+//
+// Every access and refresh token of those sessions is rejected from then on.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{user_id}/sessions (the `RevokeSessions` operationId).
+func (c *ClientWithResponses) RevokeSessionsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*RevokeSessionsResponse, error) {
+	rsp, err := c.RevokeSessions(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeSessionsResponse(rsp)
+}
+
+// ListSessionsWithResponse The user's live sessions, oldest first (self or `view_users`)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{user_id}/sessions (the `ListSessions` operationId).
+func (c *ClientWithResponses) ListSessionsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListSessionsResponse, error) {
+	rsp, err := c.ListSessions(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSessionsResponse(rsp)
+}
+
+// RevokeSessionWithResponse End one session of the user (self or `edit_users`)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{user_id}/sessions/{session_id} (the `RevokeSession` operationId).
+func (c *ClientWithResponses) RevokeSessionWithResponse(ctx context.Context, userId UserID, sessionId string, reqEditors ...RequestEditorFn) (*RevokeSessionResponse, error) {
+	rsp, err := c.RevokeSession(ctx, userId, sessionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeSessionResponse(rsp)
 }
 
 // DeleteTOTPWithBodyWithResponse Remove TOTP and the recovery codes (self with a current `code`, or `edit_users`)
@@ -12860,6 +13769,114 @@ func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
 	return response, nil
 }
 
+// ParseRefreshTokenResponse parses an HTTP response from a RefreshTokenWithResponse call
+func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RefreshTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RefreshTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RefreshTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RefreshTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListUsersResponse parses an HTTP response from a ListUsersWithResponse call
 func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14367,6 +15384,252 @@ func ParseReset2FAResponse(rsp *http.Response) (*Reset2FAResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers Reset2FAResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeSessionsResponse parses an HTTP response from a RevokeSessionsWithResponse call
+func ParseRevokeSessionsResponse(rsp *http.Response) (*RevokeSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeSessionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeSessionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSessionsResponse parses an HTTP response from a ListSessionsWithResponse call
+func ParseListSessionsResponse(rsp *http.Response) (*ListSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Sessions []Session `json:"sessions"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListSessionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListSessionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeSessionResponse parses an HTTP response from a RevokeSessionWithResponse call
+func ParseRevokeSessionResponse(rsp *http.Response) (*RevokeSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeSessionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeSessionResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -43,6 +43,8 @@ var e2eTests = []struct {
 	{"totp", testTOTP},
 	{"password reset", testPasswordReset},
 	{"password reset with totp", testPasswordResetTOTP},
+	{"sessions", testSessions},
+	{"cookie mode", testCookieMode},
 	{"api tokens", testAPITokens},
 	{"api token limit", testAPITokenLimit},
 	{"signing keys", testSigningKeys},

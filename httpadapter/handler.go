@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/latchkit/latch/auth"
@@ -71,6 +73,20 @@ type Config struct {
 	// still sign in with a password. Certificates are only seen where TLS
 	// ends in this process, never behind a TLS-terminating proxy.
 	ClientCertLogin bool
+	// RefreshCookie turns on cookie mode, for hosts whose clients are
+	// browsers: the refresh token of every token response travels in the
+	// RefreshCookie cookie (HttpOnly, Secure, SameSite=Strict, Path=/)
+	// instead of the JSON body, so no script of the page can read it;
+	// POST /token/refresh and POST /logout read it from there. Every
+	// request the cookie authenticates must come from the host's own
+	// pages (see CSRFHeader): a cross-site one is 403 FORBIDDEN whatever
+	// the browser did with SameSite. Off (bearer mode) by default. It
+	// cannot be combined with ClientCertLogin, another credential that
+	// browsers send by themselves.
+	RefreshCookie bool
+	// AllowedOrigins lists origins ("https://app.example.com") besides the
+	// Handler's own host whose pages may make cookie-mode requests.
+	AllowedOrigins []string
 }
 
 // DefaultRequestTimeout is the default Config.RequestTimeout.
@@ -92,6 +108,8 @@ type Handler struct {
 	// passwordMsg states the service's password policy (INVALID_PASSWORD).
 	passwordMsg string
 	certLogin   bool
+	cookieMode  bool     // Config.RefreshCookie
+	origins     []string // Config.AllowedOrigins
 }
 
 // New returns a Handler serving svc. It returns ErrNilService for a nil
@@ -124,6 +142,14 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 	if err := checkBasePath(cfg.BasePath); err != nil {
 		return nil, err
 	}
+	if cfg.RefreshCookie && cfg.ClientCertLogin {
+		return nil, &configError{"RefreshCookie and ClientCertLogin exclude each other: both are credentials a browser sends by itself"}
+	}
+	for _, o := range cfg.AllowedOrigins {
+		if u, err := url.Parse(o); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Path != "" || u.String() != o {
+			return nil, &configError{"AllowedOrigins must be origins such as https://app.example.com"}
+		}
+	}
 	h := &Handler{
 		svc:        svc,
 		mux:        http.NewServeMux(),
@@ -136,6 +162,8 @@ func New(svc *auth.Service, cfg Config) (*Handler, error) {
 
 		passwordMsg: passwordMessage(svc),
 		certLogin:   cfg.ClientCertLogin,
+		cookieMode:  cfg.RefreshCookie,
+		origins:     slices.Clone(cfg.AllowedOrigins),
 	}
 	for _, rt := range routes {
 		h.mux.Handle(rt.method+" "+rt.path, h.endpoint(rt))

@@ -117,9 +117,9 @@ type loginSuccess struct {
 	User *auth.User `json:"user"`
 }
 
-// loginOut is the response of a sign-in step: the token and the user, or
-// the second-factor challenge.
-func loginOut(res *auth.LoginResult, err error) (any, error) {
+// loginResponse is the response of a sign-in step: the token and the
+// user, or the second-factor challenge.
+func loginResponse(res *auth.LoginResult, err error) (any, error) {
 	switch {
 	case err != nil:
 		return nil, err
@@ -155,6 +155,7 @@ func (h *Handler) getToken(x *call) error {
 		}
 		return err
 	}
+	h.keepRefreshToken(x.w, tok)
 	h.writeJSON(x.w, x.r, http.StatusOK, tok)
 	return nil
 }

@@ -59,7 +59,6 @@ func (c *clock) Advance(d time.Duration) {
 type mailbox struct {
 	mu    sync.Mutex
 	codes map[string]string
-	sent  int
 }
 
 func (m *mailbox) SendEmailVerificationCode(_ context.Context, email, code string) error {
@@ -77,7 +76,6 @@ func (m *mailbox) put(email, code string) error {
 		m.codes = map[string]string{}
 	}
 	m.codes[strings.ToLower(email)] = code
-	m.sent++
 	return nil
 }
 
@@ -89,12 +87,6 @@ func (m *mailbox) take(t *testing.T, email string) string {
 	require.True(t, ok, "no code was sent to %s", email)
 	delete(m.codes, strings.ToLower(email))
 	return code
-}
-
-func (m *mailbox) count() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.sent
 }
 
 // syncBuffer is a goroutine-safe log sink.

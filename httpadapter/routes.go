@@ -116,17 +116,19 @@ var routes = []route{
 	// sign-in
 	{http.MethodGet, "/token", authNone, noBody, (*Handler).getToken},
 	{http.MethodPost, "/login/password", authNone, requiredBody, op(200, func(h *Handler, x *call, in *loginPasswordRequest) (any, error) {
-		return loginOut(h.svc.LoginPassword(x.ctx(), x.c, in.Identifier, in.Password))
+		res, err := h.svc.LoginPassword(x.ctx(), x.c, in.Identifier, in.Password)
+		return h.loginOut(x, res, err)
 	})},
 	{http.MethodPost, "/login/totp", authNone, requiredBody, op(200, func(h *Handler, x *call, in *loginTOTPRequest) (any, error) {
-		return loginOut(h.svc.LoginTOTP(x.ctx(), x.c, in.ChallengeToken, in.Code))
+		res, err := h.svc.LoginTOTP(x.ctx(), x.c, in.ChallengeToken, in.Code)
+		return h.loginOut(x, res, err)
 	})},
 	{http.MethodPost, "/login/recovery-code", authNone, requiredBody, op(200, func(h *Handler, x *call, in *loginRecoveryRequest) (any, error) {
-		return loginOut(h.svc.LoginRecoveryCode(x.ctx(), x.c, in.ChallengeToken, in.RecoveryCode))
+		res, err := h.svc.LoginRecoveryCode(x.ctx(), x.c, in.ChallengeToken, in.RecoveryCode)
+		return h.loginOut(x, res, err)
 	})},
-	{http.MethodPost, "/logout", authRequired, noBody, op(204, func(h *Handler, x *call, _ *none) (any, error) {
-		return done(h.svc.Logout(x.ctx(), x.p))
-	})},
+	{http.MethodPost, "/token/refresh", authNone, optionalBody, op(200, (*Handler).refresh)},
+	{http.MethodPost, "/logout", authOptional, noBody, op(204, (*Handler).logout)},
 	// users
 	{http.MethodPost, "/users", authOptional, requiredBody, op(201, func(h *Handler, x *call, in *createUserRequest) (any, error) {
 		return result(h.svc.CreateUser(x.ctx(), x.c, x.p, auth.CreateUserInput{
@@ -208,6 +210,19 @@ var routes = []route{
 	})},
 	{http.MethodPost, "/reset-password", authNone, requiredBody, op(204, func(h *Handler, x *call, in *resetPasswordRequest) (any, error) {
 		return done(h.svc.ResetPassword(x.ctx(), x.c, in.RequestID, in.Password))
+	})},
+	// sessions
+	{http.MethodGet, "/users/{user_id}/sessions", authRequired, noBody, op(200, func(h *Handler, x *call, _ *none) (any, error) {
+		list, err := h.svc.ListSessions(x.ctx(), x.p, x.param("user_id"))
+		return struct {
+			Sessions []auth.Session `json:"sessions"`
+		}{list}, err
+	})},
+	{http.MethodDelete, "/users/{user_id}/sessions", authRequired, noBody, op(204, func(h *Handler, x *call, _ *none) (any, error) {
+		return done(h.svc.RevokeSessions(x.ctx(), x.p, x.param("user_id")))
+	})},
+	{http.MethodDelete, "/users/{user_id}/sessions/{session_id}", authRequired, noBody, op(204, func(h *Handler, x *call, _ *none) (any, error) {
+		return done(h.svc.RevokeSession(x.ctx(), x.p, x.param("user_id"), x.param("session_id")))
 	})},
 	// API tokens
 	{http.MethodPost, "/users/{user_id}/api-tokens", authRequired, requiredBody, op(201, func(h *Handler, x *call, in *createAPITokenRequest) (any, error) {

@@ -181,9 +181,14 @@ func newStallProxy(t *testing.T, upstream string) *stallProxy {
 func (p *stallProxy) stall()  { p.gate.Lock() }
 func (p *stallProxy) resume() { p.gate.Unlock() }
 
+// waitOpen returns once the proxy is not stalled.
+func (p *stallProxy) waitOpen() {
+	p.gate.RLock()
+	defer p.gate.RUnlock()
+}
+
 func (p *stallProxy) serve(c net.Conn, upstream string) {
-	p.gate.RLock() // a connection made while stalled waits
-	p.gate.RUnlock()
+	p.waitOpen() // a connection made while stalled waits
 	u, err := net.Dial("tcp", upstream)
 	if err != nil {
 		_ = c.Close()

@@ -43,6 +43,7 @@ type Metrics struct {
 	hashWait        prometheus.Histogram
 	storeCalls      *prometheus.HistogramVec
 	storeErrors     *prometheus.CounterVec
+	sessions        *prometheus.CounterVec
 	httpRequests    *prometheus.CounterVec
 	httpDuration    *prometheus.HistogramVec
 
@@ -137,6 +138,10 @@ func New(cfg Config) (*Metrics, error) {
 			Name: "latch_store_errors_total",
 			Help: "Store calls that failed, by method and error (timeout, canceled, other); not-found and conflict answers are not failures.",
 		}, []string{"op", "error"}),
+		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latch_session_events_total",
+			Help: "Session events: started (sign-in), refreshed, grace (a racing refresh), reused (a spent refresh token came back; the session ended), refused, ended (logout, revocation).",
+		}, []string{"event"}),
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "latch_http_requests_total",
 			Help: "HTTP requests by method, route pattern and status.",
@@ -154,7 +159,7 @@ func New(cfg Config) (*Metrics, error) {
 	for _, c := range []prometheus.Collector{
 		m.signIns, m.secondFactor, m.authentications, m.limitRefusals, m.defenderBans,
 		m.passwordVerify, m.hashRunning, m.hashQueued, m.hashRefusals, m.hashWait,
-		m.storeCalls, m.storeErrors, m.httpRequests, m.httpDuration,
+		m.storeCalls, m.storeErrors, m.sessions, m.httpRequests, m.httpDuration,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -162,6 +167,9 @@ func New(cfg Config) (*Metrics, error) {
 	}
 	return m, nil
 }
+
+// Session implements auth.Observer.
+func (m *Metrics) Session(event string) { m.sessions.WithLabelValues(event).Inc() }
 
 // Handler serves the gathered metrics in the Prometheus exposition formats.
 func (m *Metrics) Handler() http.Handler {

@@ -49,6 +49,10 @@ var (
 	// ErrAudience is returned for a token whose aud does not contain the
 	// keyring's audience, and by Sign for claims naming other audiences only.
 	ErrAudience = errors.New("token: wrong audience")
+	// ErrIssuer is returned for a token whose iss is not the keyring's
+	// Config.Issuer (when it has one), and by Sign for claims naming
+	// another issuer.
+	ErrIssuer = errors.New("token: wrong issuer")
 	// ErrMissingClaim is returned for a token without one of the claims every
 	// Latch token carries (exp, iat, jti, aud), and by Sign for claims
 	// without ExpiresAt.

@@ -28,6 +28,10 @@ type Claims struct {
 	// on it. Sign fills a random one (130 bits) when it is empty; Verify
 	// refuses a token without one.
 	ID string
+	// Issuer is the "iss" claim. Sign sets the keyring's Config.Issuer (and
+	// refuses another, ErrIssuer); Verify requires it when the keyring has
+	// one.
+	Issuer string
 	// Audience is the "aud" claim. Sign uses the keyring's audience when it
 	// is empty, and refuses (ErrAudience) a list that does not contain it.
 	Audience []string
@@ -53,6 +57,7 @@ type Claims struct {
 type wireClaims struct {
 	Subject     string           `json:"sub,omitempty"`
 	ID          string           `json:"jti,omitempty"`
+	Issuer      string           `json:"iss,omitempty"`
 	Audience    jwt.ClaimStrings `json:"aud,omitempty"`
 	ExpiresAt   *jwt.NumericDate `json:"exp,omitempty"`
 	NotBefore   *jwt.NumericDate `json:"nbf,omitempty"`
@@ -78,15 +83,18 @@ func (w *wireClaims) UnmarshalJSON(data []byte) error {
 	for _, m := range ms {
 		ok := true
 		switch string(m.Name) {
-		case "sub", "jti":
+		case "sub", "jti", "iss":
 			var s []byte
 			if s, ok = strictjson.Unquote(m.Value); !ok {
 				break
 			}
-			if m.Name[0] == 's' {
+			switch m.Name[0] {
+			case 's':
 				w.Subject = string(s)
-			} else {
+			case 'j':
 				w.ID = string(s)
+			default:
+				w.Issuer = string(s)
 			}
 		case "aud":
 			if m.Value[0] == '"' {
@@ -136,7 +144,7 @@ var (
 func (w *wireClaims) GetExpirationTime() (*jwt.NumericDate, error) { return w.ExpiresAt, nil }
 func (w *wireClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return w.IssuedAt, nil }
 func (w *wireClaims) GetNotBefore() (*jwt.NumericDate, error)      { return w.NotBefore, nil }
-func (w *wireClaims) GetIssuer() (string, error)                   { return "", nil }
+func (w *wireClaims) GetIssuer() (string, error)                   { return w.Issuer, nil }
 func (w *wireClaims) GetSubject() (string, error)                  { return w.Subject, nil }
 func (w *wireClaims) GetAudience() (jwt.ClaimStrings, error)       { return w.Audience, nil }
 
@@ -229,6 +237,10 @@ func (r *Keyring) Sign(c Claims) (string, error) {
 	if w.ID == "" {
 		w.ID = rand.Text()
 	}
+	if c.Issuer != "" && c.Issuer != r.issuer {
+		return "", ErrIssuer
+	}
+	w.Issuer = r.issuer
 	if len(c.Audience) == 0 {
 		w.Audience = jwt.ClaimStrings{r.audience}
 	} else if !slices.Contains(c.Audience, r.audience) {
@@ -353,6 +365,7 @@ func (r *Keyring) Verify(token string) (*Claims, error) {
 	c := &Claims{
 		Subject:     w.Subject,
 		ID:          w.ID,
+		Issuer:      w.Issuer,
 		Audience:    []string(w.Audience),
 		IssuedAt:    w.IssuedAt.Time.UTC(),
 		ExpiresAt:   w.ExpiresAt.Time.UTC(),
@@ -376,11 +389,16 @@ func translate(err error, w *wireClaims) error {
 		return ErrSignature
 	case errors.Is(err, jwt.ErrTokenInvalidAudience):
 		return ErrAudience
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return ErrIssuer
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		if w.ExpiresAt == nil {
+		switch {
+		case w.ExpiresAt == nil:
 			return errMissingExp
+		case len(w.Audience) == 0:
+			return errMissingAud
 		}
-		return errMissingAud
+		return ErrIssuer // the only other claim golang-jwt requires here
 	case errors.Is(err, ErrMissingClaim):
 		if w.IssuedAt == nil {
 			return fmt.Errorf("%w: iat", ErrMissingClaim)

@@ -29,6 +29,10 @@ type Config struct {
 	// (access tokens, second-factor challenges, another service) its own
 	// audience and its own keys, so none accepts another's tokens.
 	Audience string
+	// Issuer, when set, is put in the iss claim of every token Sign makes,
+	// and Verify accepts only tokens with exactly this iss (ErrIssuer
+	// otherwise). Empty means no iss is written or required.
+	Issuer string
 	// Leeway is the clock skew tolerated when checking exp, nbf and iat:
 	// from 0 (the default) to MaxLeeway.
 	Leeway time.Duration
@@ -47,6 +51,7 @@ type Config struct {
 type Keyring struct {
 	alg      Algorithm
 	audience string
+	issuer   string // Config.Issuer; "" writes and requires none
 	now      func() time.Time
 	parsers  map[Algorithm]*jwt.Parser // read-only after NewKeyring
 
@@ -91,11 +96,15 @@ func NewKeyring(cfg Config, keys ...Key) (*Keyring, error) {
 	r := &Keyring{
 		alg:      cfg.Algorithm,
 		audience: cfg.Audience,
+		issuer:   cfg.Issuer,
 		now:      now,
 		parsers:  make(map[Algorithm]*jwt.Parser, 2),
 	}
+	if !utf8.ValidString(cfg.Issuer) {
+		return nil, fmt.Errorf("%w: Issuer is not valid UTF-8", ErrInvalidConfig)
+	}
 	for _, alg := range []Algorithm{AlgHS256, AlgEdDSA} {
-		r.parsers[alg] = jwt.NewParser(
+		opts := []jwt.ParserOption{
 			jwt.WithValidMethods([]string{string(alg)}),
 			jwt.WithAudience(cfg.Audience),
 			jwt.WithLeeway(cfg.Leeway),
@@ -103,7 +112,11 @@ func NewKeyring(cfg Config, keys ...Key) (*Keyring, error) {
 			jwt.WithExpirationRequired(),
 			jwt.WithIssuedAt(),
 			jwt.WithStrictDecoding(),
-		)
+		}
+		if cfg.Issuer != "" {
+			opts = append(opts, jwt.WithIssuer(cfg.Issuer))
+		}
+		r.parsers[alg] = jwt.NewParser(opts...)
 	}
 	st, err := r.newState(keys)
 	if err != nil {

@@ -35,7 +35,7 @@ var b64url = func() (t [256]byte) {
 // of one of these (but not the name itself) is refused.
 var (
 	headerNames = []string{"alg", "kid", "typ", "cty", "crit", "jku", "jwk", "x5u", "x5c", "x5t", "b64", "zip", "enc"}
-	claimNames  = []string{"sub", "jti", "aud", "exp", "nbf", "iat", "permissions"}
+	claimNames  = []string{"sub", "jti", "iss", "aud", "exp", "nbf", "iat", "permissions"}
 )
 
 // The errors of a header or claims object that internal/strictjson
@@ -145,7 +145,7 @@ func checkClaims(data []byte, dst []strictjson.Member) ([]strictjson.Member, err
 			if first != '-' && (first < '0' || first > '9') {
 				return nil, fmt.Errorf("%w: %s is not a number", ErrMalformed, m.Name)
 			}
-		case "sub", "jti":
+		case "sub", "jti", "iss":
 			if first != '"' {
 				return nil, fmt.Errorf("%w: %s is not a string", ErrMalformed, m.Name)
 			}

@@ -22,7 +22,8 @@
 //	-client-cert-login LATCH_CLIENT_CERT_LOGIN a verified client certificate signs in the user its CN names
 //	-smtp-url          LATCH_SMTP_URL          smtp://user:password@host:port (STARTTLS when offered) or smtps://
 //	-mail-from         LATCH_MAIL_FROM         sender of the messages, "Latch <noreply@example.com>"
-//	-dev               LATCH_DEV               development mode: codes go to the log
+//	-dev               LATCH_DEV               development mode: codes go to the log; loopback skips per-IP limits
+//	-cookie-mode       LATCH_COOKIE_MODE       refresh tokens travel in a __Host- cookie (browser clients)
 //	-shutdown-timeout  LATCH_SHUTDOWN_TIMEOUT  time given to requests in flight on SIGTERM (default 10s)
 //	-version                                   print the version and exit
 //
@@ -30,8 +31,9 @@
 // password is LATCH_ADMIN_PASSWORD, or a generated one printed once.
 // Verification and reset codes go by SMTP (-smtp-url), or, in development
 // mode (-dev), to the log; without either they cannot be delivered, and the
-// server says so when it starts. -dev does not relax the rate limits:
-// auth.Limits applies to every client alike, loopback included.
+// server says so when it starts. -dev also exempts loopback clients from
+// the limits per client IP and from the defender (auth.Limits.Exempt), and
+// says so when it starts; the limits per account still apply.
 //
 // Client certificates (-client-ca) are verified when a client presents
 // one, and a client without one is served as usual
@@ -57,6 +59,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -106,6 +109,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// loopback is what -dev exempts from the per-IP limits.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
 // serve opens the store, starts the listeners and serves until a signal.
 func serve(ctx context.Context, o *options, logger *slog.Logger, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -129,25 +135,31 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
-	svc, err := auth.New(ctx, st, auth.Config{
+	acfg := auth.Config{
 		SealingKey: key,
 		Logger:     logger,
 		Notifier:   notifier,
 		Observer:   m,
-	})
+	}
+	if o.dev {
+		acfg.Limits.Exempt = loopback
+		logger.Warn("development mode: loopback clients (127.0.0.0/8, ::1) skip the per-IP limits and the defender; per-account limits still apply")
+	}
+	svc, err := auth.New(ctx, st, acfg)
 	if err != nil {
 		return err
 	}
 	if err := bootstrapAdmin(ctx, svc, st, logger, stdout); err != nil {
 		return err
 	}
-	api, err := httpadapter.New(svc, httpadapter.Config{Logger: logger, ClientCertLogin: o.clientCertLogin})
+	api, err := httpadapter.New(svc, httpadapter.Config{Logger: logger, ClientCertLogin: o.clientCertLogin, RefreshCookie: o.cookieMode})
 	if err != nil {
 		return err
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api))
+	handlePage(mux)
 	if o.metricsAddr == "" {
 		mux.Handle("GET /metrics", m.Handler())
 	}

@@ -26,6 +26,7 @@ var flagEnv = map[string]string{
 	"tls-key":           "LATCH_TLS_KEY",
 	"client-ca":         "LATCH_CLIENT_CA",
 	"client-cert-login": "LATCH_CLIENT_CERT_LOGIN",
+	"cookie-mode":       "LATCH_COOKIE_MODE",
 	"smtp-url":          "LATCH_SMTP_URL",
 	"mail-from":         "LATCH_MAIL_FROM",
 	"dev":               "LATCH_DEV",
@@ -41,6 +42,7 @@ type options struct {
 	tlsCert, tlsKey    string
 	clientCA           string
 	clientCertLogin    bool
+	cookieMode         bool
 	smtpURL, mailFrom  string
 	dev                bool
 	shutdownTimeout    time.Duration
@@ -64,7 +66,8 @@ func newFlagSet(o *options, out io.Writer) *flag.FlagSet {
 	fl.BoolVar(&o.clientCertLogin, "client-cert-login", false, "a verified client certificate signs in the user its subject CN names (needs -client-ca)")
 	fl.StringVar(&o.smtpURL, "smtp-url", "", "deliver codes by SMTP: smtp://user:password@host:port (STARTTLS when offered) or smtps://... (implicit TLS)")
 	fl.StringVar(&o.mailFrom, "mail-from", "", `sender of -smtp-url's messages, e.g. "Latch <noreply@example.com>"`)
-	fl.BoolVar(&o.dev, "dev", false, "development mode: write verification and reset codes to the log")
+	fl.BoolVar(&o.cookieMode, "cookie-mode", false, "keep refresh tokens in a __Host- cookie (HttpOnly, Secure, SameSite=Strict) for browser clients, with cross-site request checks")
+	fl.BoolVar(&o.dev, "dev", false, "development mode: write verification and reset codes to the log, and relax the per-IP limits for loopback clients")
 	fl.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM, wait this long for requests in flight before closing their connections")
 	fl.BoolVar(&o.version, "version", false, "print the version and exit")
 	fl.VisitAll(func(f *flag.Flag) {
@@ -139,6 +142,9 @@ func parseOptions(args []string, usage io.Writer) (*options, error) {
 	}
 	if o.clientCertLogin && o.clientCA == "" {
 		return nil, errors.New("-client-cert-login needs -client-ca")
+	}
+	if o.clientCertLogin && o.cookieMode {
+		return nil, errors.New("-client-cert-login and -cookie-mode exclude each other: browsers send both credentials by themselves, cross-site too")
 	}
 	if (o.smtpURL == "") != (o.mailFrom == "") {
 		return nil, errors.New("-smtp-url and -mail-from go together")

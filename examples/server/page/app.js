@@ -1,0 +1,130 @@
+// The example server's sign-in page. It talks to the REST API under
+// /api/v1 with fetch, from the same origin: in cookie mode (-cookie-mode)
+// the refresh token lives in an HttpOnly cookie that this script cannot
+// read; otherwise it is kept in memory only, never in storage.
+"use strict";
+
+const api = "/api/v1";
+const state = { access: "", refresh: "", user: null, challenge: "" };
+
+const $ = (id) => document.getElementById(id);
+
+function status(text, error) {
+  $("status").textContent = text;
+  $("status").className = error ? "error" : "";
+}
+
+function show(id) {
+  for (const s of ["signin", "second", "account"]) $(s).hidden = s !== id;
+}
+
+async function call(method, path, body, token) {
+  const headers = { "X-Latch-CSRF": "1" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers["Authorization"] = "Bearer " + token;
+  const resp = await fetch(api + path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await resp.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!resp.ok) {
+    const err = new Error((data && (data.message || data.error)) || resp.statusText);
+    err.status = resp.status;
+    throw err;
+  }
+  return data;
+}
+
+function keep(tok) {
+  state.access = tok.access_token;
+  if (tok.refresh_token) state.refresh = tok.refresh_token; // bearer mode
+  $("expires").textContent = tok.expires_at;
+}
+
+async function enter(tok) {
+  keep(tok);
+  state.user = tok.user || await call("GET", "/me", undefined, state.access);
+  $("who").textContent = state.user.username;
+  show("account");
+  await listSessions();
+}
+
+async function listSessions() {
+  const list = await call("GET", "/users/" + state.user.id + "/sessions", undefined, state.access);
+  const ul = $("sessions");
+  ul.replaceChildren();
+  for (const s of list.sessions) {
+    const li = document.createElement("li");
+    li.textContent = `${s.client_ip || "unknown address"}, since ${s.created_at}${s.current ? " (this one)" : ""}`;
+    if (s.current) li.className = "current";
+    ul.append(li);
+  }
+}
+
+async function refresh() {
+  const body = state.refresh ? { refresh_token: state.refresh } : undefined;
+  const tok = await call("POST", "/token/refresh", body);
+  await enter(tok);
+}
+
+$("signin").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  try {
+    const res = await call("POST", "/login/password", { identifier: $("identifier").value, password: $("password").value });
+    $("password").value = "";
+    if (res.second_factor_required) {
+      state.challenge = res.challenge_token;
+      show("second");
+      status("Enter the code of your authenticator app.");
+      return;
+    }
+    await enter(res);
+    status("Signed in.");
+  } catch (e) {
+    status("Sign-in failed: " + e.message, true);
+  }
+});
+
+$("second").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  try {
+    const res = await call("POST", "/login/totp", { challenge_token: state.challenge, code: $("code").value });
+    $("code").value = "";
+    await enter(res);
+    status("Signed in.");
+  } catch (e) {
+    status("That code did not work: " + e.message, true);
+  }
+});
+
+$("refresh").addEventListener("click", async () => {
+  try {
+    await refresh();
+    status("Access token refreshed.");
+  } catch (e) {
+    status("Refresh failed: " + e.message, true);
+    show("signin");
+  }
+});
+
+$("signout").addEventListener("click", async () => {
+  try {
+    await call("POST", "/logout", undefined, state.access);
+  } catch (e) {
+    // Signed out already.
+  }
+  Object.assign(state, { access: "", refresh: "", user: null });
+  show("signin");
+  status("Signed out.");
+});
+
+// On load, resume the session of the refresh cookie, if any (cookie mode).
+(async () => {
+  try {
+    await refresh();
+    status("Welcome back.");
+  } catch (e) {
+    show("signin");
+  }
+})();
