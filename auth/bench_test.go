@@ -116,6 +116,7 @@ var benchStores = []struct {
 }{
 	{"memstore", func(testing.TB) store.Store { return memstore.New() }},
 	{"sqlite", sqltest.SQLite},
+	{"postgres", sqltest.Postgres},
 }
 
 // BenchmarkAuthenticateAccessToken measures Authenticate of an HS256 access
@@ -378,5 +379,29 @@ func BenchmarkWrongPasswordPerFormat(b *testing.B) {
 	b.Run("argon2id-policy", func(b *testing.B) { signIn(b, "argon2id-policy") })
 	for _, f := range formats {
 		b.Run(f.name, func(b *testing.B) { signIn(b, f.name) })
+	}
+}
+
+// BenchmarkRefresh measures Refresh: the checksum, one atomic store step
+// that spends the presented refresh token and stores its successor (with
+// the session and its owner), and the new access token's signature. Each
+// iteration presents the token the previous one returned.
+func BenchmarkRefresh(b *testing.B) {
+	for _, bs := range benchStores {
+		b.Run(bs.name, func(b *testing.B) {
+			e := newEnvOn(b, bs.open(b), noLimits, realClock)
+			e.user("bench", auth.PermViewUsers)
+			res, err := e.svc.LoginPassword(ctx, ipA, "bench", goodPassword)
+			require.NoError(b, err)
+			refresh := res.Token.RefreshToken
+			b.ReportAllocs()
+			loopCPU(b, func() {
+				tok, err := e.svc.Refresh(ctx, ipA, refresh)
+				if err != nil {
+					b.Fatal(err)
+				}
+				refresh = tok.RefreshToken
+			})
+		})
 	}
 }
