@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"math/big"
 	"slices"
 	"testing"
 
@@ -170,8 +169,11 @@ func TestRegister(t *testing.T) {
 			case *ecdsa.PublicKey:
 				assert.EqualValues(t, 2, key[1])
 				assert.EqualValues(t, 1, key[-1])
-				x, y := new(big.Int).SetBytes(key[-2].([]byte)), new(big.Int).SetBytes(key[-3].([]byte))
-				assert.True(t, k.Equal(&ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}))
+				// The COSE key's coordinates, as the uncompressed SEC 1 point.
+				raw := slices.Concat([]byte{4}, key[-2].([]byte), key[-3].([]byte))
+				cose, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), raw)
+				require.NoError(t, err)
+				assert.True(t, k.Equal(cose))
 			case ed25519.PublicKey:
 				assert.EqualValues(t, 1, key[1])
 				assert.EqualValues(t, 6, key[-1])
