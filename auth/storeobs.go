@@ -392,3 +392,73 @@ func (o observedStore) DeleteExpiredSessions(ctx context.Context, now time.Time)
 	o.obs.StoreCall("DeleteExpiredSessions", time.Since(start), err)
 	return err
 }
+
+func (o observedStore) CreatePasskey(ctx context.Context, c *store.PasskeyCredential, maxPerUser int) error {
+	start := time.Now()
+	err := o.Store.CreatePasskey(ctx, c, maxPerUser)
+	o.obs.StoreCall("CreatePasskey", time.Since(start), err)
+	return err
+}
+
+func (o observedStore) Passkey(ctx context.Context, userID, id string) (*store.PasskeyCredential, error) {
+	start := time.Now()
+	a, err := o.Store.Passkey(ctx, userID, id)
+	o.obs.StoreCall("Passkey", time.Since(start), err)
+	return a, err
+}
+
+func (o observedStore) PasskeyByCredentialID(ctx context.Context, credentialID []byte) (*store.PasskeyCredential, *store.User, error) {
+	start := time.Now()
+	a, b, err := o.Store.PasskeyByCredentialID(ctx, credentialID)
+	o.obs.StoreCall("PasskeyByCredentialID", time.Since(start), err)
+	return a, b, err
+}
+
+func (o observedStore) ListPasskeys(ctx context.Context, userID string) ([]store.PasskeyCredential, error) {
+	start := time.Now()
+	a, err := o.Store.ListPasskeys(ctx, userID)
+	o.obs.StoreCall("ListPasskeys", time.Since(start), err)
+	return a, err
+}
+
+func (o observedStore) RenamePasskey(ctx context.Context, userID, id, name string) error {
+	start := time.Now()
+	err := o.Store.RenamePasskey(ctx, userID, id, name)
+	o.obs.StoreCall("RenamePasskey", time.Since(start), err)
+	return err
+}
+
+func (o observedStore) RecordPasskeyUse(ctx context.Context, id string, oldCount, newCount uint32, backupState bool, at time.Time) error {
+	start := time.Now()
+	err := o.Store.RecordPasskeyUse(ctx, id, oldCount, newCount, backupState, at)
+	o.obs.StoreCall("RecordPasskeyUse", time.Since(start), err)
+	return err
+}
+
+func (o observedStore) DeletePasskey(ctx context.Context, userID, id string) error {
+	start := time.Now()
+	err := o.Store.DeletePasskey(ctx, userID, id)
+	o.obs.StoreCall("DeletePasskey", time.Since(start), err)
+	return err
+}
+
+func (o observedStore) SetPasskeyHandle(ctx context.Context, userID string, handle []byte) error {
+	start := time.Now()
+	err := o.Store.SetPasskeyHandle(ctx, userID, handle)
+	o.obs.StoreCall("SetPasskeyHandle", time.Since(start), err)
+	return err
+}
+
+func (o observedStore) PasskeyHandle(ctx context.Context, userID string) ([]byte, error) {
+	start := time.Now()
+	a, err := o.Store.PasskeyHandle(ctx, userID)
+	o.obs.StoreCall("PasskeyHandle", time.Since(start), err)
+	return a, err
+}
+
+func (o observedStore) UserByPasskeyHandle(ctx context.Context, handle []byte) (*store.User, error) {
+	start := time.Now()
+	a, err := o.Store.UserByPasskeyHandle(ctx, handle)
+	o.obs.StoreCall("UserByPasskeyHandle", time.Since(start), err)
+	return a, err
+}

@@ -346,3 +346,63 @@ func (ts timedStore) DeleteExpiredSessions(ctx context.Context, now time.Time) e
 	defer cancel()
 	return ts.Store.DeleteExpiredSessions(ctx, now)
 }
+
+func (ts timedStore) CreatePasskey(ctx context.Context, c *store.PasskeyCredential, maxPerUser int) error {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.CreatePasskey(ctx, c, maxPerUser)
+}
+
+func (ts timedStore) Passkey(ctx context.Context, userID, id string) (*store.PasskeyCredential, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.Passkey(ctx, userID, id)
+}
+
+func (ts timedStore) PasskeyByCredentialID(ctx context.Context, credentialID []byte) (*store.PasskeyCredential, *store.User, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.PasskeyByCredentialID(ctx, credentialID)
+}
+
+func (ts timedStore) ListPasskeys(ctx context.Context, userID string) ([]store.PasskeyCredential, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.ListPasskeys(ctx, userID)
+}
+
+func (ts timedStore) RenamePasskey(ctx context.Context, userID, id, name string) error {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.RenamePasskey(ctx, userID, id, name)
+}
+
+func (ts timedStore) RecordPasskeyUse(ctx context.Context, id string, oldCount, newCount uint32, backupState bool, at time.Time) error {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.RecordPasskeyUse(ctx, id, oldCount, newCount, backupState, at)
+}
+
+func (ts timedStore) DeletePasskey(ctx context.Context, userID, id string) error {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.DeletePasskey(ctx, userID, id)
+}
+
+func (ts timedStore) SetPasskeyHandle(ctx context.Context, userID string, handle []byte) error {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.SetPasskeyHandle(ctx, userID, handle)
+}
+
+func (ts timedStore) PasskeyHandle(ctx context.Context, userID string) ([]byte, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.PasskeyHandle(ctx, userID)
+}
+
+func (ts timedStore) UserByPasskeyHandle(ctx context.Context, handle []byte) (*store.User, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.UserByPasskeyHandle(ctx, handle)
+}

@@ -50,12 +50,14 @@ func DecodeCursor(c string) (string, error) {
 
 // Validate checks a whole Dump as Restore must before it writes anything,
 // the same in every backend: each record passes its Validate function;
-// user IDs, API-token IDs and digests, session IDs, refresh-token digests
-// and signing-key IDs are unique; no folded username or email of one user
-// equals one of another (User); every token, credential, recovery code and
-// session names a user of the dump and every refresh token a session of
-// the dump; a user has at most one active and one pending TOTP credential
-// and at most MaxRecoveryCodes distinct recovery codes; a session's
+// user IDs, API-token IDs and digests, session IDs, refresh-token digests,
+// passkey IDs and credential IDs, passkey handles and signing-key IDs are
+// unique; no folded username or email of one user equals one of another
+// (User); every token, credential, recovery code, session, passkey and
+// passkey handle names a user of the dump and every refresh token a
+// session of the dump; a user has at most one active and one pending TOTP
+// credential, at most one passkey handle and at most MaxRecoveryCodes
+// distinct recovery codes; a session's
 // refresh tokens have distinct sequence numbers up to its RefreshSeq, and
 // only the one with RefreshSeq is unspent. It returns ErrInvalid,
 // ErrConflict (ErrUsernameTaken, ErrEmailTaken) or ErrNotFound (a record
@@ -148,6 +150,9 @@ func (d *Dump) Validate() error {
 	if err := d.validateSessions(users); err != nil {
 		return err
 	}
+	if err := d.validatePasskeys(users); err != nil {
+		return err
+	}
 	keys := make(map[string]bool, len(d.SigningKeys))
 	for i := range d.SigningKeys {
 		k := &d.SigningKeys[i]
@@ -210,6 +215,47 @@ func (d *Dump) validateSessions(users map[string]bool) error {
 		case t.Seq < s.RefreshSeq && t.SpentAt.IsZero():
 			return fmt.Errorf("%w: a replaced refresh token is not spent", ErrInvalid)
 		}
+	}
+	return nil
+}
+
+// validatePasskeys checks the dump's passkeys and passkey handles; users
+// holds the dump's user IDs.
+func (d *Dump) validatePasskeys(users map[string]bool) error {
+	ids := make(map[string]bool, len(d.Passkeys))
+	creds := make(map[string]bool, len(d.Passkeys))
+	for i := range d.Passkeys {
+		c := &d.Passkeys[i]
+		if err := ValidatePasskey(c); err != nil {
+			return err
+		}
+		if !users[c.UserID] {
+			return fmt.Errorf("%w: passkey owner missing", ErrNotFound)
+		}
+		if ids[c.ID] {
+			return fmt.Errorf("%w: passkey id repeated", ErrConflict)
+		}
+		if creds[string(c.CredentialID)] {
+			return fmt.Errorf("%w: passkey credential id repeated", ErrConflict)
+		}
+		ids[c.ID], creds[string(c.CredentialID)] = true, true
+	}
+	owners := make(map[string]bool, len(d.PasskeyHandles))
+	handles := make(map[string]bool, len(d.PasskeyHandles))
+	for _, h := range d.PasskeyHandles {
+		if err := firstErr(ValidateID(h.UserID), ValidatePasskeyHandle(h.Handle)); err != nil {
+			return err
+		}
+		if !users[h.UserID] {
+			return fmt.Errorf("%w: passkey handle owner missing", ErrNotFound)
+		}
+		if owners[h.UserID] {
+			return fmt.Errorf("%w: passkey handle repeated for a user", ErrConflict)
+		}
+		if handles[string(h.Handle)] {
+			return fmt.Errorf("%w: passkey handle repeated", ErrConflict)
+		}
+		owners[h.UserID], handles[string(h.Handle)] = true, true
 	}
 	return nil
 }

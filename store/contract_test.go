@@ -86,6 +86,11 @@ func TestDumpValidate(t *testing.T) {
 				{Digest: "r2", SessionID: "s1", Seq: 2},
 				{Digest: "r3", SessionID: "s2", Seq: 1},
 			},
+			Passkeys: []store.PasskeyCredential{
+				{ID: "p1", UserID: "u1", CredentialID: []byte{1}, PublicKey: []byte{2}, AAGUID: make([]byte, 16)},
+				{ID: "p2", UserID: "u1", CredentialID: []byte{1, 0}, PublicKey: []byte{2}},
+			},
+			PasskeyHandles: []store.PasskeyHandle{{UserID: "u1", Handle: []byte{0}}, {UserID: "u2", Handle: []byte{0, 0}}},
 		}
 	}
 	require.NoError(t, good().Validate())
@@ -129,6 +134,21 @@ func TestDumpValidate(t *testing.T) {
 		{"refresh token after the live one", func(d *store.Dump) { d.RefreshTokens[2].Seq = 2 }, store.ErrInvalid},
 		{"spent live token", func(d *store.Dump) { d.RefreshTokens[1].SpentAt = t0 }, store.ErrInvalid},
 		{"unspent replaced token", func(d *store.Dump) { d.RefreshTokens[0].SpentAt = time.Time{} }, store.ErrInvalid},
+		{"passkey of a missing user", func(d *store.Dump) { d.Passkeys[0].UserID = "ghost" }, store.ErrNotFound},
+		{"repeated passkey", func(d *store.Dump) { d.Passkeys[1].ID = "p1" }, store.ErrConflict},
+		{"repeated credential ID", func(d *store.Dump) { d.Passkeys[1].CredentialID = []byte{1} }, store.ErrConflict},
+		{"passkey without credential ID", func(d *store.Dump) { d.Passkeys[0].CredentialID = nil }, store.ErrInvalid},
+		{"passkey with a long credential ID", func(d *store.Dump) {
+			d.Passkeys[0].CredentialID = make([]byte, store.MaxCredentialIDLen+1)
+		}, store.ErrInvalid},
+		{"passkey without public key", func(d *store.Dump) { d.Passkeys[0].PublicKey = nil }, store.ErrInvalid},
+		{"passkey with a bad AAGUID", func(d *store.Dump) { d.Passkeys[0].AAGUID = make([]byte, 15) }, store.ErrInvalid},
+		{"handle of a missing user", func(d *store.Dump) { d.PasskeyHandles[1].UserID = "ghost" }, store.ErrNotFound},
+		{"two handles for a user", func(d *store.Dump) { d.PasskeyHandles[1].UserID = "u1" }, store.ErrConflict},
+		{"repeated handle", func(d *store.Dump) { d.PasskeyHandles[1].Handle = []byte{0} }, store.ErrConflict},
+		{"long handle", func(d *store.Dump) {
+			d.PasskeyHandles[1].Handle = make([]byte, store.MaxPasskeyHandleLen+1)
+		}, store.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,7 @@
 //
 // A backend implements [Store]: [Users], [APITokens], [TOTP],
 // [RecoveryCodes], [Requests], [SigningKeys], [Revocations], [Counters],
-// [Sessions] and [Backup]. The package holds no logic beyond the contracts written on those
+// [Sessions], [Passkeys] and [Backup]. The package holds no logic beyond the contracts written on those
 // methods; the business rules live in package auth.
 //
 // Backends: [github.com/latchkit/latch/store/memstore] (in memory, for tests
@@ -23,7 +23,9 @@
 // owner), [Counters.Hit], [Users.SwapPasswordHash],
 // [Sessions.CreateSession] (cap per user, oldest ended first) and
 // [Sessions.RotateRefreshToken] (one rotation per refresh token, reuse
-// ends the session).
+// ends the session), [Passkeys.CreatePasskey] (cap per user),
+// [Passkeys.RecordPasskeyUse] (compare-and-swap on the signature counter)
+// and [Passkeys.SetPasskeyHandle] (set once).
 //
 // # Errors
 //

@@ -84,7 +84,8 @@ type Users interface {
 	SetLastLogin(ctx context.Context, id string, at time.Time) error
 	// DeleteUser deletes the user and everything that belongs to it (API
 	// tokens, TOTP credentials, recovery codes, requests, sessions and their
-	// refresh tokens). ErrNotFound if no such user.
+	// refresh tokens, passkeys and the passkey handle). ErrNotFound if no
+	// such user.
 	DeleteUser(ctx context.Context, id string) error
 	// ListUsers returns up to limit users (CheckListLimit: 1 to
 	// MaxListLimit, otherwise ErrInvalid) in ID order (byte order),
@@ -466,6 +467,91 @@ type Sessions interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) error
 }
 
+// PasskeyCredential is a WebAuthn credential (a passkey) registered to a
+// user. The store keeps what the relying party needs to verify an
+// assertion; it checks sizes, not WebAuthn semantics.
+type PasskeyCredential struct {
+	ID     string // Latch's ID for the passkey (route parameter)
+	UserID string
+	// CredentialID is the WebAuthn credential ID: 1 to MaxCredentialIDLen
+	// bytes, unique across users.
+	CredentialID []byte
+	// PublicKey is the credential's COSE public key, 1 to
+	// MaxPublicKeyLen bytes.
+	PublicKey []byte
+	// SignCount is the authenticator's signature counter as last recorded
+	// (0 for authenticators without one).
+	SignCount uint32
+	// AAGUID identifies the authenticator model: 16 bytes, or empty.
+	AAGUID []byte
+	// Transports are the authenticator's transport hints ("usb",
+	// "internal", …): at most MaxTransports of at most MaxTransportLen
+	// bytes each.
+	Transports        []string
+	BackupEligible    bool
+	BackupState       bool
+	AttestationFormat string // at most MaxAttestationFormatLen bytes
+	Name              string // the user's label, at most MaxNameLen bytes
+	CreatedAt         time.Time
+	LastUsedAt        time.Time // zero: never
+}
+
+// PasskeyHandle is a user's WebAuthn user handle, as it appears in a Dump.
+type PasskeyHandle struct {
+	UserID string
+	Handle []byte
+}
+
+// Passkeys stores passkey credentials and each user's WebAuthn user
+// handle (the opaque ID an authenticator returns with a discoverable
+// credential).
+type Passkeys interface {
+	// CreatePasskey inserts c. If maxPerUser > 0 and the user already has
+	// maxPerUser passkeys it returns ErrLimitReached; the count and the
+	// insert are one atomic step, so concurrent creations never exceed the
+	// cap. ErrNotFound if the user does not exist, ErrConflict if the ID or
+	// the CredentialID exists (for any user), ErrInvalid for a record it
+	// refuses.
+	CreatePasskey(ctx context.Context, c *PasskeyCredential, maxPerUser int) error
+	// Passkey returns the user's passkey with this ID, or ErrNotFound (also
+	// when it belongs to another user).
+	Passkey(ctx context.Context, userID, id string) (*PasskeyCredential, error)
+	// PasskeyByCredentialID returns the passkey with this WebAuthn
+	// credential ID and its user, as they were at one instant (one read: a
+	// join on the SQL backends), or ErrNotFound, for verifying an
+	// assertion.
+	PasskeyByCredentialID(ctx context.Context, credentialID []byte) (*PasskeyCredential, *User, error)
+	// ListPasskeys returns the user's passkeys, oldest first (CreatedAt,
+	// then ID); empty if none.
+	ListPasskeys(ctx context.Context, userID string) ([]PasskeyCredential, error)
+	// RenamePasskey sets the name of the user's passkey with this ID.
+	// ErrNotFound if there is none (also when it belongs to another user),
+	// ErrInvalid for a name it refuses.
+	RenamePasskey(ctx context.Context, userID, id, name string) error
+	// RecordPasskeyUse sets the passkey's SignCount to newCount,
+	// BackupState to backupState and LastUsedAt to at if and only if the
+	// stored SignCount still equals oldCount (compare-and-swap: of
+	// concurrent calls with the same oldCount exactly one succeeds). It
+	// returns ErrConflict when the count differs and ErrNotFound when there
+	// is no such passkey, and then changes nothing.
+	RecordPasskeyUse(ctx context.Context, id string, oldCount, newCount uint32, backupState bool, at time.Time) error
+	// DeletePasskey deletes the user's passkey with this ID, or returns
+	// ErrNotFound (also when it belongs to another user).
+	DeletePasskey(ctx context.Context, userID, id string) error
+	// SetPasskeyHandle sets the user's WebAuthn user handle (1 to
+	// MaxPasskeyHandleLen bytes), once: ErrConflict if the user has one
+	// already (the same included) or another user has this one,
+	// ErrNotFound if the user does not exist, ErrInvalid for a handle it
+	// refuses. Of concurrent calls for one user exactly one succeeds.
+	SetPasskeyHandle(ctx context.Context, userID string, handle []byte) error
+	// PasskeyHandle returns the user's handle, or ErrNotFound if it has
+	// none.
+	PasskeyHandle(ctx context.Context, userID string) ([]byte, error)
+	// UserByPasskeyHandle returns the user whose handle equals handle
+	// (byte for byte), or ErrNotFound.
+	UserByPasskeyHandle(ctx context.Context, handle []byte) (*User, error)
+}
+
 // RecoveryCode is one stored recovery-code digest, as it appears in a Dump.
 type RecoveryCode struct {
 	UserID string
@@ -474,19 +560,22 @@ type RecoveryCode struct {
 
 // Dump is a full backup: everything but short-lived state (requests,
 // revocations and counters). Slices are in a deterministic order (users,
-// tokens, sessions and keys by ID; credentials by user ID; codes by user
-// ID then digest; refresh tokens by digest), so the same contents always
-// dump to the same value. Sessions and refresh tokens are dumped for
-// inspection; Restore does not restore them.
+// tokens, sessions, passkeys and keys by ID; credentials and passkey
+// handles by user ID; codes by user ID then digest; refresh tokens by
+// digest), so the same contents always dump to the same value. Sessions
+// and refresh tokens are dumped for inspection; Restore does not restore
+// them.
 type Dump struct {
-	Users         []User
-	APITokens     []APIToken
-	TOTP          []TOTPCredential
-	PendingTOTP   []TOTPCredential
-	RecoveryCodes []RecoveryCode
-	SigningKeys   []SigningKey
-	Sessions      []Session
-	RefreshTokens []RefreshToken
+	Users          []User
+	APITokens      []APIToken
+	TOTP           []TOTPCredential
+	PendingTOTP    []TOTPCredential
+	RecoveryCodes  []RecoveryCode
+	SigningKeys    []SigningKey
+	Sessions       []Session
+	RefreshTokens  []RefreshToken
+	Passkeys       []PasskeyCredential
+	PasskeyHandles []PasskeyHandle
 }
 
 // Backup dumps and restores the whole store.
@@ -506,6 +595,10 @@ type Backup interface {
 	//   - An active TOTP credential whose user and sealed Secret equal the
 	//     store's active credential keeps the greater LastStep of the two, so
 	//     a code accepted since the dump cannot be replayed.
+	//   - A passkey whose user and CredentialID equal a passkey the store
+	//     holds keeps the greater SignCount of the two, so an assertion
+	//     accepted since the dump cannot be replayed and a cloned
+	//     authenticator is not forgiven.
 	//   - Sessions and refresh tokens are not restored: the store's are
 	//     deleted and the dump's are checked (Dump.Validate) but not
 	//     written, so a restore ends every session, as the generation rule
@@ -533,6 +626,7 @@ type Store interface {
 	Revocations
 	Counters
 	Sessions
+	Passkeys
 	Backup
 	// Close releases the store's resources; later calls return errors.
 	Close() error

@@ -25,7 +25,17 @@ const (
 	MaxCounterKeyLen   = 512
 	MaxRecoveryCodes   = 100
 	MaxClientIPLen     = 64
+
+	MaxCredentialIDLen      = 1023 // WebAuthn's limit on a credential ID
+	MaxPublicKeyLen         = 2048
+	MaxTransports           = 16
+	MaxTransportLen         = 32
+	MaxAttestationFormatLen = 32
+	MaxPasskeyHandleLen     = 64 // WebAuthn's limit on a user handle
 )
+
+// AAGUIDLen is the length of a passkey's AAGUID, when it has one.
+const AAGUIDLen = 16
 
 // FoldIdentifier returns the form in which usernames and emails are
 // compared for uniqueness and lookup: Unicode lower case (strings.ToLower),
@@ -230,3 +240,39 @@ func ValidateRefreshToken(t *RefreshToken) error {
 // ValidateDigest checks one token digest: 1 to MaxDigestLen bytes of UTF-8
 // without NUL.
 func ValidateDigest(digest string) error { return text("digest", digest, MaxDigestLen, true) }
+
+// ValidatePasskey checks c against the limits above: IDs, a CredentialID of
+// 1 to MaxCredentialIDLen bytes, a PublicKey of 1 to MaxPublicKeyLen bytes,
+// an AAGUID of AAGUIDLen bytes or none, the transports, attestation format
+// and name.
+func ValidatePasskey(c *PasskeyCredential) error {
+	if len(c.CredentialID) == 0 || len(c.CredentialID) > MaxCredentialIDLen {
+		return fmt.Errorf("%w: credential id must be 1 to %d bytes", ErrInvalid, MaxCredentialIDLen)
+	}
+	if len(c.PublicKey) == 0 || len(c.PublicKey) > MaxPublicKeyLen {
+		return fmt.Errorf("%w: public key must be 1 to %d bytes", ErrInvalid, MaxPublicKeyLen)
+	}
+	if len(c.AAGUID) != 0 && len(c.AAGUID) != AAGUIDLen {
+		return fmt.Errorf("%w: aaguid must be %d bytes or empty", ErrInvalid, AAGUIDLen)
+	}
+	return firstErr(
+		ValidateID(c.ID),
+		ValidateID(c.UserID),
+		list("transports", c.Transports, MaxTransports, MaxTransportLen),
+		text("attestation_format", c.AttestationFormat, MaxAttestationFormatLen, false),
+		ValidatePasskeyName(c.Name),
+	)
+}
+
+// ValidatePasskeyName checks a passkey's name: at most MaxNameLen bytes of
+// UTF-8 without NUL, possibly empty.
+func ValidatePasskeyName(name string) error { return text("name", name, MaxNameLen, false) }
+
+// ValidatePasskeyHandle checks a WebAuthn user handle: 1 to
+// MaxPasskeyHandleLen bytes (any bytes).
+func ValidatePasskeyHandle(handle []byte) error {
+	if len(handle) == 0 || len(handle) > MaxPasskeyHandleLen {
+		return fmt.Errorf("%w: passkey handle must be 1 to %d bytes", ErrInvalid, MaxPasskeyHandleLen)
+	}
+	return nil
+}

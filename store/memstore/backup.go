@@ -44,6 +44,12 @@ func (s *Store) Dump(ctx context.Context) (*store.Dump, error) {
 	for _, t := range d.refresh {
 		out.RefreshTokens = append(out.RefreshTokens, *t)
 	}
+	for _, c := range d.passkeys {
+		out.Passkeys = append(out.Passkeys, *clonePasskey(c))
+	}
+	for uid, h := range d.handles {
+		out.PasskeyHandles = append(out.PasskeyHandles, store.PasskeyHandle{UserID: uid, Handle: slices.Clone(h)})
+	}
 	slices.SortFunc(out.Users, func(a, b store.User) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(out.APITokens, func(a, b store.APIToken) int { return strings.Compare(a.ID, b.ID) })
 	byUser := func(a, b store.TOTPCredential) int { return strings.Compare(a.UserID, b.UserID) }
@@ -55,6 +61,8 @@ func (s *Store) Dump(ctx context.Context) (*store.Dump, error) {
 	slices.SortFunc(out.SigningKeys, func(a, b store.SigningKey) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(out.Sessions, func(a, b store.Session) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(out.RefreshTokens, func(a, b store.RefreshToken) int { return strings.Compare(a.Digest, b.Digest) })
+	slices.SortFunc(out.Passkeys, func(a, b store.PasskeyCredential) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out.PasskeyHandles, func(a, b store.PasskeyHandle) int { return strings.Compare(a.UserID, b.UserID) })
 	return out, nil
 }
 
@@ -79,8 +87,8 @@ func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 	defer s.mu.Unlock()
 	nd.revoked = d.revoked // kept (store.Backup)
 	// Protection never rolls back (store.Backup): generations and versions
-	// move past both sides, and a TOTP step accepted since the dump stays
-	// accepted.
+	// move past both sides, and a TOTP step or passkey signature count
+	// accepted since the dump stays accepted.
 	for id, u := range nd.users {
 		if old, ok := d.users[id]; ok {
 			u.Generation = max(u.Generation, old.Generation)
@@ -92,6 +100,11 @@ func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 	for id, c := range nd.totp {
 		if old, ok := d.totp[id]; ok && subtle.ConstantTimeCompare(old.Secret, c.Secret) == 1 {
 			c.LastStep = max(c.LastStep, old.LastStep)
+		}
+	}
+	for cid, c := range nd.byCredential {
+		if old, ok := d.byCredential[cid]; ok && old.UserID == c.UserID {
+			c.SignCount = max(c.SignCount, old.SignCount)
 		}
 	}
 	*d = *nd
@@ -125,6 +138,12 @@ func build(dump *store.Dump) (*data, error) {
 	}
 	for i := range dump.SigningKeys {
 		d.keys[dump.SigningKeys[i].ID] = cloneKey(&dump.SigningKeys[i])
+	}
+	for i := range dump.Passkeys {
+		d.putPasskey(passkeyIn(&dump.Passkeys[i]))
+	}
+	for _, h := range dump.PasskeyHandles {
+		d.putHandle(h.UserID, h.Handle)
 	}
 	return d, nil
 }

@@ -120,3 +120,19 @@ func cloneSession(s *store.Session) *store.Session {
 	c := *s
 	return &c
 }
+
+func clonePasskey(c *store.PasskeyCredential) *store.PasskeyCredential {
+	out := *c
+	out.CredentialID = slices.Clone(c.CredentialID)
+	out.PublicKey = slices.Clone(c.PublicKey)
+	out.AAGUID = slices.Clone(c.AAGUID)
+	out.Transports = slices.Clone(c.Transports)
+	return &out
+}
+
+func passkeyIn(c *store.PasskeyCredential) *store.PasskeyCredential {
+	out := clonePasskey(c)
+	out.CreatedAt = store.StorageTime(c.CreatedAt)
+	out.LastUsedAt = store.StorageTime(c.LastUsedAt)
+	return out
+}

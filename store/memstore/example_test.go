@@ -116,3 +116,38 @@ func ExampleStore_RotateRefreshToken() {
 	// reused <nil>
 	// store: not found
 }
+
+// A passkey's signature counter is recorded by compare-and-swap: of two
+// assertions verified against the same stored count, only the first is
+// recorded.
+func ExampleStore_RecordPasskeyUse() {
+	ctx := context.Background()
+	st := memstore.New()
+	defer st.Close()
+
+	now := time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
+	_ = st.CreateUser(ctx, &store.User{ID: "u1", Username: "alice"})
+	_ = st.SetPasskeyHandle(ctx, "u1", []byte{0x8f, 0x01, 0x42})
+	err := st.CreatePasskey(ctx, &store.PasskeyCredential{
+		ID: "pk1", UserID: "u1", CredentialID: []byte{0xca, 0xfe}, PublicKey: []byte{0xa5, 0x01},
+		SignCount: 7, Name: "Laptop", CreatedAt: now,
+	}, 10)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// An assertion names the credential; the store returns it with its user.
+	c, u, _ := st.PasskeyByCredentialID(ctx, []byte{0xca, 0xfe})
+	fmt.Println(c.Name, c.SignCount, u.Username)
+	fmt.Println(st.RecordPasskeyUse(ctx, "pk1", c.SignCount, 8, false, now))
+	fmt.Println(errors.Is(st.RecordPasskeyUse(ctx, "pk1", c.SignCount, 8, false, now), store.ErrConflict))
+	// A discoverable credential's assertion names the user by its handle.
+	u, _ = st.UserByPasskeyHandle(ctx, []byte{0x8f, 0x01, 0x42})
+	fmt.Println(u.ID)
+	// Output:
+	// Laptop 7 alice
+	// <nil>
+	// true
+	// u1
+}

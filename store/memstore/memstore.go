@@ -48,6 +48,12 @@ type data struct {
 	userSessions  map[string]map[string]struct{} // user ID → session IDs
 	refresh       map[string]*store.RefreshToken // by digest
 	sessionTokens map[string]map[string]struct{} // session ID → refresh-token digests
+
+	passkeys     map[string]*store.PasskeyCredential // by passkey ID
+	byCredential map[string]*store.PasskeyCredential // string(CredentialID) → the record in passkeys
+	userPasskeys map[string]map[string]struct{}      // user ID → passkey IDs
+	handles      map[string][]byte                   // user ID → passkey handle
+	byHandle     map[string]string                   // string(handle) → user ID
 }
 
 // minSweep is the counter-map size below which dead counters are kept.
@@ -74,6 +80,12 @@ func newData() *data {
 		userSessions:  map[string]map[string]struct{}{},
 		refresh:       map[string]*store.RefreshToken{},
 		sessionTokens: map[string]map[string]struct{}{},
+
+		passkeys:     map[string]*store.PasskeyCredential{},
+		byCredential: map[string]*store.PasskeyCredential{},
+		userPasskeys: map[string]map[string]struct{}{},
+		handles:      map[string][]byte{},
+		byHandle:     map[string]string{},
 	}
 }
 

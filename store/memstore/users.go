@@ -214,6 +214,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	delete(d.pending, id)
 	delete(d.codes, id)
 	d.deleteUserSessions(id)
+	d.deleteUserPasskeys(id)
 	for rid, r := range d.requests {
 		if r.UserID == id {
 			delete(d.requests, rid)

@@ -120,6 +120,27 @@ func dump(ctx context.Context, c conn) (*store.Dump, error) {
 	if err != nil {
 		return nil, err
 	}
+	err = each(ctx, c, `SELECT `+passkeyCols+` FROM passkeys ORDER BY id`, func(rows *sql.Rows) error {
+		p, err := scanPasskey(rows)
+		if err == nil {
+			d.Passkeys = append(d.Passkeys, *p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = each(ctx, c, `SELECT user_id, handle FROM passkey_handles ORDER BY user_id`, func(rows *sql.Rows) error {
+		var h store.PasskeyHandle
+		err := rows.Scan(&h.UserID, &h.Handle)
+		if err == nil {
+			d.PasskeyHandles = append(d.PasskeyHandles, h)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -175,18 +196,25 @@ func validateDump(d *store.Dump) error {
 			return err
 		}
 	}
+	for i := range d.Passkeys {
+		if _, err := passkeyArgs(&d.Passkeys[i]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // Tables in the order Restore clears them (children first); revocations
 // are kept (store.Backup). Sessions and refresh tokens are cleared and
 // never restored.
-var restoreTables = []string{"refresh_tokens", "sessions", "recovery_codes", "totp", "totp_pending", "api_tokens",
-	"requests", "user_identifiers", "users", "signing_keys", "counters"}
+var restoreTables = []string{"refresh_tokens", "sessions", "passkeys", "passkey_handles", "recovery_codes", "totp",
+	"totp_pending", "api_tokens", "requests", "user_identifiers", "users", "signing_keys", "counters"}
 
 // Restore implements [store.Backup] in one transaction; every record is
 // validated before anything is written. The dump's sessions and refresh
-// tokens are validated but not written, and the store's are deleted. On PostgreSQL the tables are
+// tokens are validated but not written, and the store's are deleted;
+// passkeys keep the greater signature count of the dump's and the
+// store's. On PostgreSQL the tables are
 // locked against other writers first (readers go on), so nothing written
 // concurrently survives next to the restored contents.
 func (s *Store) Restore(ctx context.Context, d *store.Dump) error {
@@ -200,11 +228,16 @@ func (s *Store) Restore(ctx context.Context, d *store.Dump) error {
 		if s.dialect == Postgres {
 			// In the order the other transactions lock rows, parents first.
 			if _, err := c.exec(ctx, `LOCK TABLE users, user_identifiers, api_tokens, totp, totp_pending, recovery_codes,
-	requests, sessions, refresh_tokens, signing_keys, revocations, counters IN EXCLUSIVE MODE`); err != nil {
+	requests, sessions, refresh_tokens, passkeys, passkey_handles, signing_keys, revocations, counters
+	IN EXCLUSIVE MODE`); err != nil {
 				return err
 			}
 		}
 		users, active, err := protect(ctx, c, d)
+		if err != nil {
+			return err
+		}
+		passkeys, err := protectPasskeys(ctx, c, d)
 		if err != nil {
 			return err
 		}
@@ -242,10 +275,54 @@ func (s *Store) Restore(ctx context.Context, d *store.Dump) error {
 			}); err != nil {
 			return err
 		}
+		if err := insertAll(ctx, c, insertPasskeyQuery, len(passkeys), func(i int) ([]any, error) {
+			return passkeyArgs(&passkeys[i])
+		}); err != nil {
+			return err
+		}
+		if err := insertAll(ctx, c, `INSERT INTO passkey_handles (user_id, handle) VALUES ($1, $2)`,
+			len(d.PasskeyHandles), func(i int) ([]any, error) {
+				return []any{d.PasskeyHandles[i].UserID, d.PasskeyHandles[i].Handle}, nil
+			}); err != nil {
+			return err
+		}
 		return insertAll(ctx, c, `INSERT INTO signing_keys (id, sealed, created_at) VALUES ($1, $2, $3)`,
 			len(d.SigningKeys), func(i int) ([]any, error) { return keyArgs(&d.SigningKeys[i]) })
 	})
 	return s.fail(ctx, err)
+}
+
+// protectPasskeys returns the dump's passkeys as Restore writes them
+// (store.Backup): each one whose user and credential ID the store holds
+// at the greater signature count. d is not modified.
+func protectPasskeys(ctx context.Context, c conn, d *store.Dump) ([]store.PasskeyCredential, error) {
+	type held struct {
+		userID string
+		count  int64
+	}
+	have := map[string]held{}
+	err := each(ctx, c, `SELECT credential_id, user_id, sign_count FROM passkeys`, func(rows *sql.Rows) error {
+		var (
+			cid []byte
+			h   held
+		)
+		if err := rows.Scan(&cid, &h.userID, &h.count); err != nil {
+			return err
+		}
+		have[string(cid)] = h
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(d.Passkeys)
+	for i := range out {
+		p := &out[i]
+		if h, ok := have[string(p.CredentialID)]; ok && h.userID == p.UserID && h.count > int64(p.SignCount) {
+			p.SignCount = uint32(h.count)
+		}
+	}
+	return out, nil
 }
 
 // protect returns the dump's users and active TOTP credentials as Restore

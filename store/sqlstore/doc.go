@@ -36,13 +36,13 @@
 //
 // Times are stored as int64 Unix microseconds (exact, and the same in both
 // dialects); permission and IP lists as JSON text; usernames and emails
-// also in their [store.FoldIdentifier] form under unique indexes. Every lookup the
-// interfaces offer is one read of an index: token digest, folded username
-// and email, request ID, session ID, refresh-token digest, and the user_id
-// of every table that belongs to a user (whose foreign keys cascade on
-// delete, as refresh tokens' do from their session). Each session keeps
-// when it stops being live (ends_at), so expired sessions are deleted by
-// a range of an index.
+// also in their [store.FoldIdentifier] form under unique indexes. Every
+// lookup the interfaces offer is one read of an index: token digest,
+// folded username and email, request ID, session ID, refresh-token digest,
+// passkey credential ID and user handle, and the user_id of every table
+// that belongs to a user (whose foreign keys cascade on delete, as refresh
+// tokens' do from their session). Each session keeps when it stops being
+// live (ends_at), so expired sessions are deleted by a range of an index.
 //
 // # Atomicity
 //
@@ -52,14 +52,17 @@
 // step is an UPDATE ... WHERE last_step < step; a failed request attempt
 // is an UPDATE ... RETURNING followed by the DELETE at the maximum in the
 // same transaction; a hit is one INSERT ... ON CONFLICT DO UPDATE ...
-// RETURNING; the API-token and session caps count (or delete the oldest)
-// and insert after locking the owner's row (SELECT ... FOR UPDATE on
-// PostgreSQL, BEGIN IMMEDIATE on SQLite). A refresh-token rotation reads
-// the token, its session and user in one statement, then swaps the
-// session's refresh_seq with a conditional UPDATE (one statement with the
-// token writes on PostgreSQL), so of concurrent rotations of one token
-// exactly one changes the session; the others read again and find the
-// token spent. Transactions that lose a lock race (SQLITE_BUSY, PostgreSQL
+// RETURNING; the API-token, passkey and session caps count (or delete
+// the oldest) and insert after locking the owner's row (SELECT ... FOR
+// UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite). A refresh-token
+// rotation reads the token, its session and user in one statement, then
+// swaps the session's refresh_seq with a conditional UPDATE (one
+// statement with the token writes on PostgreSQL), so of concurrent
+// rotations of one token exactly one changes the session; the others read
+// again and find the token spent. Recording a passkey use is an UPDATE
+// ... WHERE sign_count = old; a passkey user handle is set by one INSERT
+// whose primary key (one per user) and unique index (one user per handle)
+// decide. Transactions that lose a lock race (SQLITE_BUSY, PostgreSQL
 // serialization failures and deadlocks) are retried from the start, so
 // callers never see those errors.
 //

@@ -44,7 +44,14 @@ func TestOutOfRangeTimes(t *testing.T) {
 				return s.CreateSession(ctx, &store.Session{ID: "s1", UserID: "u1", IdleTimeout: time.Hour,
 					ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), AuthTime: long, RefreshSeq: 1}, "r1", 0)
 			}},
+			{"CreatePasskey far last use", func() error {
+				return s.CreatePasskey(ctx, &store.PasskeyCredential{ID: "p1", UserID: "u1", CredentialID: []byte("c"),
+					PublicKey: []byte("k"), LastUsedAt: far}, 0)
+			}},
+			{"RecordPasskeyUse long past", func() error { return s.RecordPasskeyUse(ctx, "p0", 0, 1, false, long) }},
 		}
+		require.NoError(t, s.CreatePasskey(ctx, &store.PasskeyCredential{ID: "p0", UserID: "u1", CredentialID: []byte("c0"),
+			PublicKey: []byte("k")}, 0))
 		for _, tc := range tests {
 			require.ErrorIs(t, tc.call(), store.ErrInvalid, tc.name)
 		}
@@ -53,6 +60,9 @@ func TestOutOfRangeTimes(t *testing.T) {
 		require.Len(t, d.Users, 1, "nothing written")
 		require.Empty(t, d.APITokens, "nothing written")
 		require.Empty(t, d.Sessions, "nothing written")
+		require.Len(t, d.Passkeys, 1, "nothing written")
+		require.Zero(t, d.Passkeys[0].SignCount, "nothing written")
+		require.True(t, d.Passkeys[0].LastUsedAt.IsZero(), "nothing written")
 		u, err := s.User(ctx, "u1")
 		require.NoError(t, err)
 		require.True(t, u.LastLoginAt.IsZero(), "nothing written")

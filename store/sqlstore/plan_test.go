@@ -165,6 +165,24 @@ func exercise(t *testing.T, s store.Store) {
 	_, err = s.DeleteUserSessions(ctx, "u1")
 	require.NoError(t, err)
 	require.NoError(t, s.DeleteExpiredSessions(ctx, t0))
+
+	pk := &store.PasskeyCredential{ID: "p1", UserID: "u1", CredentialID: []byte("c1"), PublicKey: []byte("k"), CreatedAt: t0}
+	require.NoError(t, s.CreatePasskey(ctx, pk, 0))
+	_, err = s.Passkey(ctx, "u1", "p1")
+	require.NoError(t, err)
+	_, _, err = s.PasskeyByCredentialID(ctx, []byte("c1"))
+	require.NoError(t, err)
+	_, err = s.ListPasskeys(ctx, "u1")
+	require.NoError(t, err)
+	require.NoError(t, s.RenamePasskey(ctx, "u1", "p1", "laptop"))
+	require.NoError(t, s.RecordPasskeyUse(ctx, "p1", 0, 1, true, t0))
+	require.ErrorIs(t, s.RecordPasskeyUse(ctx, "p1", 0, 1, true, t0), store.ErrConflict)
+	require.NoError(t, s.SetPasskeyHandle(ctx, "u1", []byte("h1")))
+	_, err = s.PasskeyHandle(ctx, "u1")
+	require.NoError(t, err)
+	_, err = s.UserByPasskeyHandle(ctx, []byte("h1"))
+	require.NoError(t, err)
+	require.NoError(t, s.DeletePasskey(ctx, "u1", "p1"))
 	require.NoError(t, s.DeleteUser(ctx, "u1"))
 }
 
@@ -187,6 +205,8 @@ var lookups = []string{
 	"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
 	"FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id WHERE t.digest = $1",
 	"DELETE FROM sessions WHERE ends_at <= $1",
+	"FROM passkeys p JOIN users u ON u.id = p.user_id WHERE p.credential_id = $1",
+	"FROM passkey_handles h JOIN users u ON u.id = h.user_id WHERE h.handle = $1",
 }
 
 var paramRE = regexp.MustCompile(`\$(\d+)`)

@@ -257,8 +257,8 @@ func (s *Store) SetLastLogin(ctx context.Context, id string, at time.Time) error
 }
 
 // DeleteUser implements [store.Users]. The user's API tokens, TOTP
-// credentials, recovery codes, requests, sessions and refresh tokens go
-// with it (ON DELETE CASCADE).
+// credentials, recovery codes, requests, sessions and refresh tokens,
+// passkeys and passkey handle go with it (ON DELETE CASCADE).
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if err := s.check(ctx); err != nil {
 		return err

@@ -150,6 +150,40 @@ func (x suite) aliasing(t *testing.T) {
 		equalUser(t, user("u1"), owner, "the owner is the caller's")
 	})
 
+	x.run(t, "Passkeys", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		pk, want := passkey("p1", "u1"), passkey("p1", "u1")
+		require.NoError(t, s.CreatePasskey(ctx, pk, 0))
+		pk.CredentialID[0], pk.PublicKey[0], pk.AAGUID[0], pk.Transports[0] = 'X', 'X', 'X', "changed"
+		got := getPasskey(t, s, "u1", "p1")
+		equalPasskey(t, want, got, "the record passed in is not retained")
+		got.CredentialID[0], got.PublicKey[0], got.AAGUID[0], got.Transports[0] = 'X', 'X', 'X', "changed"
+		again, _, err := s.PasskeyByCredentialID(ctx, want.CredentialID)
+		require.NoError(t, err)
+		equalPasskey(t, want, again, "the record returned is the caller's")
+		again.PublicKey[1] = 'X'
+		list, err := s.ListPasskeys(ctx, "u1")
+		require.NoError(t, err)
+		equalPasskey(t, want, &list[0])
+		list[0].Transports[1] = "changed"
+		equalPasskey(t, want, getPasskey(t, s, "u1", "p1"), "ListPasskeys records are the caller's")
+
+		handle := []byte("handle")
+		require.NoError(t, s.SetPasskeyHandle(ctx, "u1", handle))
+		handle[0] = 'X'
+		h, err := s.PasskeyHandle(ctx, "u1")
+		require.NoError(t, err)
+		assert.Equal(t, []byte("handle"), h, "the handle passed in is not retained")
+		h[0] = 'X'
+		h, err = s.PasskeyHandle(ctx, "u1")
+		require.NoError(t, err)
+		assert.Equal(t, []byte("handle"), h, "the handle returned is the caller's")
+		u, err := s.UserByPasskeyHandle(ctx, []byte("handle"))
+		require.NoError(t, err)
+		assert.Equal(t, "u1", u.ID)
+	})
+
 	x.run(t, "Backup", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		populate(t, s, "a")
@@ -160,6 +194,8 @@ func (x suite) aliasing(t *testing.T) {
 		d.TOTP[0].Secret[0] = 'X'
 		d.SigningKeys[0].Sealed[0] = 'X'
 		d.Users[1].ID = "changed"
+		d.Passkeys[0].CredentialID[0] = 'X'
+		d.PasskeyHandles[0].Handle[0] = 'X'
 		assert.Equal(t, want, dump(t, s), "the dump is the caller's")
 
 		d2, err := s.Dump(ctx)
@@ -169,6 +205,8 @@ func (x suite) aliasing(t *testing.T) {
 		d2.TOTP[0].Secret[0] = 'X'
 		d2.SigningKeys[0].Sealed[0] = 'X'
 		d2.APITokens[0].Permissions[0] = "changed"
+		d2.Passkeys[0].PublicKey[0] = 'X'
+		d2.PasskeyHandles[0].Handle[0] = 'X'
 		assert.Equal(t, restored(want), dump(t, s), "the restored dump is not retained")
 	})
 }

@@ -40,6 +40,13 @@ func populate(t *testing.T, s store.Store, tag string) {
 	mustSession(t, s, tag+"-s2", tag+"-u1")
 	mustSession(t, s, tag+"-s1", tag+"-u2")
 	mustRotate(t, s, refresh(tag+"-s1", 1), refresh(tag+"-s1", 2), at(time.Minute), 0, store.Rotated)
+	mustPasskey(t, s, tag+"-p2", tag+"-u1")
+	mustPasskey(t, s, tag+"-p1", tag+"-u2")
+	pk := passkey(tag+"-p3", tag+"-u1")
+	pk.AAGUID, pk.Transports, pk.LastUsedAt = nil, nil, at(time.Minute)
+	require.NoError(t, s.CreatePasskey(ctx, pk, 0))
+	require.NoError(t, s.SetPasskeyHandle(ctx, tag+"-u2", []byte(tag+"-handle-2")))
+	require.NoError(t, s.SetPasskeyHandle(ctx, tag+"-u1", []byte(tag+"-handle-1")))
 	// Short-lived state, which a dump leaves out and a restore clears.
 	mustRequest(t, s, tag+"-r1", tag+"-u1")
 	mustRequest(t, s, tag+"-r2", "")
@@ -82,6 +89,13 @@ func (x suite) backup(t *testing.T) {
 		sess, err := s.Session(t.Context(), "a-s1")
 		require.NoError(t, err)
 		assert.Equal(t, normSession(*sess, false), d.Sessions[0])
+		assert.Equal(t, []string{"a-p1", "a-p2", "a-p3"}, ids(len(d.Passkeys), func(i int) string { return d.Passkeys[i].ID }), "passkeys by ID")
+		assert.Equal(t, []store.PasskeyHandle{
+			{UserID: "a-u1", Handle: []byte("a-handle-1")}, {UserID: "a-u2", Handle: []byte("a-handle-2")},
+		}, d.PasskeyHandles, "passkey handles by user")
+		pk, err := s.Passkey(t.Context(), "a-u1", "a-p3")
+		require.NoError(t, err)
+		assert.Equal(t, normPasskey(*pk, false), d.Passkeys[2])
 
 		for i := range d.Users {
 			got, err := s.User(t.Context(), d.Users[i].ID)
@@ -150,9 +164,27 @@ func (x suite) backup(t *testing.T) {
 		require.NoError(t, dst.AdvanceTOTPStep(ctx, "a-u2", 101))
 		require.ErrorIs(t, dst.ActivateTOTP(ctx, "a-u1", cred("a-u1").Secret, 1, nil, t0), store.ErrConflict)
 		require.NoError(t, dst.ActivateTOTP(ctx, "a-u3", cred("a-u3").Secret, 1, nil, t0), "restored pending enrollment")
+		_, owner, err := dst.PasskeyByCredentialID(ctx, passkey("a-p2", "").CredentialID)
+		require.NoError(t, err)
+		assert.Equal(t, "a-u1", owner.ID)
+		owner, err = dst.UserByPasskeyHandle(ctx, []byte("a-handle-2"))
+		require.NoError(t, err)
+		assert.Equal(t, "a-u2", owner.ID)
+		for _, gone := range [][]byte{passkey("b-p2", "").CredentialID, passkey("b-p1", "").CredentialID} {
+			_, _, err = dst.PasskeyByCredentialID(ctx, gone)
+			notFound(t, err, "the old credential index is gone")
+		}
+		_, err = dst.UserByPasskeyHandle(ctx, []byte("b-handle-1"))
+		notFound(t, err, "the old handle index is gone")
+		require.ErrorIs(t, dst.SetPasskeyHandle(ctx, "a-u1", []byte("fresh")), store.ErrConflict, "restored handles are set")
+		require.NoError(t, dst.RecordPasskeyUse(ctx, "a-p1", 5, 6, true, at(time.Hour)), "restored passkeys work")
 		mustSession(t, dst, "a-s1", "a-u1")
 		require.NoError(t, dst.DeleteUser(ctx, "a-u1"), "restored records cascade")
 		gone(t, dst, "a-s1")
+		_, err = dst.Passkey(ctx, "a-u1", "a-p2")
+		notFound(t, err)
+		_, err = dst.UserByPasskeyHandle(ctx, []byte("a-handle-1"))
+		notFound(t, err)
 		_, err = dst.APITokenByDigest(ctx, "digest-a-t3")
 		notFound(t, err)
 
@@ -170,20 +202,26 @@ func (x suite) backup(t *testing.T) {
 		c := cred("u1")
 		c.CreatedAt = odd
 		k := key("k", odd)
+		pk := passkey("p1", "u1")
+		pk.CreatedAt, pk.LastUsedAt = odd, odd
 		in := &store.Dump{
-			Users:         []store.User{*u2, *u1},
-			APITokens:     []store.APIToken{*token("t2", "u1"), *t1},
-			TOTP:          []store.TOTPCredential{*cred("u2"), *c},
-			RecoveryCodes: []store.RecoveryCode{{UserID: "u2", Digest: "b"}, {UserID: "u1", Digest: "z"}, {UserID: "u2", Digest: "a"}},
-			SigningKeys:   []store.SigningKey{*key("m", t0), *k},
+			Users:          []store.User{*u2, *u1},
+			APITokens:      []store.APIToken{*token("t2", "u1"), *t1},
+			TOTP:           []store.TOTPCredential{*cred("u2"), *c},
+			RecoveryCodes:  []store.RecoveryCode{{UserID: "u2", Digest: "b"}, {UserID: "u1", Digest: "z"}, {UserID: "u2", Digest: "a"}},
+			SigningKeys:    []store.SigningKey{*key("m", t0), *k},
+			Passkeys:       []store.PasskeyCredential{*passkey("p2", "u1"), *pk},
+			PasskeyHandles: []store.PasskeyHandle{{UserID: "u2", Handle: []byte("h2")}, {UserID: "u1", Handle: []byte("h1")}},
 		}
 		require.NoError(t, s.Restore(t.Context(), in))
 		want := normDump(&store.Dump{
-			Users:         []store.User{*u1, *u2},
-			APITokens:     []store.APIToken{*t1, *token("t2", "u1")},
-			TOTP:          []store.TOTPCredential{*c, *cred("u2")},
-			RecoveryCodes: []store.RecoveryCode{{UserID: "u1", Digest: "z"}, {UserID: "u2", Digest: "a"}, {UserID: "u2", Digest: "b"}},
-			SigningKeys:   []store.SigningKey{*k, *key("m", t0)},
+			Users:          []store.User{*u1, *u2},
+			APITokens:      []store.APIToken{*t1, *token("t2", "u1")},
+			TOTP:           []store.TOTPCredential{*c, *cred("u2")},
+			RecoveryCodes:  []store.RecoveryCode{{UserID: "u1", Digest: "z"}, {UserID: "u2", Digest: "a"}, {UserID: "u2", Digest: "b"}},
+			SigningKeys:    []store.SigningKey{*k, *key("m", t0)},
+			Passkeys:       []store.PasskeyCredential{*pk, *passkey("p2", "u1")},
+			PasskeyHandles: []store.PasskeyHandle{{UserID: "u1", Handle: []byte("h1")}, {UserID: "u2", Handle: []byte("h2")}},
 		}, true)
 		want = restored(want)
 		assert.Equal(t, want, dump(t, s), "sorted, times in UTC to the microsecond")
@@ -195,13 +233,15 @@ func (x suite) backup(t *testing.T) {
 		before := dump(t, s)
 		good := func() *store.Dump {
 			return &store.Dump{
-				Users:         []store.User{*user("u1"), *user("u2")},
-				APITokens:     []store.APIToken{*token("t1", "u1")},
-				TOTP:          []store.TOTPCredential{*cred("u1")},
-				PendingTOTP:   []store.TOTPCredential{*cred("u2")},
-				RecoveryCodes: []store.RecoveryCode{{UserID: "u1", Digest: "d"}},
-				SigningKeys:   []store.SigningKey{*key("k1", t0)},
-				Sessions:      []store.Session{*session("s1", "u1"), {ID: "s2", UserID: "u2", IdleTimeout: time.Minute, ExpiresAt: t0, RefreshSeq: 2}},
+				Users:          []store.User{*user("u1"), *user("u2")},
+				APITokens:      []store.APIToken{*token("t1", "u1")},
+				TOTP:           []store.TOTPCredential{*cred("u1")},
+				PendingTOTP:    []store.TOTPCredential{*cred("u2")},
+				RecoveryCodes:  []store.RecoveryCode{{UserID: "u1", Digest: "d"}},
+				SigningKeys:    []store.SigningKey{*key("k1", t0)},
+				Passkeys:       []store.PasskeyCredential{*passkey("p1", "u1"), *passkey("p2", "u2")},
+				PasskeyHandles: []store.PasskeyHandle{{UserID: "u1", Handle: []byte("h1")}, {UserID: "u2", Handle: []byte("h2")}},
+				Sessions:       []store.Session{*session("s1", "u1"), {ID: "s2", UserID: "u2", IdleTimeout: time.Minute, ExpiresAt: t0, RefreshSeq: 2}},
 				RefreshTokens: []store.RefreshToken{
 					{Digest: "r1", SessionID: "s1", Seq: 1, CreatedAt: t0},
 					{Digest: "r2", SessionID: "s2", Seq: 1, SpentAt: t0},
@@ -248,6 +288,15 @@ func (x suite) backup(t *testing.T) {
 			{"spent live token", func(d *store.Dump) { d.RefreshTokens[0].SpentAt = t0 }},
 			{"unspent replaced token", func(d *store.Dump) { d.RefreshTokens[1].SpentAt = time.Time{} }},
 			{"invalid refresh digest", func(d *store.Dump) { d.RefreshTokens[0].Digest = nul }},
+			{"passkey without owner", func(d *store.Dump) { d.Passkeys[0].UserID = "nobody" }},
+			{"repeated passkey ID", func(d *store.Dump) { d.Passkeys[1].ID = "p1" }},
+			{"repeated credential ID", func(d *store.Dump) { d.Passkeys[1].CredentialID = d.Passkeys[0].CredentialID }},
+			{"invalid passkey", func(d *store.Dump) { d.Passkeys[0].AAGUID = []byte("short") }},
+			{"oversized passkey", func(d *store.Dump) { d.Passkeys[0].PublicKey = make([]byte, store.MaxPublicKeyLen+1) }},
+			{"handle without owner", func(d *store.Dump) { d.PasskeyHandles[0].UserID = "nobody" }},
+			{"two handles for a user", func(d *store.Dump) { d.PasskeyHandles[1].UserID = "u1" }},
+			{"repeated handle", func(d *store.Dump) { d.PasskeyHandles[1].Handle = []byte("h1") }},
+			{"empty handle", func(d *store.Dump) { d.PasskeyHandles[1].Handle = nil }},
 		}
 		require.NoError(t, x.open(t).Restore(ctx, good()), "the unedited dump restores")
 		for _, tc := range tests {

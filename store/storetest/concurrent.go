@@ -321,6 +321,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 
 	concurrentUsers(run)
 	concurrentSessions(run)
+	concurrentPasskeys(run)
 }
 
 func isAny(err error, targets ...error) bool {

@@ -37,9 +37,12 @@
 // deletes, the API-token cap, single-use recovery codes, requests and TOTP steps,
 // counters and bans, signing keys, revocations, sessions (the per-user
 // cap that ends the oldest, refresh-token rotation with its grace period
-// and reuse detection, idle and absolute expiry to the instant), dump and
-// restore (which never rolls generations, versions or TOTP steps back, and
-// ends every session), time
+// and reuse detection, idle and absolute expiry to the instant), passkeys
+// (credential IDs and user handles unique across users and compared as
+// bytes, the signature-counter compare-and-swap, a handle set once), dump
+// and
+// restore (which never rolls generations, versions, TOTP steps or passkey
+// signature counts back, and ends every session), time
 // normalisation, aliasing of records passed in and out, refusal of
 // oversized, invalid UTF-8 and NUL-carrying input without truncation,
 // of nil records, windows that are not positive and maxima below 1,
@@ -53,7 +56,9 @@
 // live token at once and require exactly one rotation, exactly one live
 // token afterwards (or none, once a reuse ended the session) and every
 // other answer the grace rules give; concurrent capped session creations
-// never leave more sessions than the cap.
+// never leave more sessions than the cap; of 50 concurrent recordings of a
+// passkey use against one signature count exactly one succeeds, in each of
+// 10 rounds.
 //
 // The suite's own tests run chosen subtests against deliberately broken
 // wrappers of the in-memory backend (a case-sensitive username lookup, an

@@ -252,6 +252,44 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			notFound(t, err, "the dump had no active credential")
 		}},
 
+		{"SignCountStoreAhead", func(t *testing.T, s store.Store) {
+			ctx := t.Context()
+			mustUser(t, s, "u1")
+			mustPasskey(t, s, "p1", "u1") // count 5
+			d := dumpOf(t, s)
+			require.NoError(t, s.RecordPasskeyUse(ctx, "p1", 5, 9, false, at(time.Hour)))
+			restore(t, s, d)
+			got := getPasskey(t, s, "u1", "p1")
+			assert.Equal(t, uint32(9), got.SignCount, "the count recorded since the dump is kept")
+			assert.True(t, got.BackupState, "every other field is the dump's")
+			require.ErrorIs(t, s.RecordPasskeyUse(ctx, "p1", 5, 6, true, at(2*time.Hour)), store.ErrConflict,
+				"an assertion checked against the dump's count is refused")
+		}},
+
+		{"SignCountDumpAhead", func(t *testing.T, s store.Store) {
+			mustUser(t, s, "u1")
+			mustPasskey(t, s, "p1", "u1") // count 5
+			d := dumpOf(t, s)
+			d.Passkeys[0].SignCount = 40
+			restore(t, s, d)
+			assert.Equal(t, uint32(40), getPasskey(t, s, "u1", "p1").SignCount, "the greater of the two")
+		}},
+
+		{"SignCountOtherUser", func(t *testing.T, s store.Store) {
+			ctx := t.Context()
+			mustUser(t, s, "u1")
+			mustUser(t, s, "u2")
+			mustPasskey(t, s, "p1", "u1")
+			d := dumpOf(t, s)
+			require.NoError(t, s.DeletePasskey(ctx, "u1", "p1"))
+			moved := passkey("p9", "u2")
+			moved.CredentialID, moved.SignCount = passkey("p1", "").CredentialID, 500
+			require.NoError(t, s.CreatePasskey(ctx, moved, 0))
+			restore(t, s, d)
+			assert.Equal(t, uint32(5), getPasskey(t, s, "u1", "p1").SignCount,
+				"another user's passkey with the same credential ID counts for nothing")
+		}},
+
 		{"RevocationsKept", func(t *testing.T, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")

@@ -145,6 +145,45 @@ func (x suite) badInput(t *testing.T) {
 		assert.Equal(t, before, dump(t, s), "no refused rotation changed anything")
 	})
 
+	x.run(t, "Passkeys", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		mustPasskey(t, s, "existing", "u1")
+		tests := []struct {
+			name string
+			edit func(c *store.PasskeyCredential)
+		}{
+			{"empty ID", func(c *store.PasskeyCredential) { c.ID = "" }},
+			{"long ID", func(c *store.PasskeyCredential) { c.ID = over(store.MaxIDLen) }},
+			{"NUL ID", func(c *store.PasskeyCredential) { c.ID = nul }},
+			{"empty user", func(c *store.PasskeyCredential) { c.UserID = "" }},
+			{"invalid UTF-8 user", func(c *store.PasskeyCredential) { c.UserID = badUTF8 }},
+			{"empty credential ID", func(c *store.PasskeyCredential) { c.CredentialID = nil }},
+			{"long credential ID", func(c *store.PasskeyCredential) { c.CredentialID = make([]byte, store.MaxCredentialIDLen+1) }},
+			{"empty public key", func(c *store.PasskeyCredential) { c.PublicKey = []byte{} }},
+			{"long public key", func(c *store.PasskeyCredential) { c.PublicKey = make([]byte, store.MaxPublicKeyLen+1) }},
+			{"short AAGUID", func(c *store.PasskeyCredential) { c.AAGUID = make([]byte, store.AAGUIDLen-1) }},
+			{"long AAGUID", func(c *store.PasskeyCredential) { c.AAGUID = make([]byte, store.AAGUIDLen+1) }},
+			{"empty transport", func(c *store.PasskeyCredential) { c.Transports = []string{"usb", ""} }},
+			{"long transport", func(c *store.PasskeyCredential) { c.Transports = []string{over(store.MaxTransportLen)} }},
+			{"NUL transport", func(c *store.PasskeyCredential) { c.Transports = []string{nul} }},
+			{"too many transports", func(c *store.PasskeyCredential) { c.Transports = manyDigests(store.MaxTransports + 1) }},
+			{"long attestation format", func(c *store.PasskeyCredential) { c.AttestationFormat = over(store.MaxAttestationFormatLen) }},
+			{"invalid UTF-8 attestation format", func(c *store.PasskeyCredential) { c.AttestationFormat = truncUTF8 }},
+			{"long name", func(c *store.PasskeyCredential) { c.Name = over(store.MaxNameLen) }},
+			{"NUL name", func(c *store.PasskeyCredential) { c.Name = nul }},
+		}
+		before := dump(t, s)
+		for _, tc := range tests {
+			c := passkey("p1", "u1")
+			tc.edit(c)
+			for _, maxPerUser := range []int{0, 5} {
+				require.ErrorIs(t, s.CreatePasskey(ctx, c, maxPerUser), store.ErrInvalid, "%s, cap %d", tc.name, maxPerUser)
+			}
+			assert.Equal(t, before, dump(t, s), "%s: nothing stored", tc.name)
+		}
+	})
+
 	// Values at the limits are stored whole, never truncated.
 	x.run(t, "AtTheLimits", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -250,6 +289,40 @@ func (x suite) badInput(t *testing.T) {
 		gotS, _ = mustRotate(t, s, digest, next, at(time.Minute), 0, store.Rotated)
 		assert.Equal(t, int64(2), gotS.RefreshSeq)
 		mustRotate(t, s, next, "next", at(2*time.Minute), 0, store.Rotated)
+
+		pk := &store.PasskeyCredential{
+			ID:                exactly(store.MaxIDLen),
+			UserID:            u.ID,
+			CredentialID:      make([]byte, store.MaxCredentialIDLen),
+			PublicKey:         make([]byte, store.MaxPublicKeyLen),
+			AAGUID:            make([]byte, store.AAGUIDLen),
+			Transports:        make([]string, store.MaxTransports),
+			AttestationFormat: exactly(store.MaxAttestationFormatLen),
+			Name:              exactly(store.MaxNameLen),
+			SignCount:         1<<32 - 1,
+		}
+		for i := range pk.CredentialID {
+			pk.CredentialID[i] = byte(i) // every byte value, NUL included
+		}
+		for i := range pk.PublicKey {
+			pk.PublicKey[i] = byte(255 - i)
+		}
+		for i := range pk.Transports {
+			pk.Transports[i] = exactly(store.MaxTransportLen-1) + string(rune('a'+i))
+		}
+		require.NoError(t, s.CreatePasskey(ctx, pk, 1))
+		gotP, gotOwner, err := s.PasskeyByCredentialID(ctx, pk.CredentialID)
+		require.NoError(t, err)
+		equalPasskey(t, pk, gotP, "stored whole")
+		assert.Equal(t, u.ID, gotOwner.ID)
+		handle := make([]byte, store.MaxPasskeyHandleLen)
+		for i := range handle {
+			handle[i] = byte(200 + i)
+		}
+		require.NoError(t, s.SetPasskeyHandle(ctx, u.ID, handle))
+		gotH, err := s.PasskeyHandle(ctx, u.ID)
+		require.NoError(t, err)
+		assert.Equal(t, handle, gotH, "stored whole")
 
 		ck := exactly(store.MaxCounterKeyLen)
 		_, err = s.Hit(ctx, ck, 1, time.Minute, t0)
@@ -407,6 +480,9 @@ func (x suite) badInput(t *testing.T) {
 			{"PutPendingTOTP nil", func() error { return s.PutPendingTOTP(ctx, nil) }},
 			{"CreateRequest nil", func() error { return s.CreateRequest(ctx, nil) }},
 			{"CreateSession nil", func() error { return s.CreateSession(ctx, nil, "d", 0) }},
+			{"CreatePasskey nil", func() error { return s.CreatePasskey(ctx, nil, 0) }},
+			{"CreatePasskey nil capped", func() error { return s.CreatePasskey(ctx, nil, 3) }},
+			{"SetPasskeyHandle nil", func() error { return s.SetPasskeyHandle(ctx, "u1", nil) }},
 			{"CreateSession nil capped", func() error { return s.CreateSession(ctx, nil, "d", 3) }},
 			{"RotateRefreshToken negative grace", func() error {
 				_, _, _, err := s.RotateRefreshToken(ctx, refresh("s1", 1), "d", t0, -time.Second)
@@ -440,6 +516,8 @@ func (x suite) badInput(t *testing.T) {
 		mustUser(t, s, "u1")
 		mustToken(t, s, "t1", "u1")
 		mustSession(t, s, "s1", "u1")
+		mustPasskey(t, s, "p1", "u1")
+		require.NoError(t, s.SetPasskeyHandle(ctx, "u1", []byte("handle-u1")))
 		for _, k := range []string{nul, badUTF8, truncUTF8, surrogate, overlong, over(64 << 10), "%", "_", "*", "' OR '1'='1"} {
 			lookups := map[string]error{}
 			_, lookups["User"] = s.User(ctx, k)
@@ -462,6 +540,16 @@ func (x suite) badInput(t *testing.T) {
 			_, _, _, lookups["RotateRefreshToken"] = s.RotateRefreshToken(ctx, k, "next", at(time.Minute), time.Minute)
 			lookups["DeleteSession"] = s.DeleteSession(ctx, "u1", k)
 			lookups["DeleteSession of a hostile user"] = s.DeleteSession(ctx, k, "s1")
+			_, lookups["Passkey"] = s.Passkey(ctx, "u1", k)
+			_, lookups["Passkey of a hostile user"] = s.Passkey(ctx, k, "p1")
+			_, _, lookups["PasskeyByCredentialID"] = s.PasskeyByCredentialID(ctx, []byte(k))
+			lookups["RenamePasskey"] = s.RenamePasskey(ctx, "u1", k, "name")
+			lookups["RenamePasskey of a hostile user"] = s.RenamePasskey(ctx, k, "p1", "name")
+			lookups["RecordPasskeyUse"] = s.RecordPasskeyUse(ctx, k, 5, 6, true, t0)
+			lookups["DeletePasskey"] = s.DeletePasskey(ctx, "u1", k)
+			lookups["DeletePasskey of a hostile user"] = s.DeletePasskey(ctx, k, "p1")
+			_, lookups["PasskeyHandle"] = s.PasskeyHandle(ctx, k)
+			_, lookups["UserByPasskeyHandle"] = s.UserByPasskeyHandle(ctx, []byte(k))
 			for name, err := range lookups {
 				assert.True(t, errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid),
 					"%s(%.12q) = %v, want ErrNotFound or ErrInvalid", name, k, err)
@@ -477,6 +565,12 @@ func (x suite) badInput(t *testing.T) {
 				assert.Empty(t, sessions, "ListSessions(%.12q)", k)
 			} else {
 				assert.ErrorIs(t, err, store.ErrInvalid, "ListSessions(%.12q)", k)
+			}
+			passkeys, err := s.ListPasskeys(ctx, k)
+			if err == nil {
+				assert.Empty(t, passkeys, "ListPasskeys(%.12q)", k)
+			} else {
+				assert.ErrorIs(t, err, store.ErrInvalid, "ListPasskeys(%.12q)", k)
 			}
 			n, err := s.DeleteUserSessions(ctx, k)
 			if err == nil {
@@ -499,5 +593,10 @@ func (x suite) badInput(t *testing.T) {
 		assert.Equal(t, []string{"t1"}, tokenIDs(t, s, "u1"))
 		assert.Equal(t, []string{"s1"}, sessionIDs(t, s, "u1"))
 		mustRotate(t, s, refresh("s1", 1), refresh("s1", 2), at(time.Minute), 0, store.Rotated)
+		assert.Equal(t, []string{"p1"}, passkeyIDs(t, s, "u1"))
+		equalPasskey(t, passkey("p1", "u1"), getPasskey(t, s, "u1", "p1"), "nothing changed")
+		u, err := s.UserByPasskeyHandle(ctx, []byte("handle-u1"))
+		require.NoError(t, err)
+		assert.Equal(t, "u1", u.ID)
 	})
 }

@@ -29,6 +29,8 @@ func seed(t *testing.T, s store.Store) {
 	require.NoError(t, s.PutPendingTOTP(ctx, cred("u2")))
 	mustRequest(t, s, "r1", "u1")
 	mustSession(t, s, "s1", "u1")
+	mustPasskey(t, s, "p1", "u1")
+	require.NoError(t, s.SetPasskeyHandle(ctx, "u1", []byte("handle-u1")))
 	require.NoError(t, s.AddSigningKey(ctx, key("k1", t0)))
 	require.NoError(t, s.RevokeToken(ctx, "j1", at(time.Hour)))
 	_, err := s.Hit(ctx, "c", 1, time.Hour, t0)
@@ -96,6 +98,26 @@ func calls() []call {
 		}},
 		{"DeleteExpiredSessions", func(ctx context.Context, s store.Store) error {
 			return s.DeleteExpiredSessions(ctx, at(48*time.Hour))
+		}},
+		{"CreatePasskey", func(ctx context.Context, s store.Store) error { return s.CreatePasskey(ctx, passkey("p2", "u1"), 5) }},
+		{"Passkey", func(ctx context.Context, s store.Store) error { _, err := s.Passkey(ctx, "u1", "p1"); return err }},
+		{"PasskeyByCredentialID", func(ctx context.Context, s store.Store) error {
+			_, _, err := s.PasskeyByCredentialID(ctx, passkey("p1", "u1").CredentialID)
+			return err
+		}},
+		{"ListPasskeys", func(ctx context.Context, s store.Store) error { _, err := s.ListPasskeys(ctx, "u1"); return err }},
+		{"RenamePasskey", func(ctx context.Context, s store.Store) error { return s.RenamePasskey(ctx, "u1", "p1", "renamed") }},
+		{"RecordPasskeyUse", func(ctx context.Context, s store.Store) error {
+			return s.RecordPasskeyUse(ctx, "p1", 5, 6, false, at(time.Hour))
+		}},
+		{"DeletePasskey", func(ctx context.Context, s store.Store) error { return s.DeletePasskey(ctx, "u1", "p2") }},
+		{"PasskeyHandle", func(ctx context.Context, s store.Store) error { _, err := s.PasskeyHandle(ctx, "u1"); return err }},
+		{"UserByPasskeyHandle", func(ctx context.Context, s store.Store) error {
+			_, err := s.UserByPasskeyHandle(ctx, []byte("handle-u1"))
+			return err
+		}},
+		{"SetPasskeyHandle", func(ctx context.Context, s store.Store) error {
+			return s.SetPasskeyHandle(ctx, "u2", []byte("handle-u2"))
 		}},
 		{"RecoveryCodeDigests", func(ctx context.Context, s store.Store) error { _, err := s.RecoveryCodeDigests(ctx, "u1"); return err }},
 		{"ConsumeRecoveryCode", func(ctx context.Context, s store.Store) error { return s.ConsumeRecoveryCode(ctx, "u1", "c1") }},

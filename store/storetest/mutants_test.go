@@ -67,6 +67,13 @@ var mutants = map[string]mutant{
 	"session cap ends the newest":  {func(s store.Store) store.Store { return capEndsNewest{s} }, "Sessions/Cap"},
 	"restore brings sessions back": {func(s store.Store) store.Store { return restoreSessions{s} }, "Backup/RestoreThenDumpIsIdentical"},
 	"sessions newest first":        {func(s store.Store) store.Store { return sessionsNewestFirst{s} }, "Sessions/CreateAndLookUp"},
+
+	"passkey use checked apart":      {func(s store.Store) store.Store { return racyPasskeyUse{s} }, "Concurrent/RecordPasskeyUse"},
+	"passkey cap checked apart":      {func(s store.Store) store.Store { return racyPasskeyCap{s} }, "Concurrent/PasskeyCap"},
+	"any user's passkey":             {func(s store.Store) store.Store { return anyUsersPasskey{s} }, "Passkeys/CreateAndLookUp"},
+	"rename any user's passkey":      {func(s store.Store) store.Store { return renameAnyPasskey{s} }, "Passkeys/Rename"},
+	"handle set again":               {func(s store.Store) store.Store { return handleReplaced{s} }, "Passkeys/Handles"},
+	"restore forgets the sign count": {func(s store.Store) store.Store { return restoreForgets{s} }, "Backup/RestoreNeverRollsBack/SignCountStoreAhead"},
 }
 
 const mutantEnv = "LATCH_STORETEST_MUTANT"
@@ -680,4 +687,101 @@ func (s sessionsNewestFirst) ListSessions(ctx context.Context, userID string) ([
 	list, err := s.Store.ListSessions(ctx, userID)
 	slices.Reverse(list)
 	return list, err
+}
+
+// racyPasskeyUse compares the signature count, then records the use in a
+// separate step at whatever count is stored by then: two assertions
+// verified against one count are both recorded.
+type racyPasskeyUse struct{ store.Store }
+
+func (s racyPasskeyUse) RecordPasskeyUse(ctx context.Context, id string, oldCount, newCount uint32, backup bool, at time.Time) error {
+	d, err := s.Dump(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.Passkeys, func(c store.PasskeyCredential) bool { return c.ID == id })
+	if i < 0 {
+		return store.ErrNotFound
+	}
+	if d.Passkeys[i].SignCount != oldCount {
+		return store.ErrConflict
+	}
+	time.Sleep(time.Millisecond)
+	if d, err = s.Dump(ctx); err != nil {
+		return err
+	}
+	if i = slices.IndexFunc(d.Passkeys, func(c store.PasskeyCredential) bool { return c.ID == id }); i < 0 {
+		return store.ErrNotFound
+	}
+	return s.Store.RecordPasskeyUse(ctx, id, d.Passkeys[i].SignCount, newCount, backup, at)
+}
+
+// racyPasskeyCap counts passkeys, then creates one in a separate step.
+type racyPasskeyCap struct{ store.Store }
+
+func (s racyPasskeyCap) CreatePasskey(ctx context.Context, c *store.PasskeyCredential, maxPerUser int) error {
+	list, err := s.ListPasskeys(ctx, c.UserID)
+	if err != nil {
+		return err
+	}
+	if maxPerUser > 0 && len(list) >= maxPerUser {
+		return store.ErrLimitReached
+	}
+	time.Sleep(time.Millisecond)
+	return s.Store.CreatePasskey(ctx, c, 0)
+}
+
+// anyUsersPasskey returns a passkey whoever owns it.
+type anyUsersPasskey struct{ store.Store }
+
+func (s anyUsersPasskey) Passkey(ctx context.Context, userID, id string) (*store.PasskeyCredential, error) {
+	d, err := s.Dump(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range d.Passkeys {
+		if c.ID == id {
+			return &c, nil
+		}
+	}
+	return nil, store.ErrNotFound
+}
+
+// renameAnyPasskey renames a passkey whoever owns it.
+type renameAnyPasskey struct{ store.Store }
+
+func (s renameAnyPasskey) RenamePasskey(ctx context.Context, userID, id, name string) error {
+	d, err := s.Dump(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range d.Passkeys {
+		if c.ID == id {
+			userID = c.UserID
+		}
+	}
+	return s.Store.RenamePasskey(ctx, userID, id, name)
+}
+
+// handleReplaced lets a user's handle be set again, replacing the first.
+type handleReplaced struct{ store.Store }
+
+func (s handleReplaced) SetPasskeyHandle(ctx context.Context, userID string, handle []byte) error {
+	err := s.Store.SetPasskeyHandle(ctx, userID, handle)
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	if _, herr := s.UserByPasskeyHandle(ctx, handle); herr == nil {
+		return err // taken by someone: still refused
+	}
+	d, derr := s.Dump(ctx)
+	if derr != nil {
+		return derr
+	}
+	for i := range d.PasskeyHandles {
+		if d.PasskeyHandles[i].UserID == userID {
+			d.PasskeyHandles[i].Handle = handle
+		}
+	}
+	return s.Store.Restore(ctx, d)
 }

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Revocations", x.revocations},
 		{"Counters", x.counters},
 		{"Sessions", x.sessions},
+		{"Passkeys", x.passkeys},
 		{"Backup", func(t *testing.T) { x.backup(t); x.restoreNeverRollsBack(t) }},
 		{"Times", x.times},
 		{"Aliasing", x.aliasing},
@@ -203,6 +204,25 @@ func session(id, userID string) *store.Session {
 // id with sequence number seq.
 func refresh(id string, seq int64) string { return fmt.Sprintf("refresh-%s-%d", id, seq) }
 
+// passkey returns a passkey of userID created at t0, with signature
+// count 5 and credential ID "cred-"+id.
+func passkey(id, userID string) *store.PasskeyCredential {
+	return &store.PasskeyCredential{
+		ID:                id,
+		UserID:            userID,
+		CredentialID:      []byte("cred-" + id),
+		PublicKey:         []byte("cose-key-" + id),
+		SignCount:         5,
+		AAGUID:            []byte("0123456789abcdef"),
+		Transports:        []string{"internal", "hybrid"},
+		BackupEligible:    true,
+		BackupState:       true,
+		AttestationFormat: "none",
+		Name:              "Passkey " + id,
+		CreatedAt:         t0,
+	}
+}
+
 func key(id string, created time.Time) *store.SigningKey {
 	return &store.SigningKey{ID: id, Sealed: []byte("sealed-key-" + id), CreatedAt: created}
 }
@@ -241,6 +261,13 @@ func mustSession(t *testing.T, s store.Store, id, userID string) *store.Session 
 	sess := session(id, userID)
 	require.NoError(t, s.CreateSession(t.Context(), sess, refresh(id, 1), 0), "CreateSession %q", id)
 	return sess
+}
+
+func mustPasskey(t *testing.T, s store.Store, id, userID string) *store.PasskeyCredential {
+	t.Helper()
+	c := passkey(id, userID)
+	require.NoError(t, s.CreatePasskey(t.Context(), c, 0), "CreatePasskey %q", id)
+	return c
 }
 
 func mustRequest(t *testing.T, s store.Store, id, userID string) *store.Request {
@@ -318,6 +345,15 @@ func normRefresh(r store.RefreshToken, want bool) store.RefreshToken {
 	return r
 }
 
+func normPasskey(c store.PasskeyCredential, want bool) store.PasskeyCredential {
+	c.CredentialID, c.PublicKey, c.AAGUID = empty2nil(c.CredentialID), empty2nil(c.PublicKey), empty2nil(c.AAGUID)
+	c.Transports = empty2nil(c.Transports)
+	if want {
+		c.CreatedAt, c.LastUsedAt = store.StorageTime(c.CreatedAt), store.StorageTime(c.LastUsedAt)
+	}
+	return c
+}
+
 func normDump(d *store.Dump, want bool) store.Dump {
 	out := store.Dump{}
 	for _, u := range d.Users {
@@ -341,6 +377,12 @@ func normDump(d *store.Dump, want bool) store.Dump {
 	}
 	for _, r := range d.RefreshTokens {
 		out.RefreshTokens = append(out.RefreshTokens, normRefresh(r, want))
+	}
+	for _, c := range d.Passkeys {
+		out.Passkeys = append(out.Passkeys, normPasskey(c, want))
+	}
+	for _, h := range d.PasskeyHandles {
+		out.PasskeyHandles = append(out.PasskeyHandles, store.PasskeyHandle{UserID: h.UserID, Handle: empty2nil(h.Handle)})
 	}
 	return out
 }
@@ -373,6 +415,12 @@ func equalSession(t *testing.T, want *store.Session, got *store.Session, msgAndA
 	t.Helper()
 	require.NotNil(t, got, msgAndArgs...)
 	require.Equal(t, normSession(*want, true), normSession(*got, false), msgAndArgs...)
+}
+
+func equalPasskey(t *testing.T, want *store.PasskeyCredential, got *store.PasskeyCredential, msgAndArgs ...any) {
+	t.Helper()
+	require.NotNil(t, got, msgAndArgs...)
+	require.Equal(t, normPasskey(*want, true), normPasskey(*got, false), msgAndArgs...)
 }
 
 func equalKeys(t *testing.T, want []*store.SigningKey, got []store.SigningKey, msgAndArgs ...any) {

@@ -208,6 +208,28 @@ func (x suite) times(t *testing.T) {
 		mustRotate(t, s, refresh("s1", 1), "unused", now, 0, store.RotationReused)
 	})
 
+	x.run(t, "Passkeys", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		pk := passkey("p1", "u1")
+		var wc, wl time.Time
+		pk.CreatedAt, wc = odd(time.Second)
+		pk.LastUsedAt, wl = odd(time.Minute)
+		require.NoError(t, s.CreatePasskey(ctx, pk, 0))
+		got := getPasskey(t, s, "u1", "p1")
+		isUTC(t, "Passkey CreatedAt", got.CreatedAt, wc)
+		isUTC(t, "Passkey LastUsedAt", got.LastUsedAt, wl)
+		used, wu := odd(time.Hour)
+		require.NoError(t, s.RecordPasskeyUse(ctx, "p1", 5, 6, true, used))
+		got, _, err := s.PasskeyByCredentialID(ctx, pk.CredentialID)
+		require.NoError(t, err)
+		isUTC(t, "RecordPasskeyUse LastUsedAt", got.LastUsedAt, wu)
+		list, err := s.ListPasskeys(ctx, "u1")
+		require.NoError(t, err)
+		require.Len(t, list, 1)
+		isUTC(t, "ListPasskeys CreatedAt", list[0].CreatedAt, wc)
+	})
+
 	x.run(t, "Dump", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		u := user("u1")
