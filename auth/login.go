@@ -142,7 +142,11 @@ func (s *Service) finishLogin(ctx context.Context, c Client, u *store.User, auth
 	if err := s.st.SetLastLogin(ctx, u.ID, now); err != nil {
 		return nil, storeErr(err, ErrInvalidCredentials)
 	}
+	signedInBefore := !u.LastLoginAt.IsZero()
 	u.LastLoginAt = now
+	if signedInBefore {
+		s.noticeNewNetwork(ctx, c, u)
+	}
 	ss, refresh, err := s.startSession(ctx, c, u, authTime)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,10 @@ const (
 // import, a CLI) passes Client{}.
 type Client struct {
 	IP netip.Addr
+	// UserAgent is the client's User-Agent, as the client sent it; it is
+	// only passed on to a SignInNotifier (which must shorten and clean
+	// it), never logged.
+	UserAgent string
 }
 
 // Principal is an authenticated caller, as returned by

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/latchkit/latch/store"
@@ -364,4 +365,56 @@ func (s *Service) LogoutRefreshToken(ctx context.Context, c Client, refreshToken
 	s.sessionEvent(SessionEnded)
 	s.audit(ctx, slog.LevelInfo, "auth.sign_out", slog.String("user_id", ss.UserID), attrSession(ss.ID))
 	return nil
+}
+
+// SignInNotifier is an optional interface of a Notifier: a Notifier that
+// implements it is told of a sign-in from a client network (an IPv4 /24,
+// an IPv6 /64) that none of the user's live sessions came from, so the
+// owner learns of a sign-in it did not make. It is never told of a user's
+// first sign-in, nor of sign-ins from a network the user has a session
+// from, so scripts that sign in all the time cause none. network is the
+// client address; userAgent is as the client sent it (shorten and clean it
+// before putting it in a message).
+type SignInNotifier interface {
+	SendSignInNotice(ctx context.Context, email, network, userAgent string, at time.Time) error
+}
+
+// noticeNewNetwork tells u, through a SignInNotifier, of a sign-in from a
+// network none of its live sessions came from. Only a verified address is
+// told; a store error skips the notice (it is logged), never the sign-in.
+func (s *Service) noticeNewNetwork(ctx context.Context, c Client, u *store.User) {
+	n, ok := s.cfg.Notifier.(SignInNotifier)
+	if !ok || !c.IP.IsValid() || u.Email == "" || !u.EmailVerified {
+		return
+	}
+	net := clientNetwork(c.IP)
+	list, err := s.st.ListSessions(ctx, u.ID)
+	if err != nil {
+		s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "list_sessions"), slog.Any("error", err))
+		return
+	}
+	now := s.now()
+	for i := range list {
+		ss := &list[i]
+		if ip, err := netip.ParseAddr(ss.ClientIP); err == nil && ss.Live(now) && clientNetwork(ip) == net {
+			return
+		}
+	}
+	if err := n.SendSignInNotice(ctx, u.Email, c.IP.String(), c.UserAgent, now); err != nil {
+		s.audit(ctx, slog.LevelError, "auth.notice_not_delivered", slog.String("kind", "sign_in"), slog.String("user_id", u.ID), slog.Any("error", err))
+		return
+	}
+	s.audit(ctx, slog.LevelInfo, "auth.new_network_notice", slog.String("user_id", u.ID), attrIP(c))
+}
+
+// clientNetwork is the network a sign-in notice compares: an IPv4 /24 or
+// an IPv6 /64.
+func clientNetwork(ip netip.Addr) netip.Prefix {
+	ip = ip.Unmap()
+	bits := 64
+	if ip.Is4() {
+		bits = 24
+	}
+	p, _ := ip.Prefix(bits)
+	return p
 }

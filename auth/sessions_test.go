@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -365,4 +367,60 @@ func (e *env) lookup(name string) *auth.User {
 	pu, err := e.svc.GetUser(ctx, auth.System(), u.ID)
 	require.NoError(e.t, err)
 	return pu
+}
+
+// noticeBox is a Notifier that records sign-in notices.
+type noticeBox struct {
+	notifier
+	mu      sync.Mutex
+	notices []string // email + " " + network
+}
+
+func (n *noticeBox) SendSignInNotice(_ context.Context, email, network, _ string, _ time.Time) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.notices = append(n.notices, email+" "+network)
+	return nil
+}
+
+func (n *noticeBox) take() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := n.notices
+	n.notices = nil
+	return out
+}
+
+func TestSignInNotice(t *testing.T) {
+	t.Parallel()
+	box := &noticeBox{}
+	e := newEnv(t, func(c *auth.Config) { c.Notifier = box })
+	e.user("vic")
+	from := func(ip string) auth.Client { return auth.Client{IP: mustAddr(ip), UserAgent: "test agent"} }
+	steps := []struct {
+		name string
+		c    auth.Client
+		want []string
+	}{
+		{"first sign-in ever", from("192.0.2.1"), nil},
+		{"again from the same address", from("192.0.2.1"), nil},
+		{"from the same /24", from("192.0.2.77"), nil},
+		{"from a new network", from("198.51.100.9"), []string{"vic@example.com 198.51.100.9"}},
+		{"that network again", from("198.51.100.10"), nil},
+		{"a new IPv6 network", from("2001:db8:1::5"), []string{"vic@example.com 2001:db8:1::5"}},
+		{"the same IPv6 /64", from("2001:db8:1::6"), nil},
+	}
+	for _, st := range steps {
+		_, err := e.svc.LoginPassword(ctx, st.c, "vic", goodPassword)
+		require.NoError(t, err, st.name)
+		assert.Equal(t, st.want, box.take(), st.name)
+	}
+	t.Run("no live session from the network any more", func(t *testing.T) {
+		p := e.principal("vic")
+		box.take()
+		require.NoError(t, e.svc.RevokeSessions(ctx, p, p.UserID))
+		_, err := e.svc.LoginPassword(ctx, from("192.0.2.1"), "vic", goodPassword)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"vic@example.com 192.0.2.1"}, box.take())
+	})
 }

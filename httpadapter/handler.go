@@ -231,7 +231,7 @@ func (r *headerRecorder) Write(b []byte) (int, error) {
 func (h *Handler) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		noteRoute(r)
-		c := auth.Client{IP: h.clientIP(r)}
+		c := auth.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()}
 		var p *auth.Principal
 		switch rt.auth {
 		case authRequired:
