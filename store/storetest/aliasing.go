@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -12,8 +11,8 @@ import (
 
 // aliasing checks that records passed in are not retained and records
 // returned are the caller's: changing either's slices changes nothing stored.
-func (x suite) aliasing(t *testing.T) {
-	x.run(t, "Users", func(t *testing.T, s store.Store) {
+func (x suite) aliasing(t tb) {
+	x.run(t, "Users", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := user("u1")
 		want := user("u1")
@@ -45,7 +44,7 @@ func (x suite) aliasing(t *testing.T) {
 		equalUser(t, want, again, "the record passed to UpdateUser is not retained")
 	})
 
-	x.run(t, "APITokens", func(t *testing.T, s store.Store) {
+	x.run(t, "APITokens", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		tok, want := token("t1", "u1"), token("t1", "u1")
@@ -65,7 +64,7 @@ func (x suite) aliasing(t *testing.T) {
 		equalToken(t, want, got)
 	})
 
-	x.run(t, "TOTP", func(t *testing.T, s store.Store) {
+	x.run(t, "TOTP", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		c, want := cred("u1"), cred("u1")
@@ -99,7 +98,7 @@ func (x suite) aliasing(t *testing.T) {
 		assert.Equal(t, []string{"c", "d"}, codes(t, s, "u1"))
 	})
 
-	x.run(t, "SigningKeys", func(t *testing.T, s store.Store) {
+	x.run(t, "SigningKeys", func(t tb, s store.Store) {
 		ctx := t.Context()
 		k, want := key("k1", t0), key("k1", t0)
 		require.NoError(t, s.AddSigningKey(ctx, k))
@@ -120,7 +119,7 @@ func (x suite) aliasing(t *testing.T) {
 		equalKeys(t, []*store.SigningKey{key("k2", t0)}, list)
 	})
 
-	x.run(t, "Sessions", func(t *testing.T, s store.Store) {
+	x.run(t, "Sessions", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		sess, want := session("s1", "u1"), session("s1", "u1")
@@ -150,7 +149,7 @@ func (x suite) aliasing(t *testing.T) {
 		equalUser(t, user("u1"), owner, "the owner is the caller's")
 	})
 
-	x.run(t, "Passkeys", func(t *testing.T, s store.Store) {
+	x.run(t, "Passkeys", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		pk, want := passkey("p1", "u1"), passkey("p1", "u1")
@@ -184,7 +183,7 @@ func (x suite) aliasing(t *testing.T) {
 		assert.Equal(t, "u1", u.ID)
 	})
 
-	x.run(t, "Backup", func(t *testing.T, s store.Store) {
+	x.run(t, "Backup", func(t tb, s store.Store) {
 		ctx := t.Context()
 		populate(t, s, "a")
 		want := dump(t, s)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -15,7 +14,7 @@ import (
 
 // populate fills s through the API with one of everything; tag makes the
 // contents differ between stores.
-func populate(t *testing.T, s store.Store, tag string) {
+func populate(t tb, s store.Store, tag string) {
 	t.Helper()
 	ctx := t.Context()
 	for _, id := range []string{tag + "-u2", tag + "-u1", tag + "-u3"} {
@@ -56,8 +55,8 @@ func populate(t *testing.T, s store.Store, tag string) {
 	require.NoError(t, s.Ban(ctx, tag+"-banned", at(time.Hour)))
 }
 
-func (x suite) backup(t *testing.T) {
-	x.run(t, "DumpContents", func(t *testing.T, s store.Store) {
+func (x suite) backup(t tb) {
+	x.run(t, "DumpContents", func(t tb, s store.Store) {
 		d := dump(t, s)
 		assert.Equal(t, store.Dump{}, d, "an empty store dumps empty")
 
@@ -108,7 +107,7 @@ func (x suite) backup(t *testing.T) {
 		assert.Equal(t, dump(t, s), d, "the same contents dump to the same value")
 	})
 
-	x.run(t, "RestoreThenDumpIsIdentical", func(t *testing.T, src store.Store) {
+	x.run(t, "RestoreThenDumpIsIdentical", func(t tb, src store.Store) {
 		ctx := t.Context()
 		populate(t, src, "a")
 		d, err := src.Dump(ctx)
@@ -192,7 +191,7 @@ func (x suite) backup(t *testing.T) {
 		assert.Equal(t, want, dump(t, src))
 	})
 
-	x.run(t, "RestoreNormalises", func(t *testing.T, s store.Store) {
+	x.run(t, "RestoreNormalises", func(t tb, s store.Store) {
 		loc := time.FixedZone("UTC+5:30", 5*3600+1800)
 		odd := time.Date(2025, 1, 2, 3, 4, 5, 123456789, loc)
 		u1, u2 := user("u1"), user("u2")
@@ -227,7 +226,7 @@ func (x suite) backup(t *testing.T) {
 		assert.Equal(t, want, dump(t, s), "sorted, times in UTC to the microsecond")
 	})
 
-	x.run(t, "RestoreRefusedChangesNothing", func(t *testing.T, s store.Store) {
+	x.run(t, "RestoreRefusedChangesNothing", func(t tb, s store.Store) {
 		ctx := t.Context()
 		populate(t, s, "a")
 		before := dump(t, s)
@@ -300,7 +299,7 @@ func (x suite) backup(t *testing.T) {
 		}
 		require.NoError(t, x.open(t).Restore(ctx, good()), "the unedited dump restores")
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t tb) {
 				d := good()
 				tc.edit(d)
 				require.Error(t, s.Restore(ctx, d))
@@ -315,7 +314,7 @@ func (x suite) backup(t *testing.T) {
 		}
 	})
 
-	x.run(t, "RestoreEmpty", func(t *testing.T, s store.Store) {
+	x.run(t, "RestoreEmpty", func(t tb, s store.Store) {
 		populate(t, s, "a")
 		require.NoError(t, s.Restore(t.Context(), &store.Dump{}))
 		assert.Equal(t, store.Dump{}, dump(t, s))
@@ -325,7 +324,7 @@ func (x suite) backup(t *testing.T) {
 		notFound(t, err)
 	})
 
-	x.run(t, "RestoreLarge", func(t *testing.T, s store.Store) {
+	x.run(t, "RestoreLarge", func(t tb, s store.Store) {
 		d := &store.Dump{}
 		for i := range 500 {
 			id := fmt.Sprintf("u%04d", i)

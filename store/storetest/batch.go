@@ -1,8 +1,6 @@
 package storetest
 
 import (
-	"testing"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -12,8 +10,8 @@ import (
 // createUsers checks CreateUsers: each user of a batch is created whole or
 // not at all as by CreateUser, refusals are per user, and later users
 // conflict with earlier ones of the same batch.
-func (x suite) createUsers(t *testing.T) {
-	x.run(t, "CreateUsers", func(t *testing.T, s store.Store) {
+func (x suite) createUsers(t tb) {
+	x.run(t, "CreateUsers", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "old")
 		invalid := user("bad")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -39,7 +38,7 @@ func race(a, b store.Store, f func(i int, s store.Store) error) []error {
 }
 
 // winners counts the nil errors and checks that every other error is want.
-func winners(t *testing.T, errs []error, want error) int {
+func winners(t tb, errs []error, want error) int {
 	t.Helper()
 	n := 0
 	for i, err := range errs {
@@ -54,16 +53,16 @@ func winners(t *testing.T, errs []error, want error) int {
 
 // concurrent runs the atomicity cases; newPair returns two handles on one
 // fresh database (or the same store twice).
-func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Store)) {
-	run := func(name string, f func(t *testing.T, a, b store.Store)) {
-		t.Run(name, func(t *testing.T) {
+func concurrent(t tb, newPair func(t tb) (store.Store, store.Store)) {
+	run := func(name string, f func(t tb, a, b store.Store)) {
+		t.Run(name, func(t tb) {
 			t.Parallel()
 			a, b := newPair(t)
 			f(t, a, b)
 		})
 	}
 
-	run("ConsumeRecoveryCode", func(t *testing.T, a, b store.Store) {
+	run("ConsumeRecoveryCode", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		require.NoError(t, a.ReplaceRecoveryCodes(ctx, "u1", []string{"same", "other"}))
@@ -72,7 +71,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		assert.Equal(t, []string{"other"}, codes(t, b, "u1"))
 	})
 
-	run("AdvanceTOTPStep", func(t *testing.T, a, b store.Store) {
+	run("AdvanceTOTPStep", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		mustActive(t, a, "u1")
@@ -85,7 +84,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 
 	// Goroutines advance to different steps: the last step ends up the
 	// greatest, whatever the interleaving.
-	run("AdvanceTOTPStepRising", func(t *testing.T, a, b store.Store) {
+	run("AdvanceTOTPStepRising", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		mustActive(t, a, "u1")
@@ -101,7 +100,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 	// order, every enrollment a successful PutPendingTOTP stored is either
 	// the one activated or still pending; none is lost between the steps
 	// of an activation.
-	run("ActivateTOTPVersusPutPending", func(t *testing.T, a, b store.Store) {
+	run("ActivateTOTPVersusPutPending", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		for round := range 20 {
 			user := fmt.Sprintf("u%d", round)
@@ -136,7 +135,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		}
 	})
 
-	run("FailRequestAttempt", func(t *testing.T, a, b store.Store) {
+	run("FailRequestAttempt", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustRequest(t, a, "r1", "")
 		counts := make([]int, racers)
@@ -159,7 +158,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		notFound(t, err, "deleted at the maximum")
 	})
 
-	run("Hit", func(t *testing.T, a, b store.Store) {
+	run("Hit", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		counts := make([]int64, racers)
 		errs := race(a, b, func(i int, s store.Store) error {
@@ -181,14 +180,14 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		assert.Equal(t, int64(racers), c.Count, "no increment lost")
 	})
 
-	run("DeleteRequest", func(t *testing.T, a, b store.Store) {
+	run("DeleteRequest", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustRequest(t, a, "r1", "")
 		errs := race(a, b, func(_ int, s store.Store) error { return s.DeleteRequest(ctx, "r1") })
 		assert.Equal(t, 1, winners(t, errs, store.ErrNotFound), "exactly one delete wins")
 	})
 
-	run("APITokenCap", func(t *testing.T, a, b store.Store) {
+	run("APITokenCap", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		errs := race(a, b, func(i int, s store.Store) error {
@@ -198,7 +197,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		assert.Len(t, tokenIDs(t, b, "u1"), 3)
 	})
 
-	run("CreateUserSameUsername", func(t *testing.T, a, b store.Store) {
+	run("CreateUserSameUsername", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		errs := race(a, b, func(i int, s store.Store) error {
 			u := user(fmt.Sprintf("u%02d", i))
@@ -212,7 +211,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		assert.Len(t, userIDs(t, b), 1)
 	})
 
-	run("CreateUserSameEmail", func(t *testing.T, a, b store.Store) {
+	run("CreateUserSameEmail", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		errs := race(a, b, func(i int, s store.Store) error {
 			u := user(fmt.Sprintf("u%02d", i))
@@ -226,7 +225,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		assert.Len(t, userIDs(t, b), 1)
 	})
 
-	run("SwapPasswordHash", func(t *testing.T, a, b store.Store) {
+	run("SwapPasswordHash", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		u := mustUser(t, a, "u1")
 		errs := race(a, b, func(i int, s store.Store) error {
@@ -241,7 +240,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 		}
 	})
 
-	run("ActivateTOTP", func(t *testing.T, a, b store.Store) {
+	run("ActivateTOTP", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		require.NoError(t, a.PutPendingTOTP(ctx, cred("u1")))
@@ -266,7 +265,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 
 	// Readers never see the keyring between the delete and the insert of a
 	// reset.
-	run("ResetSigningKeys", func(t *testing.T, a, b store.Store) {
+	run("ResetSigningKeys", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		require.NoError(t, a.ResetSigningKeys(ctx, key("k0", t0)))
 		var mu sync.Mutex
@@ -294,7 +293,7 @@ func concurrent(t *testing.T, newPair func(t *testing.T) (store.Store, store.Sto
 
 	// Concurrent failures on different requests and hits on different keys
 	// do not interfere.
-	run("Independent", func(t *testing.T, a, b store.Store) {
+	run("Independent", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		for i := range racers {
 			mustRequest(t, a, fmt.Sprintf("r%02d", i), "")

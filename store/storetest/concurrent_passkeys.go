@@ -3,7 +3,6 @@ package storetest
 import (
 	"fmt"
 	"slices"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -19,10 +18,10 @@ const passkeyRounds = 10
 // concurrentPasskeys runs the races on passkeys: an assertion's signature
 // count is recorded once, the per-user cap holds, a credential ID and a
 // user handle reach one user, and a user gets one handle.
-func concurrentPasskeys(run func(name string, f func(t *testing.T, a, b store.Store))) {
+func concurrentPasskeys(run func(name string, f func(t tb, a, b store.Store))) {
 	// Two assertions verified against the same stored count cannot both be
 	// recorded: exactly one compare-and-swap succeeds per round.
-	run("RecordPasskeyUse", func(t *testing.T, a, b store.Store) {
+	run("RecordPasskeyUse", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		mustPasskey(t, a, "p1", "u1") // count 5
@@ -41,7 +40,7 @@ func concurrentPasskeys(run func(name string, f func(t *testing.T, a, b store.St
 		}
 	})
 
-	run("PasskeyCap", func(t *testing.T, a, b store.Store) {
+	run("PasskeyCap", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		errs := race(a, b, func(i int, s store.Store) error {
@@ -51,7 +50,7 @@ func concurrentPasskeys(run func(name string, f func(t *testing.T, a, b store.St
 		assert.Len(t, passkeyIDs(t, b, "u1"), 3)
 	})
 
-	run("CreatePasskeySameCredential", func(t *testing.T, a, b store.Store) {
+	run("CreatePasskeySameCredential", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		mustUser(t, a, "u2")
@@ -64,7 +63,7 @@ func concurrentPasskeys(run func(name string, f func(t *testing.T, a, b store.St
 		assert.Len(t, append(passkeyIDs(t, b, "u1"), passkeyIDs(t, b, "u2")...), 1)
 	})
 
-	run("SetPasskeyHandle", func(t *testing.T, a, b store.Store) {
+	run("SetPasskeyHandle", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		errs := race(a, b, func(i int, s store.Store) error {
@@ -78,7 +77,7 @@ func concurrentPasskeys(run func(name string, f func(t *testing.T, a, b store.St
 		assert.Len(t, dump(t, b).PasskeyHandles, 1)
 	})
 
-	run("PasskeyHandleTaken", func(t *testing.T, a, b store.Store) {
+	run("PasskeyHandleTaken", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		var users []*store.User
 		for i := range racers {

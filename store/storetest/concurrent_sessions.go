@@ -3,7 +3,6 @@ package storetest
 import (
 	"fmt"
 	"slices"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -47,7 +46,7 @@ func nextDigest(id string, g int) string { return fmt.Sprintf("next-%s-%02d", id
 // raceRotations runs rotationTrials trials, batch at a time: each creates
 // session id (on a) and races racers rotations of its first refresh token,
 // goroutine g rotating at now(g) with grace.
-func raceRotations(t *testing.T, a, b store.Store, now func(g int) time.Time, grace time.Duration) []rotationRace {
+func raceRotations(t tb, a, b store.Store, now func(g int) time.Time, grace time.Duration) []rotationRace {
 	t.Helper()
 	ctx := t.Context()
 	mustUser(t, a, "u1")
@@ -72,12 +71,12 @@ func raceRotations(t *testing.T, a, b store.Store, now func(g int) time.Time, gr
 // concurrentSessions runs the races on sessions: one rotation per refresh
 // token whatever the number of concurrent presentations, reuse that ends
 // the session for good, and the per-user cap.
-func concurrentSessions(run func(name string, f func(t *testing.T, a, b store.Store))) {
+func concurrentSessions(run func(name string, f func(t tb, a, b store.Store))) {
 	// A client sends its refresh token many times at once (retries, tabs):
 	// exactly one presentation rotates it, the others are within the grace
 	// period of that rotation, and the session ends with exactly one live
 	// token, the winner's.
-	run("RotateRefreshToken", func(t *testing.T, a, b store.Store) {
+	run("RotateRefreshToken", func(t tb, a, b store.Store) {
 		trials := raceRotations(t, a, b, func(int) time.Time { return at(time.Minute) }, time.Minute)
 		winners := map[string]int{}
 		for _, r := range trials {
@@ -116,7 +115,7 @@ func concurrentSessions(run func(name string, f func(t *testing.T, a, b store.St
 	// within the grace of 0; once the session ended, the rest find nothing.
 	// Still exactly one rotation, and a session that a reuse ended keeps no
 	// token.
-	run("RotateRefreshTokenReuse", func(t *testing.T, a, b store.Store) {
+	run("RotateRefreshTokenReuse", func(t tb, a, b store.Store) {
 		now := func(g int) time.Time { return at(time.Minute + time.Duration(g)*time.Millisecond) }
 		trials := raceRotations(t, a, b, now, 0)
 		ended := map[string]bool{}
@@ -166,7 +165,7 @@ func concurrentSessions(run func(name string, f func(t *testing.T, a, b store.St
 
 	// A rotation racing "log out everywhere" (DeleteUserSessions): in
 	// either order nothing of the session survives.
-	run("RotateVersusDeleteUserSessions", func(t *testing.T, a, b store.Store) {
+	run("RotateVersusDeleteUserSessions", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		const trials = rotationTrials / 2
@@ -207,7 +206,7 @@ func concurrentSessions(run func(name string, f func(t *testing.T, a, b store.St
 		assert.Empty(t, d.RefreshTokens, "no token outlives its session")
 	})
 
-	run("SessionCap", func(t *testing.T, a, b store.Store) {
+	run("SessionCap", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		mustUser(t, a, "u1")
 		mustUser(t, a, "u2")

@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -77,7 +76,7 @@ func pair(fa, fb func() error) (errA, errB error) {
 // seedUsers writes users into the empty store s with one Restore (one
 // transaction on the SQL backends, where a commit per user would take most
 // of a case's time) and returns them as stored, by ID.
-func seedUsers(t *testing.T, s store.Store, users []*store.User) map[string]*store.User {
+func seedUsers(t tb, s store.Store, users []*store.User) map[string]*store.User {
 	t.Helper()
 	d := &store.Dump{}
 	for _, u := range users {
@@ -96,7 +95,7 @@ func seedUsers(t *testing.T, s store.Store, users []*store.User) map[string]*sto
 // change racing the user's own updates is never lost, and concurrent
 // writes never give one identifier to two accounts. Each case runs
 // userTrials trials, taking the rows of its table in turn.
-func concurrentUsers(run func(name string, f func(t *testing.T, a, b store.Store))) {
+func concurrentUsers(run func(name string, f func(t tb, a, b store.Store))) {
 	// Goroutine A (handle a), an administrator, makes one change that must
 	// end the user's credentials, with the generation increased in the same
 	// write; goroutine B (handle b), the user, changes its email three times
@@ -107,31 +106,31 @@ func concurrentUsers(run func(name string, f func(t *testing.T, a, b store.Store
 	adminChanges := []struct {
 		name   string
 		change func(u *store.User)
-		check  func(t *testing.T, u *store.User, msgAndArgs ...any)
+		check  func(t tb, u *store.User, msgAndArgs ...any)
 		rehash bool // B also re-hashes the old password on sign-in, first
 	}{
 		{"disable",
 			func(u *store.User) { u.Disabled = true },
-			func(t *testing.T, u *store.User, msgAndArgs ...any) { assert.True(t, u.Disabled, msgAndArgs...) }, false},
+			func(t tb, u *store.User, msgAndArgs ...any) { assert.True(t, u.Disabled, msgAndArgs...) }, false},
 		{"demote permissions",
 			func(u *store.User) { u.Permissions = []string{"read"} },
-			func(t *testing.T, u *store.User, msgAndArgs ...any) {
+			func(t tb, u *store.User, msgAndArgs ...any) {
 				assert.Equal(t, []string{"read"}, u.Permissions, msgAndArgs...)
 			}, false},
 		{"change allowed IPs",
 			func(u *store.User) { u.AllowedIPs = []string{"198.51.100.7"} },
-			func(t *testing.T, u *store.User, msgAndArgs ...any) {
+			func(t tb, u *store.User, msgAndArgs ...any) {
 				assert.Equal(t, []string{"198.51.100.7"}, u.AllowedIPs, msgAndArgs...)
 			}, false},
 		// The swap either comes first (and A's write, read after it,
 		// replaces its hash) or finds the hash changed.
 		{"set password hash",
 			func(u *store.User) { u.PasswordHash = "admin-set-hash" },
-			func(t *testing.T, u *store.User, msgAndArgs ...any) {
+			func(t tb, u *store.User, msgAndArgs ...any) {
 				assert.Equal(t, "admin-set-hash", u.PasswordHash, msgAndArgs...)
 			}, true},
 	}
-	run("AdminChangeNeverLost", func(t *testing.T, a, b store.Store) {
+	run("AdminChangeNeverLost", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		id := func(trial int) string { return fmt.Sprintf("u%03d", trial) }
 		email := func(trial, k int) string { return fmt.Sprintf("%s-%d@example.com", id(trial), k) }
@@ -219,7 +218,7 @@ func concurrentUsers(run func(name string, f func(t *testing.T, a, b store.Store
 		{"create username versus update email", false, true},
 		{"update username versus update email", true, true},
 	}
-	run("OneIdentifierOneAccount", func(t *testing.T, a, b store.Store) {
+	run("OneIdentifierOneAccount", func(t tb, a, b store.Store) {
 		ctx := t.Context()
 		race := func(trial int) identRace { return identRaces[trial%len(identRaces)] }
 		xid := func(trial int) string { return fmt.Sprintf("x%03d", trial) }

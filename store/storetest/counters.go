@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -10,8 +9,8 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func (x suite) counters(t *testing.T) {
-	x.run(t, "HitWindows", func(t *testing.T, s store.Store) {
+func (x suite) counters(t tb) {
+	x.run(t, "HitWindows", func(t tb, s store.Store) {
 		ctx := t.Context()
 		const w = time.Minute
 		steps := []struct {
@@ -43,13 +42,13 @@ func (x suite) counters(t *testing.T) {
 		assert.Equal(t, "k", got.Key)
 	})
 
-	x.run(t, "Missing", func(t *testing.T, s store.Store) {
+	x.run(t, "Missing", func(t tb, s store.Store) {
 		got, err := s.Counter(t.Context(), "nothing", t0)
 		require.NoError(t, err)
 		assert.Equal(t, store.Counter{Key: "nothing"}, got)
 	})
 
-	x.run(t, "Keys", func(t *testing.T, s store.Store) {
+	x.run(t, "Keys", func(t tb, s store.Store) {
 		ctx := t.Context()
 		for _, k := range []string{"a", "A", "a:b", "a%", "a_"} {
 			_, err := s.Hit(ctx, k, 1, time.Minute, t0)
@@ -62,7 +61,7 @@ func (x suite) counters(t *testing.T) {
 		}
 	})
 
-	x.run(t, "Bans", func(t *testing.T, s store.Store) {
+	x.run(t, "Bans", func(t tb, s store.Store) {
 		ctx := t.Context()
 		const w = time.Minute
 		_, err := s.Hit(ctx, "ip", 3, w, t0)
@@ -98,7 +97,7 @@ func (x suite) counters(t *testing.T) {
 		assert.Equal(t, at(3*w), got.BannedUntil)
 	})
 
-	x.run(t, "List", func(t *testing.T, s store.Store) {
+	x.run(t, "List", func(t tb, s store.Store) {
 		ctx := t.Context()
 		const w = time.Minute
 		now := at(30 * time.Second)
@@ -143,7 +142,7 @@ func (x suite) counters(t *testing.T) {
 		}
 	})
 
-	x.run(t, "Delete", func(t *testing.T, s store.Store) {
+	x.run(t, "Delete", func(t tb, s store.Store) {
 		ctx := t.Context()
 		_, err := s.Hit(ctx, "k", 4, time.Minute, t0)
 		require.NoError(t, err)
@@ -164,7 +163,7 @@ func (x suite) counters(t *testing.T) {
 		assert.Equal(t, store.Counter{Key: "k", Count: 1, ResetAt: at(time.Second + time.Minute)}, c, "starts afresh")
 	})
 
-	x.run(t, "DeleteDead", func(t *testing.T, s store.Store) {
+	x.run(t, "DeleteDead", func(t tb, s store.Store) {
 		ctx := t.Context()
 		const w = time.Minute
 		_, err := s.Hit(ctx, "ended", 3, w, t0)

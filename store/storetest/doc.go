@@ -15,6 +15,11 @@
 // it (two *sql.DB on one SQLite file or one PostgreSQL database); a backend
 // that cannot be shared passes the same store twice.
 //
+// [Check] and [CheckShared] run the same cases without the testing
+// package, one after another, and return an error naming every failed
+// case, as fstest.TestFS and slogtest.TestHandler do: for a host that
+// checks its own backend from a program or another test framework.
+//
 // # Store lifetime
 //
 // newStore and newPair may be called concurrently (from parallel subtests).

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -12,9 +11,9 @@ import (
 
 // requestGenerations checks that a request keeps the generation it was
 // opened under, whatever happens to it and to its user.
-func (x suite) requestGenerations(t *testing.T) {
+func (x suite) requestGenerations(t tb) {
 	t.Helper()
-	x.run(t, "Generation", func(t *testing.T, s store.Store) {
+	x.run(t, "Generation", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := mustUser(t, s, "u1")
 		var reqs []*store.Request
@@ -67,25 +66,25 @@ func (x suite) requestGenerations(t *testing.T) {
 // restoreNeverRollsBack checks the rules of store.Backup that keep
 // protection in place across a restore: generations and versions move
 // past both sides, and a TOTP step accepted since the dump stays accepted.
-func (x suite) restoreNeverRollsBack(t *testing.T) {
+func (x suite) restoreNeverRollsBack(t tb) {
 	t.Helper()
 	// dumpOf returns the store's dump as Restore takes it.
-	dumpOf := func(t *testing.T, s store.Store) *store.Dump {
+	dumpOf := func(t tb, s store.Store) *store.Dump {
 		t.Helper()
 		d, err := s.Dump(t.Context())
 		require.NoError(t, err, "Dump")
 		return d
 	}
-	restore := func(t *testing.T, s store.Store, d *store.Dump) {
+	restore := func(t tb, s store.Store, d *store.Dump) {
 		t.Helper()
 		require.NoError(t, s.Restore(t.Context(), d), "Restore")
 	}
-	counters := func(t *testing.T, s store.Store, id string) (generation, version int64) {
+	counters := func(t tb, s store.Store, id string) (generation, version int64) {
 		t.Helper()
 		u := getUser(t, s, id)
 		return u.Generation, u.Version
 	}
-	step := func(t *testing.T, s store.Store, id string) int64 {
+	step := func(t tb, s store.Store, id string) int64 {
 		t.Helper()
 		c, err := s.ActiveTOTP(t.Context(), id)
 		require.NoError(t, err, "ActiveTOTP %q", id)
@@ -93,7 +92,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 	}
 	// activeWith gives id an active credential with this sealed secret and
 	// last step, replacing any it had.
-	activeWith := func(t *testing.T, s store.Store, id, secret string, last int64) {
+	activeWith := func(t tb, s store.Store, id, secret string, last int64) {
 		t.Helper()
 		ctx := t.Context()
 		if err := s.DeleteTOTP(ctx, id); err != nil {
@@ -106,7 +105,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 	}
 
 	x.runRows(t, "RestoreNeverRollsBack", []row{
-		{"StoreAhead", func(t *testing.T, s store.Store) {
+		{"StoreAhead", func(t tb, s store.Store) {
 			ctx := t.Context()
 			u := mustUser(t, s, "u1") // generation 3, version 1
 			d := dumpOf(t, s)
@@ -130,7 +129,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, "member", getUser(t, s, "u1").Role, "nothing changed")
 		}},
 
-		{"DumpAhead", func(t *testing.T, s store.Store) {
+		{"DumpAhead", func(t tb, s store.Store) {
 			mustUser(t, s, "u1") // generation 3, version 1
 			u := user("u1")
 			u.Generation, u.Version = 20, 30
@@ -140,7 +139,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, int64(31), v, "version: one more than the dump's")
 		}},
 
-		{"EachCounterOnItsOwn", func(t *testing.T, s store.Store) {
+		{"EachCounterOnItsOwn", func(t tb, s store.Store) {
 			ctx := t.Context()
 			u := mustUser(t, s, "u1")
 			u.Generation = 40 // the store's generation ahead, its version behind
@@ -153,7 +152,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, int64(10), v, "version from the dump")
 		}},
 
-		{"OnlyInDump", func(t *testing.T, s store.Store) {
+		{"OnlyInDump", func(t tb, s store.Store) {
 			ctx := t.Context()
 			gone := mustUser(t, s, "gone")
 			d := &store.Dump{Users: []store.User{*user("new")}}
@@ -173,7 +172,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, int64(1), v)
 		}},
 
-		{"SameIDOtherIdentifiers", func(t *testing.T, s store.Store) {
+		{"SameIDOtherIdentifiers", func(t tb, s store.Store) {
 			ctx := t.Context()
 			u := namedUser("u1", "old-name", "old@example.com")
 			u.Generation = 50
@@ -186,7 +185,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			reaches(t, s, "user-u1", "u1", "")
 		}},
 
-		{"RestoredTwice", func(t *testing.T, s store.Store) {
+		{"RestoredTwice", func(t tb, s store.Store) {
 			mustUser(t, s, "u1")
 			d := dumpOf(t, s)
 			restore(t, s, d)
@@ -196,7 +195,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, int64(3), v)
 		}},
 
-		{"TOTPStoreAhead", func(t *testing.T, s store.Store) {
+		{"TOTPStoreAhead", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			mustActive(t, s, "u1") // step 100
@@ -208,7 +207,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			require.NoError(t, s.AdvanceTOTPStep(ctx, "u1", 151))
 		}},
 
-		{"TOTPDumpAhead", func(t *testing.T, s store.Store) {
+		{"TOTPDumpAhead", func(t tb, s store.Store) {
 			mustUser(t, s, "u1")
 			mustActive(t, s, "u1") // step 100
 			d := dumpOf(t, s)
@@ -217,7 +216,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, int64(200), step(t, s, "u1"), "the greater of the two")
 		}},
 
-		{"TOTPOtherSecret", func(t *testing.T, s store.Store) {
+		{"TOTPOtherSecret", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			activeWith(t, s, "u1", "secret-a", 100)
@@ -230,7 +229,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, int64(100), c.LastStep, "another secret's steps say nothing of this one's")
 		}},
 
-		{"TOTPSameSecretOtherUser", func(t *testing.T, s store.Store) {
+		{"TOTPSameSecretOtherUser", func(t tb, s store.Store) {
 			mustUser(t, s, "u1")
 			mustUser(t, s, "u2")
 			activeWith(t, s, "u1", "shared", 900)
@@ -242,7 +241,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, int64(100), step(t, s, "u2"), "another user's credential with the same secret counts for nothing")
 		}},
 
-		{"TOTPOnlyInStore", func(t *testing.T, s store.Store) {
+		{"TOTPOnlyInStore", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			d := dumpOf(t, s)
@@ -252,7 +251,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			notFound(t, err, "the dump had no active credential")
 		}},
 
-		{"SignCountStoreAhead", func(t *testing.T, s store.Store) {
+		{"SignCountStoreAhead", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			mustPasskey(t, s, "p1", "u1") // count 5
@@ -266,7 +265,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 				"an assertion checked against the dump's count is refused")
 		}},
 
-		{"SignCountDumpAhead", func(t *testing.T, s store.Store) {
+		{"SignCountDumpAhead", func(t tb, s store.Store) {
 			mustUser(t, s, "u1")
 			mustPasskey(t, s, "p1", "u1") // count 5
 			d := dumpOf(t, s)
@@ -275,7 +274,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 			assert.Equal(t, uint32(40), getPasskey(t, s, "u1", "p1").SignCount, "the greater of the two")
 		}},
 
-		{"SignCountOtherUser", func(t *testing.T, s store.Store) {
+		{"SignCountOtherUser", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			mustUser(t, s, "u2")
@@ -290,7 +289,7 @@ func (x suite) restoreNeverRollsBack(t *testing.T) {
 				"another user's passkey with the same credential ID counts for nothing")
 		}},
 
-		{"RevocationsKept", func(t *testing.T, s store.Store) {
+		{"RevocationsKept", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			d := dumpOf(t, s)

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,7 +27,7 @@ func identUsers() []*store.User {
 	}
 }
 
-func mustIdentUsers(t *testing.T, s store.Store) {
+func mustIdentUsers(t tb, s store.Store) {
 	t.Helper()
 	for _, u := range identUsers() {
 		require.NoError(t, s.CreateUser(t.Context(), u), "CreateUser %q", u.ID)
@@ -37,7 +36,7 @@ func mustIdentUsers(t *testing.T, s store.Store) {
 
 // reaches requires the lookup of ident by username to find the user
 // byUsername and by email to find byEmail ("" for none).
-func reaches(t *testing.T, s store.Store, ident, byUsername, byEmail string) {
+func reaches(t tb, s store.Store, ident, byUsername, byEmail string) {
 	t.Helper()
 	for _, c := range []struct {
 		field  string
@@ -68,7 +67,7 @@ func ownIf(u *store.User, id string) string {
 
 // distinctIdentifiers requires that no folded username or email of one
 // stored user equals a folded username or email of another.
-func distinctIdentifiers(t *testing.T, s store.Store, msgAndArgs ...any) {
+func distinctIdentifiers(t tb, s store.Store, msgAndArgs ...any) {
 	t.Helper()
 	owner := map[string]string{}
 	for _, u := range dump(t, s).Users {
@@ -87,10 +86,10 @@ func distinctIdentifiers(t *testing.T, s store.Store, msgAndArgs ...any) {
 
 // identifiers checks that usernames and emails are one namespace of
 // folded identifiers (store.User).
-func (x suite) identifiers(t *testing.T) {
+func (x suite) identifiers(t tb) {
 	t.Helper()
 	x.runRows(t, "Identifiers", []row{
-		{"LookupsStayByField", func(t *testing.T, s store.Store) {
+		{"LookupsStayByField", func(t tb, s store.Store) {
 			mustIdentUsers(t, s)
 			reaches(t, s, "BOB@example.org", "bob", "")    // a username is not found as an email
 			reaches(t, s, "kim@example.com", "", "kim")    // an email is not found as a username
@@ -98,7 +97,7 @@ func (x suite) identifiers(t *testing.T) {
 			distinctIdentifiers(t, s)
 		}},
 
-		{"Create", func(t *testing.T, s store.Store) {
+		{"Create", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustIdentUsers(t, s)
 			tests := []struct {
@@ -120,7 +119,7 @@ func (x suite) identifiers(t *testing.T) {
 				{"username looks like a free email", "free@example.com", "", nil},
 			}
 			for _, tc := range tests {
-				t.Run(tc.name, func(t *testing.T) {
+				t.Run(tc.name, func(t tb) {
 					before := dump(t, s)
 					u := namedUser("new", tc.username, tc.email)
 					err := s.CreateUser(ctx, u)
@@ -138,7 +137,7 @@ func (x suite) identifiers(t *testing.T) {
 			}
 		}},
 
-		{"Update", func(t *testing.T, s store.Store) {
+		{"Update", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustIdentUsers(t, s)
 			tests := []struct {
@@ -156,7 +155,7 @@ func (x suite) identifiers(t *testing.T) {
 				{"username and email swapped", func(u *store.User) { u.Username, u.Email = u.Email, u.Username }, nil},
 			}
 			for _, tc := range tests {
-				t.Run(tc.name, func(t *testing.T) {
+				t.Run(tc.name, func(t tb) {
 					before := dump(t, s)
 					u := getUser(t, s, "mover")
 					tc.edit(u)
@@ -179,7 +178,7 @@ func (x suite) identifiers(t *testing.T) {
 			}
 		}},
 
-		{"Restore", func(t *testing.T, s store.Store) {
+		{"Restore", func(t tb, s store.Store) {
 			ctx := t.Context()
 			populate(t, s, "a")
 			good := func() *store.Dump {
@@ -203,7 +202,7 @@ func (x suite) identifiers(t *testing.T) {
 				{"as given", func(*store.Dump) {}, true},
 			}
 			for _, tc := range tests {
-				t.Run(tc.name, func(t *testing.T) {
+				t.Run(tc.name, func(t tb) {
 					before := dump(t, s)
 					d := good()
 					tc.edit(d)
@@ -227,49 +226,49 @@ func (x suite) identifiers(t *testing.T) {
 			}
 		}},
 
-		{"FreedByChange", func(t *testing.T, s store.Store) {
+		{"FreedByChange", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustIdentUsers(t, s)
 			steps := []struct {
 				name   string
-				change func(t *testing.T)
+				change func(t tb)
 				freed  *store.User // may now be created
 				taken  *store.User // still refused
 				err    error       // taken's error
 			}{
 				{
 					"email changed frees it as a username",
-					func(t *testing.T) { update(t, s, "kim", func(u *store.User) { u.Email = "kim@other.example" }) },
+					func(t tb) { update(t, s, "kim", func(u *store.User) { u.Email = "kim@other.example" }) },
 					namedUser("n1", "kim@example.com", ""),
 					namedUser("n1", "KIM@other.example", ""), store.ErrUsernameTaken,
 				},
 				{
 					"username changed frees it as an email",
-					func(t *testing.T) { update(t, s, "bob", func(u *store.User) { u.Username = "bob" }) },
+					func(t tb) { update(t, s, "bob", func(u *store.User) { u.Username = "bob" }) },
 					namedUser("n2", "n2", "BOB@example.org"),
 					namedUser("n2", "n2", "Robert@Example.org"), store.ErrEmailTaken,
 				},
 				{
 					"email cleared keeps the same username",
-					func(t *testing.T) { update(t, s, "own", func(u *store.User) { u.Email = "" }) },
+					func(t tb) { update(t, s, "own", func(u *store.User) { u.Email = "" }) },
 					nil,
 					namedUser("n3", "n3", "own@example.net"), store.ErrEmailTaken,
 				},
 				{
 					"then username changed frees it",
-					func(t *testing.T) { update(t, s, "own", func(u *store.User) { u.Username = "own" }) },
+					func(t tb) { update(t, s, "own", func(u *store.User) { u.Username = "own" }) },
 					namedUser("n3", "n3", "own@example.net"),
 					namedUser("n4", "OWN", ""), store.ErrUsernameTaken,
 				},
 				{
 					"deleted user frees both",
-					func(t *testing.T) { require.NoError(t, s.DeleteUser(ctx, "kim")) },
+					func(t tb) { require.NoError(t, s.DeleteUser(ctx, "kim")) },
 					namedUser("n5", "kim@other.example", "kimberly"),
 					nil, nil,
 				},
 			}
 			for _, st := range steps {
-				t.Run(st.name, func(t *testing.T) {
+				t.Run(st.name, func(t tb) {
 					st.change(t)
 					if st.taken != nil {
 						require.ErrorIs(t, s.CreateUser(ctx, st.taken), st.err)
@@ -285,7 +284,7 @@ func (x suite) identifiers(t *testing.T) {
 }
 
 // update reads user id, applies edit and writes it back.
-func update(t *testing.T, s store.Store, id string, edit func(u *store.User)) {
+func update(t tb, s store.Store, id string, edit func(u *store.User)) {
 	t.Helper()
 	u := getUser(t, s, id)
 	edit(u)

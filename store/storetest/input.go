@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -32,8 +31,8 @@ func exactly(n int) string {
 	return s + strings.Repeat("e", n-len(s))
 }
 
-func (x suite) badInput(t *testing.T) {
-	x.run(t, "Users", func(t *testing.T, s store.Store) {
+func (x suite) badInput(t tb) {
+	x.run(t, "Users", func(t tb, s store.Store) {
 		ctx := t.Context()
 		tests := []struct {
 			name string
@@ -68,7 +67,7 @@ func (x suite) badInput(t *testing.T) {
 		}
 		existing := mustUser(t, s, "existing")
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t tb) {
 				u := user("u1")
 				tc.edit(u)
 				require.ErrorIs(t, s.CreateUser(ctx, u), store.ErrInvalid, "CreateUser")
@@ -91,7 +90,7 @@ func (x suite) badInput(t *testing.T) {
 		equalUser(t, existing, got, "a refused swap changes nothing")
 	})
 
-	x.run(t, "Sessions", func(t *testing.T, s store.Store) {
+	x.run(t, "Sessions", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustSession(t, s, "existing", "u1")
@@ -145,7 +144,7 @@ func (x suite) badInput(t *testing.T) {
 		assert.Equal(t, before, dump(t, s), "no refused rotation changed anything")
 	})
 
-	x.run(t, "Passkeys", func(t *testing.T, s store.Store) {
+	x.run(t, "Passkeys", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustPasskey(t, s, "existing", "u1")
@@ -185,7 +184,7 @@ func (x suite) badInput(t *testing.T) {
 	})
 
 	// Values at the limits are stored whole, never truncated.
-	x.run(t, "AtTheLimits", func(t *testing.T, s store.Store) {
+	x.run(t, "AtTheLimits", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := &store.User{
 			ID:           exactly(store.MaxIDLen),
@@ -336,7 +335,7 @@ func (x suite) badInput(t *testing.T) {
 		assert.True(t, ok)
 	})
 
-	x.run(t, "OtherRecords", func(t *testing.T, s store.Store) {
+	x.run(t, "OtherRecords", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustActive(t, s, "u1", "keep")
@@ -443,7 +442,7 @@ func (x suite) badInput(t *testing.T) {
 		}
 		before := dump(t, s)
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t tb) {
 				require.ErrorIs(t, tc.call(), store.ErrInvalid)
 				d := dump(t, s)
 				d.PendingTOTP = nil // the activation rows put a pending enrollment first
@@ -463,7 +462,7 @@ func (x suite) badInput(t *testing.T) {
 
 	// Nil records, a window that is not positive and a maximum below 1 are
 	// ErrInvalid, never a panic and never a write.
-	x.run(t, "NilAndNonPositive", func(t *testing.T, s store.Store) {
+	x.run(t, "NilAndNonPositive", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustRequest(t, s, "r1", "u1")
@@ -511,7 +510,7 @@ func (x suite) badInput(t *testing.T) {
 
 	// Lookups by hostile keys find nothing: ErrNotFound (or ErrInvalid), never
 	// another error and never a panic.
-	x.run(t, "HostileLookups", func(t *testing.T, s store.Store) {
+	x.run(t, "HostileLookups", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustToken(t, s, "t1", "u1")

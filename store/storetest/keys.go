@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -10,8 +9,8 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func (x suite) signingKeys(t *testing.T) {
-	x.run(t, "Order", func(t *testing.T, s store.Store) {
+func (x suite) signingKeys(t tb) {
+	x.run(t, "Order", func(t tb, s store.Store) {
 		ctx := t.Context()
 		list, err := s.SigningKeys(ctx)
 		require.NoError(t, err)
@@ -29,7 +28,7 @@ func (x suite) signingKeys(t *testing.T) {
 		equalKeys(t, []*store.SigningKey{z, a, c, b}, list, "oldest first, ties by ID")
 	})
 
-	x.run(t, "ConflictAndDelete", func(t *testing.T, s store.Store) {
+	x.run(t, "ConflictAndDelete", func(t tb, s store.Store) {
 		ctx := t.Context()
 		a := key("a", t0)
 		require.NoError(t, s.AddSigningKey(ctx, a))
@@ -49,7 +48,7 @@ func (x suite) signingKeys(t *testing.T) {
 		assert.Empty(t, list)
 	})
 
-	x.run(t, "Reset", func(t *testing.T, s store.Store) {
+	x.run(t, "Reset", func(t tb, s store.Store) {
 		ctx := t.Context()
 		for _, id := range []string{"a", "b", "c"} {
 			require.NoError(t, s.AddSigningKey(ctx, key(id, t0)))
@@ -78,8 +77,8 @@ func (x suite) signingKeys(t *testing.T) {
 	})
 }
 
-func (x suite) revocations(t *testing.T) {
-	x.run(t, "RevokeAndExpire", func(t *testing.T, s store.Store) {
+func (x suite) revocations(t tb) {
+	x.run(t, "RevokeAndExpire", func(t tb, s store.Store) {
 		ctx := t.Context()
 		revoked := func(jti string) bool {
 			t.Helper()
@@ -112,7 +111,7 @@ func (x suite) revocations(t *testing.T) {
 
 	// A second revocation must not shorten the first: the token stays
 	// revoked until the later of the two expiries.
-	x.run(t, "RevokeAgainKeepsLaterExpiry", func(t *testing.T, s store.Store) {
+	x.run(t, "RevokeAgainKeepsLaterExpiry", func(t tb, s store.Store) {
 		ctx := t.Context()
 		require.NoError(t, s.RevokeToken(ctx, "longer-first", at(2*time.Hour)))
 		require.NoError(t, s.RevokeToken(ctx, "longer-first", at(time.Hour)))

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -19,7 +18,7 @@ type call struct {
 
 // seed stores what the calls below act on, so that each would succeed (or
 // at least reach the data) with a live context on an open store.
-func seed(t *testing.T, s store.Store) {
+func seed(t tb, s store.Store) {
 	t.Helper()
 	ctx := t.Context()
 	mustUser(t, s, "u1")
@@ -168,7 +167,7 @@ func calls() []call {
 }
 
 // shortLived returns the state a Dump leaves out, for comparison.
-func shortLived(t *testing.T, s store.Store) []any {
+func shortLived(t tb, s store.Store) []any {
 	t.Helper()
 	ctx := t.Context()
 	r, err := s.Request(ctx, "r1")
@@ -180,7 +179,7 @@ func shortLived(t *testing.T, s store.Store) []any {
 	return []any{normRequest(*r, false), revoked, counters}
 }
 
-func (x suite) context(t *testing.T) {
+func (x suite) context(t tb) {
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
 	expired, cancel2 := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
@@ -194,7 +193,7 @@ func (x suite) context(t *testing.T) {
 		{"Cancelled", cancelled, context.Canceled},
 		{"DeadlineExceeded", expired, context.DeadlineExceeded},
 	} {
-		x.run(t, tc.name, func(t *testing.T, s store.Store) {
+		x.run(t, tc.name, func(t tb, s store.Store) {
 			seed(t, s)
 			before, beforeShort := dump(t, s), shortLived(t, s)
 			for _, c := range calls() {
@@ -210,8 +209,8 @@ func (x suite) context(t *testing.T) {
 
 // closed checks that a closed store returns errors from every method and
 // never panics.
-func (x suite) closed(t *testing.T) {
-	t.Run("Closed", func(t *testing.T) {
+func (x suite) closed(t tb) {
+	t.Run("Closed", func(t tb) {
 		t.Parallel()
 		s := x.newStore(t)
 		require.NotNil(t, s)
@@ -226,7 +225,7 @@ func (x suite) closed(t *testing.T) {
 	})
 	// The calls succeed on an open store, so the errors above come from Close
 	// and from the context.
-	x.run(t, "Open", func(t *testing.T, s store.Store) {
+	x.run(t, "Open", func(t tb, s store.Store) {
 		seed(t, s)
 		for _, c := range calls() {
 			assert.NoError(t, c.f(t.Context(), s), c.name)

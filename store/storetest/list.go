@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,15 +12,15 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func (x suite) listUsers(t *testing.T) {
-	x.run(t, "Empty", func(t *testing.T, s store.Store) {
+func (x suite) listUsers(t tb) {
+	x.run(t, "Empty", func(t tb, s store.Store) {
 		page, next, err := s.ListUsers(t.Context(), 10, "")
 		require.NoError(t, err)
 		assert.Empty(t, page)
 		assert.Empty(t, next)
 	})
 
-	x.run(t, "Limits", func(t *testing.T, s store.Store) {
+	x.run(t, "Limits", func(t tb, s store.Store) {
 		for _, id := range []string{"a", "b", "c"} {
 			mustUser(t, s, id)
 		}
@@ -39,7 +38,7 @@ func (x suite) listUsers(t *testing.T) {
 		assert.Empty(t, next)
 	})
 
-	x.run(t, "BadCursor", func(t *testing.T, s store.Store) {
+	x.run(t, "BadCursor", func(t tb, s store.Store) {
 		for _, id := range []string{"a", "b", "c"} {
 			mustUser(t, s, id)
 		}
@@ -61,7 +60,7 @@ func (x suite) listUsers(t *testing.T) {
 		}
 	})
 
-	x.run(t, "Pages", func(t *testing.T, s store.Store) {
+	x.run(t, "Pages", func(t tb, s store.Store) {
 		ctx := t.Context()
 		want := map[string]*store.User{}
 		for i := range 25 {
@@ -70,7 +69,7 @@ func (x suite) listUsers(t *testing.T) {
 			want[id] = mustUser(t, s, id)
 		}
 		for _, limit := range []int{1, 3, 10, 24, 25, 26} {
-			t.Run(fmt.Sprint("limit=", limit), func(t *testing.T) {
+			t.Run(fmt.Sprint("limit=", limit), func(t tb) {
 				var order []string
 				cursor := ""
 				for range 100 {
@@ -104,7 +103,7 @@ func (x suite) listUsers(t *testing.T) {
 	// Users are inserted and deleted between pages. A listing must never
 	// repeat a user and never skip one that existed throughout, also when the
 	// user a cursor points after is deleted.
-	x.run(t, "StableUnderChanges", func(t *testing.T, s store.Store) {
+	x.run(t, "StableUnderChanges", func(t tb, s store.Store) {
 		ctx := t.Context()
 		throughout := map[string]bool{}
 		churn := map[string]bool{}

@@ -3,7 +3,6 @@ package storetest
 import (
 	"bytes"
 	"fmt"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -12,7 +11,7 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func passkeyIDs(t *testing.T, s store.Store, userID string) []string {
+func passkeyIDs(t tb, s store.Store, userID string) []string {
 	t.Helper()
 	list, err := s.ListPasskeys(t.Context(), userID)
 	require.NoError(t, err, "ListPasskeys")
@@ -23,15 +22,15 @@ func passkeyIDs(t *testing.T, s store.Store, userID string) []string {
 	return ids
 }
 
-func getPasskey(t *testing.T, s store.Store, userID, id string) *store.PasskeyCredential {
+func getPasskey(t tb, s store.Store, userID, id string) *store.PasskeyCredential {
 	t.Helper()
 	c, err := s.Passkey(t.Context(), userID, id)
 	require.NoError(t, err, "Passkey %q", id)
 	return c
 }
 
-func (x suite) passkeys(t *testing.T) {
-	x.run(t, "CreateAndLookUp", func(t *testing.T, s store.Store) {
+func (x suite) passkeys(t tb) {
+	x.run(t, "CreateAndLookUp", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u1 := mustUser(t, s, "u1")
 		u2 := mustUser(t, s, "u2")
@@ -82,7 +81,7 @@ func (x suite) passkeys(t *testing.T) {
 		}
 	})
 
-	x.run(t, "CreateRefused", func(t *testing.T, s store.Store) {
+	x.run(t, "CreateRefused", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -117,7 +116,7 @@ func (x suite) passkeys(t *testing.T) {
 		}
 		for _, tc := range tests {
 			for _, maxPerUser := range []int{0, 5} {
-				t.Run(fmt.Sprintf("%s cap %d", tc.name, maxPerUser), func(t *testing.T) {
+				t.Run(fmt.Sprintf("%s cap %d", tc.name, maxPerUser), func(t tb) {
 					require.ErrorIs(t, s.CreatePasskey(ctx, tc.c(), maxPerUser), tc.want)
 					assert.Equal(t, before, dump(t, s), "nothing changed")
 				})
@@ -125,7 +124,7 @@ func (x suite) passkeys(t *testing.T) {
 		}
 	})
 
-	x.run(t, "Cap", func(t *testing.T, s store.Store) {
+	x.run(t, "Cap", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -146,7 +145,7 @@ func (x suite) passkeys(t *testing.T) {
 		assert.ElementsMatch(t, []string{"a", "c", "d", "f", "g"}, passkeyIDs(t, s, "u1"))
 	})
 
-	x.run(t, "Rename", func(t *testing.T, s store.Store) {
+	x.run(t, "Rename", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -167,7 +166,7 @@ func (x suite) passkeys(t *testing.T) {
 		require.NoError(t, s.RenamePasskey(ctx, "u1", "p1", exactly(store.MaxNameLen)), "a name at the limit")
 	})
 
-	x.run(t, "RecordUse", func(t *testing.T, s store.Store) {
+	x.run(t, "RecordUse", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		p := mustPasskey(t, s, "p1", "u1") // count 5, backed up
@@ -206,7 +205,7 @@ func (x suite) passkeys(t *testing.T) {
 		notFound(t, s.RecordPasskeyUse(ctx, "missing", 5, 6, true, t0))
 	})
 
-	x.run(t, "Delete", func(t *testing.T, s store.Store) {
+	x.run(t, "Delete", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -226,7 +225,7 @@ func (x suite) passkeys(t *testing.T) {
 		mustPasskey(t, s, "p1", "u2") // ID and credential ID are free again, for any user
 	})
 
-	x.run(t, "Handles", func(t *testing.T, s store.Store) {
+	x.run(t, "Handles", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u1 := mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -273,7 +272,7 @@ func (x suite) passkeys(t *testing.T) {
 		assert.Equal(t, "u2", u.ID)
 	})
 
-	x.run(t, "DeleteUserCascades", func(t *testing.T, s store.Store) {
+	x.run(t, "DeleteUserCascades", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")

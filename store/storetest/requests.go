@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -10,8 +9,8 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func (x suite) requests(t *testing.T) {
-	x.run(t, "CreateAndGet", func(t *testing.T, s store.Store) {
+func (x suite) requests(t tb) {
+	x.run(t, "CreateAndGet", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		r := request("r1", "u1")
@@ -33,7 +32,7 @@ func (x suite) requests(t *testing.T) {
 		notFound(t, err, "IDs are compared exactly")
 	})
 
-	x.run(t, "CreateRefused", func(t *testing.T, s store.Store) {
+	x.run(t, "CreateRefused", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		first := mustRequest(t, s, "r1", "u1")
@@ -48,7 +47,7 @@ func (x suite) requests(t *testing.T) {
 			{"no code digest", func() *store.Request { r := request("r4", "u1"); r.CodeDigest = ""; return r }(), store.ErrInvalid},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t tb) {
 				require.ErrorIs(t, s.CreateRequest(ctx, tc.req), tc.want)
 				got, err := s.Request(ctx, "r1")
 				require.NoError(t, err)
@@ -61,7 +60,7 @@ func (x suite) requests(t *testing.T) {
 		}
 	})
 
-	x.run(t, "FailAttempts", func(t *testing.T, s store.Store) {
+	x.run(t, "FailAttempts", func(t tb, s store.Store) {
 		ctx := t.Context()
 		r := mustRequest(t, s, "r1", "")
 		mustRequest(t, s, "other", "")
@@ -96,7 +95,7 @@ func (x suite) requests(t *testing.T) {
 		notFound(t, err)
 	})
 
-	x.run(t, "MarkVerified", func(t *testing.T, s store.Store) {
+	x.run(t, "MarkVerified", func(t tb, s store.Store) {
 		ctx := t.Context()
 		r := mustRequest(t, s, "r1", "")
 		flags := func() (bool, bool) {
@@ -133,7 +132,7 @@ func (x suite) requests(t *testing.T) {
 		notFound(t, s.MarkRequestVerified(ctx, "missing", store.VerifiedEmail))
 	})
 
-	x.run(t, "DeleteIsSingleUse", func(t *testing.T, s store.Store) {
+	x.run(t, "DeleteIsSingleUse", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustRequest(t, s, "r1", "")
 		mustRequest(t, s, "r2", "")
@@ -147,7 +146,7 @@ func (x suite) requests(t *testing.T) {
 		mustRequest(t, s, "r1", "") // the ID is free again
 	})
 
-	x.run(t, "DeleteExpired", func(t *testing.T, s store.Store) {
+	x.run(t, "DeleteExpired", func(t tb, s store.Store) {
 		ctx := t.Context()
 		now := at(time.Hour)
 		for id, exp := range map[string]time.Time{

@@ -3,7 +3,6 @@ package storetest
 import (
 	"fmt"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -14,7 +13,7 @@ import (
 
 // sessionTokens returns the refresh tokens of session id, by digest, as
 // the store's dump holds them.
-func sessionTokens(t *testing.T, s store.Store, id string) []store.RefreshToken {
+func sessionTokens(t tb, s store.Store, id string) []store.RefreshToken {
 	t.Helper()
 	var out []store.RefreshToken
 	for _, r := range dump(t, s).RefreshTokens {
@@ -25,7 +24,7 @@ func sessionTokens(t *testing.T, s store.Store, id string) []store.RefreshToken 
 	return out
 }
 
-func sessionIDs(t *testing.T, s store.Store, userID string) []string {
+func sessionIDs(t tb, s store.Store, userID string) []string {
 	t.Helper()
 	list, err := s.ListSessions(t.Context(), userID)
 	require.NoError(t, err, "ListSessions")
@@ -37,7 +36,7 @@ func sessionIDs(t *testing.T, s store.Store, userID string) []string {
 }
 
 // mustRotate rotates presented to next and requires the outcome want.
-func mustRotate(t *testing.T, s store.Store, presented, next string, now time.Time, grace time.Duration, want store.Rotation) (*store.Session, *store.User) {
+func mustRotate(t tb, s store.Store, presented, next string, now time.Time, grace time.Duration, want store.Rotation) (*store.Session, *store.User) {
 	t.Helper()
 	sess, u, r, err := s.RotateRefreshToken(t.Context(), presented, next, now, grace)
 	require.NoError(t, err, "RotateRefreshToken(%s)", presented)
@@ -48,15 +47,15 @@ func mustRotate(t *testing.T, s store.Store, presented, next string, now time.Ti
 }
 
 // gone checks that session id and all its refresh tokens are deleted.
-func gone(t *testing.T, s store.Store, id string, msgAndArgs ...any) {
+func gone(t tb, s store.Store, id string, msgAndArgs ...any) {
 	t.Helper()
 	_, err := s.Session(t.Context(), id)
 	notFound(t, err, msgAndArgs...)
 	assert.Empty(t, sessionTokens(t, s, id), msgAndArgs...)
 }
 
-func (x suite) sessions(t *testing.T) {
-	x.run(t, "CreateAndLookUp", func(t *testing.T, s store.Store) {
+func (x suite) sessions(t tb) {
+	x.run(t, "CreateAndLookUp", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -93,7 +92,7 @@ func (x suite) sessions(t *testing.T) {
 			sessionTokens(t, s, "s1"))
 	})
 
-	x.run(t, "WithOwner", func(t *testing.T, s store.Store) {
+	x.run(t, "WithOwner", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u1 := mustUser(t, s, "u1")
 		u2 := user("u2")
@@ -126,7 +125,7 @@ func (x suite) sessions(t *testing.T) {
 		notFound(t, err, "deleted owner")
 	})
 
-	x.run(t, "CreateRefused", func(t *testing.T, s store.Store) {
+	x.run(t, "CreateRefused", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -149,7 +148,7 @@ func (x suite) sessions(t *testing.T) {
 			for _, maxPerUser := range []int{0, 1} {
 				// With a cap of 1 the existing session would be ended: a
 				// refused creation ends nothing.
-				t.Run(fmt.Sprintf("%s cap %d", tc.name, maxPerUser), func(t *testing.T) {
+				t.Run(fmt.Sprintf("%s cap %d", tc.name, maxPerUser), func(t tb) {
 					require.ErrorIs(t, s.CreateSession(ctx, tc.sess, tc.digest, maxPerUser), tc.want, "cap %d", maxPerUser)
 					assert.Equal(t, before, dump(t, s), "cap %d: nothing changed", maxPerUser)
 				})
@@ -157,7 +156,7 @@ func (x suite) sessions(t *testing.T) {
 		}
 	})
 
-	x.run(t, "Cap", func(t *testing.T, s store.Store) {
+	x.run(t, "Cap", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -212,7 +211,7 @@ func (x suite) sessions(t *testing.T) {
 		assert.Equal(t, []string{"o", "p"}, sessionIDs(t, s, "u2"))
 	})
 
-	x.run(t, "Rotate", func(t *testing.T, s store.Store) {
+	x.run(t, "Rotate", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := mustUser(t, s, "u1")
 		want := mustSession(t, s, "s1", "u1")
@@ -242,7 +241,7 @@ func (x suite) sessions(t *testing.T) {
 		equalSession(t, session("s2", "u1"), s2, "another session of the user is untouched")
 	})
 
-	x.run(t, "Grace", func(t *testing.T, s store.Store) {
+	x.run(t, "Grace", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := mustUser(t, s, "u1")
 		const grace = 30 * time.Second
@@ -289,7 +288,7 @@ func (x suite) sessions(t *testing.T) {
 		assert.Equal(t, []string{"s4"}, sessionIDs(t, s, "u1"))
 	})
 
-	x.run(t, "Expiry", func(t *testing.T, s store.Store) {
+	x.run(t, "Expiry", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		// Idle: live until LastUsedAt+IdleTimeout, not at it.
@@ -360,7 +359,7 @@ func (x suite) sessions(t *testing.T) {
 		}
 	})
 
-	x.run(t, "UnknownDigest", func(t *testing.T, s store.Store) {
+	x.run(t, "UnknownDigest", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustSession(t, s, "s1", "u1")
@@ -384,7 +383,7 @@ func (x suite) sessions(t *testing.T) {
 		mustRotate(t, s, refresh("s1", 2), refresh("s1", 3), at(2*time.Minute), 0, store.Rotated)
 	})
 
-	x.run(t, "Delete", func(t *testing.T, s store.Store) {
+	x.run(t, "Delete", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -423,7 +422,7 @@ func (x suite) sessions(t *testing.T) {
 		mustSession(t, s, "s1", "u1") // ID and digest are free again
 	})
 
-	x.run(t, "DeleteUserCascades", func(t *testing.T, s store.Store) {
+	x.run(t, "DeleteUserCascades", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")

@@ -17,12 +17,18 @@ import (
 // cases of [RunShared] run under "Concurrent" with one handle.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
+	runAll(testingT{t}, func(t tb) store.Store { return newStore(t.(testingT).T) })
+}
+
+// runAll is Run for any tb.
+func runAll(t tb, newStore func(t tb) store.Store) {
+	t.Helper()
 	x := suite{newStore: newStore}
 	groups := []struct {
 		name string
-		run  func(t *testing.T)
+		run  func(t tb)
 	}{
-		{"Users", func(t *testing.T) {
+		{"Users", func(t tb) {
 			x.users(t)
 			x.userVersions(t)
 			x.identifiers(t)
@@ -32,13 +38,13 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"APITokens", x.apiTokens},
 		{"TOTP", x.totp},
 		{"RecoveryCodes", x.recoveryCodes},
-		{"Requests", func(t *testing.T) { x.requests(t); x.requestGenerations(t) }},
+		{"Requests", func(t tb) { x.requests(t); x.requestGenerations(t) }},
 		{"SigningKeys", x.signingKeys},
 		{"Revocations", x.revocations},
 		{"Counters", x.counters},
 		{"Sessions", x.sessions},
 		{"Passkeys", x.passkeys},
-		{"Backup", func(t *testing.T) { x.backup(t); x.restoreNeverRollsBack(t) }},
+		{"Backup", func(t tb) { x.backup(t); x.restoreNeverRollsBack(t) }},
 		{"Times", x.times},
 		{"Aliasing", x.aliasing},
 		{"BadInput", x.badInput},
@@ -46,14 +52,14 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Closed", x.closed},
 	}
 	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
+		t.Run(g.name, func(t tb) {
 			t.Parallel()
 			g.run(t)
 		})
 	}
-	t.Run("Concurrent", func(t *testing.T) {
+	t.Run("Concurrent", func(t tb) {
 		t.Parallel()
-		concurrent(t, func(t *testing.T) (store.Store, store.Store) {
+		concurrent(t, func(t tb) (store.Store, store.Store) {
 			s := x.open(t)
 			return s, s
 		})
@@ -66,7 +72,13 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 // the racing goroutines use each handle.
 func RunShared(t *testing.T, newPair func(t *testing.T) (store.Store, store.Store)) {
 	t.Helper()
-	concurrent(t, func(t *testing.T) (store.Store, store.Store) {
+	runShared(testingT{t}, func(t tb) (store.Store, store.Store) { return newPair(t.(testingT).T) })
+}
+
+// runShared is RunShared for any tb.
+func runShared(t tb, newPair func(t tb) (store.Store, store.Store)) {
+	t.Helper()
+	concurrent(t, func(t tb) (store.Store, store.Store) {
 		a, b := newPair(t)
 		require.NotNil(t, a, "newPair returned a nil store")
 		require.NotNil(t, b, "newPair returned a nil store")
@@ -79,11 +91,11 @@ func RunShared(t *testing.T, newPair func(t *testing.T) (store.Store, store.Stor
 }
 
 type suite struct {
-	newStore func(t *testing.T) store.Store
+	newStore func(t tb) store.Store
 }
 
 // open returns a fresh store that is closed when t ends.
-func (x suite) open(t *testing.T) store.Store {
+func (x suite) open(t tb) store.Store {
 	t.Helper()
 	s := x.newStore(t)
 	require.NotNil(t, s, "newStore returned a nil store")
@@ -92,9 +104,9 @@ func (x suite) open(t *testing.T) store.Store {
 }
 
 // run runs f in a parallel subtest with its own fresh store.
-func (x suite) run(t *testing.T, name string, f func(t *testing.T, s store.Store)) {
+func (x suite) run(t tb, name string, f func(t tb, s store.Store)) {
 	t.Helper()
-	t.Run(name, func(t *testing.T) {
+	t.Run(name, func(t tb) {
 		t.Parallel()
 		f(t, x.open(t))
 	})
@@ -103,7 +115,7 @@ func (x suite) run(t *testing.T, name string, f func(t *testing.T, s store.Store
 // row is one named case of a table run by runRows.
 type row struct {
 	name string
-	f    func(t *testing.T, s store.Store)
+	f    func(t tb, s store.Store)
 }
 
 // runRows runs the rows in a parallel subtest name, each in a subtest of
@@ -111,11 +123,11 @@ type row struct {
 // empties before each row: a fresh store per row would cost the SQL
 // backends more than the rows themselves. Revocations survive a restore;
 // rows that revoke use jtis of their own.
-func (x suite) runRows(t *testing.T, name string, rows []row) {
+func (x suite) runRows(t tb, name string, rows []row) {
 	t.Helper()
-	x.run(t, name, func(t *testing.T, s store.Store) {
+	x.run(t, name, func(t tb, s store.Store) {
 		for _, r := range rows {
-			t.Run(r.name, func(t *testing.T) {
+			t.Run(r.name, func(t tb) {
 				require.NoError(t, s.Restore(t.Context(), &store.Dump{}), "emptying the store")
 				r.f(t, s)
 			})
@@ -229,14 +241,14 @@ func key(id string, created time.Time) *store.SigningKey {
 
 // Helpers that create a record and fail the test on error.
 
-func mustUser(t *testing.T, s store.Store, id string) *store.User {
+func mustUser(t tb, s store.Store, id string) *store.User {
 	t.Helper()
 	u := user(id)
 	require.NoError(t, s.CreateUser(t.Context(), u), "CreateUser %q", id)
 	return u
 }
 
-func mustToken(t *testing.T, s store.Store, id, userID string) *store.APIToken {
+func mustToken(t tb, s store.Store, id, userID string) *store.APIToken {
 	t.Helper()
 	tok := token(id, userID)
 	require.NoError(t, s.CreateAPIToken(t.Context(), tok, 0), "CreateAPIToken %q", id)
@@ -245,7 +257,7 @@ func mustToken(t *testing.T, s store.Store, id, userID string) *store.APIToken {
 
 // mustActive gives userID an active TOTP credential with LastStep 100 and
 // the recovery codes digests.
-func mustActive(t *testing.T, s store.Store, userID string, digests ...string) *store.TOTPCredential {
+func mustActive(t tb, s store.Store, userID string, digests ...string) *store.TOTPCredential {
 	t.Helper()
 	c := cred(userID)
 	require.NoError(t, s.PutPendingTOTP(t.Context(), c))
@@ -256,21 +268,21 @@ func mustActive(t *testing.T, s store.Store, userID string, digests ...string) *
 
 // mustSession creates session(id, userID) with the refresh token
 // refresh(id, 1), without a cap.
-func mustSession(t *testing.T, s store.Store, id, userID string) *store.Session {
+func mustSession(t tb, s store.Store, id, userID string) *store.Session {
 	t.Helper()
 	sess := session(id, userID)
 	require.NoError(t, s.CreateSession(t.Context(), sess, refresh(id, 1), 0), "CreateSession %q", id)
 	return sess
 }
 
-func mustPasskey(t *testing.T, s store.Store, id, userID string) *store.PasskeyCredential {
+func mustPasskey(t tb, s store.Store, id, userID string) *store.PasskeyCredential {
 	t.Helper()
 	c := passkey(id, userID)
 	require.NoError(t, s.CreatePasskey(t.Context(), c, 0), "CreatePasskey %q", id)
 	return c
 }
 
-func mustRequest(t *testing.T, s store.Store, id, userID string) *store.Request {
+func mustRequest(t tb, s store.Store, id, userID string) *store.Request {
 	t.Helper()
 	r := request(id, userID)
 	require.NoError(t, s.CreateRequest(t.Context(), r), "CreateRequest %q", id)
@@ -387,43 +399,43 @@ func normDump(d *store.Dump, want bool) store.Dump {
 	return out
 }
 
-func equalUser(t *testing.T, want *store.User, got *store.User, msgAndArgs ...any) {
+func equalUser(t tb, want *store.User, got *store.User, msgAndArgs ...any) {
 	t.Helper()
 	require.NotNil(t, got, msgAndArgs...)
 	require.Equal(t, normUser(*want, true), normUser(*got, false), msgAndArgs...)
 }
 
-func equalToken(t *testing.T, want *store.APIToken, got *store.APIToken, msgAndArgs ...any) {
+func equalToken(t tb, want *store.APIToken, got *store.APIToken, msgAndArgs ...any) {
 	t.Helper()
 	require.NotNil(t, got, msgAndArgs...)
 	require.Equal(t, normToken(*want, true), normToken(*got, false), msgAndArgs...)
 }
 
-func equalTOTP(t *testing.T, want *store.TOTPCredential, got *store.TOTPCredential, msgAndArgs ...any) {
+func equalTOTP(t tb, want *store.TOTPCredential, got *store.TOTPCredential, msgAndArgs ...any) {
 	t.Helper()
 	require.NotNil(t, got, msgAndArgs...)
 	require.Equal(t, normTOTP(*want, true), normTOTP(*got, false), msgAndArgs...)
 }
 
-func equalRequest(t *testing.T, want *store.Request, got *store.Request, msgAndArgs ...any) {
+func equalRequest(t tb, want *store.Request, got *store.Request, msgAndArgs ...any) {
 	t.Helper()
 	require.NotNil(t, got, msgAndArgs...)
 	require.Equal(t, normRequest(*want, true), normRequest(*got, false), msgAndArgs...)
 }
 
-func equalSession(t *testing.T, want *store.Session, got *store.Session, msgAndArgs ...any) {
+func equalSession(t tb, want *store.Session, got *store.Session, msgAndArgs ...any) {
 	t.Helper()
 	require.NotNil(t, got, msgAndArgs...)
 	require.Equal(t, normSession(*want, true), normSession(*got, false), msgAndArgs...)
 }
 
-func equalPasskey(t *testing.T, want *store.PasskeyCredential, got *store.PasskeyCredential, msgAndArgs ...any) {
+func equalPasskey(t tb, want *store.PasskeyCredential, got *store.PasskeyCredential, msgAndArgs ...any) {
 	t.Helper()
 	require.NotNil(t, got, msgAndArgs...)
 	require.Equal(t, normPasskey(*want, true), normPasskey(*got, false), msgAndArgs...)
 }
 
-func equalKeys(t *testing.T, want []*store.SigningKey, got []store.SigningKey, msgAndArgs ...any) {
+func equalKeys(t tb, want []*store.SigningKey, got []store.SigningKey, msgAndArgs ...any) {
 	t.Helper()
 	w := make([]store.SigningKey, 0, len(want))
 	for _, k := range want {
@@ -450,7 +462,7 @@ func restored(d store.Dump) store.Dump {
 }
 
 // dump returns the store's dump, normalised for comparison.
-func dump(t *testing.T, s store.Store) store.Dump {
+func dump(t tb, s store.Store) store.Dump {
 	t.Helper()
 	d, err := s.Dump(t.Context())
 	require.NoError(t, err, "Dump")
@@ -459,7 +471,7 @@ func dump(t *testing.T, s store.Store) store.Dump {
 }
 
 // userIDs lists every user through ListUsers.
-func userIDs(t *testing.T, s store.Store) []string {
+func userIDs(t tb, s store.Store) []string {
 	t.Helper()
 	var ids []string
 	cursor := ""
@@ -478,7 +490,7 @@ func userIDs(t *testing.T, s store.Store) []string {
 	return nil
 }
 
-func tokenIDs(t *testing.T, s store.Store, userID string) []string {
+func tokenIDs(t tb, s store.Store, userID string) []string {
 	t.Helper()
 	list, err := s.ListAPITokens(t.Context(), userID)
 	require.NoError(t, err, "ListAPITokens")
@@ -489,7 +501,7 @@ func tokenIDs(t *testing.T, s store.Store, userID string) []string {
 	return ids
 }
 
-func codes(t *testing.T, s store.Store, userID string) []string {
+func codes(t tb, s store.Store, userID string) []string {
 	t.Helper()
 	d, err := s.RecoveryCodeDigests(t.Context(), userID)
 	require.NoError(t, err, "RecoveryCodeDigests")
@@ -498,7 +510,7 @@ func codes(t *testing.T, s store.Store, userID string) []string {
 	return empty2nil(d)
 }
 
-func counterKeys(t *testing.T, s store.Store, prefix string, now time.Time) []string {
+func counterKeys(t tb, s store.Store, prefix string, now time.Time) []string {
 	t.Helper()
 	list, err := s.ListCounters(t.Context(), prefix, now)
 	require.NoError(t, err, "ListCounters")
@@ -509,7 +521,7 @@ func counterKeys(t *testing.T, s store.Store, prefix string, now time.Time) []st
 	return keys
 }
 
-func notFound(t *testing.T, err error, msgAndArgs ...any) {
+func notFound(t tb, err error, msgAndArgs ...any) {
 	t.Helper()
 	require.ErrorIs(t, err, store.ErrNotFound, msgAndArgs...)
 }

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -12,7 +11,7 @@ import (
 
 // times checks that every time a store returns is in UTC and truncated to
 // the microsecond, whatever location and precision it was given.
-func (x suite) times(t *testing.T) {
+func (x suite) times(t tb) {
 	loc := time.FixedZone("UTC-3:30", -(3*3600 + 1800))
 	// odd returns a time in loc with nanoseconds, and the same instant as the
 	// store must return it.
@@ -20,14 +19,14 @@ func (x suite) times(t *testing.T) {
 		given = t0.Add(d + 987*time.Nanosecond).In(loc)
 		return given, t0.Add(d)
 	}
-	isUTC := func(t *testing.T, name string, got, want time.Time) {
+	isUTC := func(t tb, name string, got, want time.Time) {
 		t.Helper()
 		assert.Equal(t, want, got, name)
 		assert.Equal(t, time.UTC, got.Location(), "%s is in UTC", name)
 		assert.Zero(t, got.Nanosecond()%1000, "%s is truncated to the microsecond", name)
 	}
 
-	x.run(t, "Users", func(t *testing.T, s store.Store) {
+	x.run(t, "Users", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := user("u1")
 		var want [4]time.Time
@@ -66,7 +65,7 @@ func (x suite) times(t *testing.T) {
 		}
 	})
 
-	x.run(t, "APITokens", func(t *testing.T, s store.Store) {
+	x.run(t, "APITokens", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		tok := token("t1", "u1")
@@ -88,7 +87,7 @@ func (x suite) times(t *testing.T) {
 		isUTC(t, "ListAPITokens ExpiresAt", list[0].ExpiresAt, we)
 	})
 
-	x.run(t, "TOTP", func(t *testing.T, s store.Store) {
+	x.run(t, "TOTP", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		c := cred("u1")
@@ -105,7 +104,7 @@ func (x suite) times(t *testing.T) {
 		isUTC(t, "active CreatedAt", got.CreatedAt, wa)
 	})
 
-	x.run(t, "Requests", func(t *testing.T, s store.Store) {
+	x.run(t, "Requests", func(t tb, s store.Store) {
 		ctx := t.Context()
 		r := request("r1", "")
 		var wc, we time.Time
@@ -127,7 +126,7 @@ func (x suite) times(t *testing.T) {
 		notFound(t, err)
 	})
 
-	x.run(t, "SigningKeys", func(t *testing.T, s store.Store) {
+	x.run(t, "SigningKeys", func(t tb, s store.Store) {
 		given, want := odd(time.Second)
 		require.NoError(t, s.AddSigningKey(t.Context(), key("k1", given)))
 		list, err := s.SigningKeys(t.Context())
@@ -141,7 +140,7 @@ func (x suite) times(t *testing.T) {
 		isUTC(t, "CreatedAt after reset", list[0].CreatedAt, want)
 	})
 
-	x.run(t, "Counters", func(t *testing.T, s store.Store) {
+	x.run(t, "Counters", func(t tb, s store.Store) {
 		ctx := t.Context()
 		now, wantNow := odd(0)
 		c, err := s.Hit(ctx, "k", 1, time.Minute, now)
@@ -159,7 +158,7 @@ func (x suite) times(t *testing.T) {
 		isUTC(t, "ListCounters BannedUntil", list[0].BannedUntil, wantUntil)
 	})
 
-	x.run(t, "Sessions", func(t *testing.T, s store.Store) {
+	x.run(t, "Sessions", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		sess := session("s1", "u1")
@@ -208,7 +207,7 @@ func (x suite) times(t *testing.T) {
 		mustRotate(t, s, refresh("s1", 1), "unused", now, 0, store.RotationReused)
 	})
 
-	x.run(t, "Passkeys", func(t *testing.T, s store.Store) {
+	x.run(t, "Passkeys", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		pk := passkey("p1", "u1")
@@ -230,7 +229,7 @@ func (x suite) times(t *testing.T) {
 		isUTC(t, "ListPasskeys CreatedAt", list[0].CreatedAt, wc)
 	})
 
-	x.run(t, "Dump", func(t *testing.T, s store.Store) {
+	x.run(t, "Dump", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := user("u1")
 		var want time.Time

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -11,8 +10,8 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func (x suite) apiTokens(t *testing.T) {
-	x.run(t, "CreateAndLookUp", func(t *testing.T, s store.Store) {
+func (x suite) apiTokens(t tb) {
+	x.run(t, "CreateAndLookUp", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -46,7 +45,7 @@ func (x suite) apiTokens(t *testing.T) {
 		assert.Empty(t, tokenIDs(t, s, "nobody"), "a missing user has no tokens")
 	})
 
-	x.run(t, "DigestLookupIsExact", func(t *testing.T, s store.Store) {
+	x.run(t, "DigestLookupIsExact", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		tok := token("t1", "u1")
@@ -60,7 +59,7 @@ func (x suite) apiTokens(t *testing.T) {
 		require.NoError(t, err)
 	})
 
-	x.run(t, "WithOwner", func(t *testing.T, s store.Store) {
+	x.run(t, "WithOwner", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u1 := mustUser(t, s, "u1")
 		u2 := user("u2")
@@ -94,7 +93,7 @@ func (x suite) apiTokens(t *testing.T) {
 		notFound(t, err, "deleted owner")
 	})
 
-	x.run(t, "CreateRefused", func(t *testing.T, s store.Store) {
+	x.run(t, "CreateRefused", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -127,7 +126,7 @@ func (x suite) apiTokens(t *testing.T) {
 			}, store.ErrConflict},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t tb) {
 				require.ErrorIs(t, s.CreateAPIToken(ctx, tc.tok(), 0), tc.want)
 				assert.Equal(t, []string{"t1"}, tokenIDs(t, s, "u1"))
 				assert.Empty(t, tokenIDs(t, s, "u2"))
@@ -138,7 +137,7 @@ func (x suite) apiTokens(t *testing.T) {
 		}
 	})
 
-	x.run(t, "Cap", func(t *testing.T, s store.Store) {
+	x.run(t, "Cap", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -162,7 +161,7 @@ func (x suite) apiTokens(t *testing.T) {
 		assert.ElementsMatch(t, []string{"a", "c", "d", "f", "g", "h", "i"}, tokenIDs(t, s, "u1"))
 	})
 
-	x.run(t, "Delete", func(t *testing.T, s store.Store) {
+	x.run(t, "Delete", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -183,7 +182,7 @@ func (x suite) apiTokens(t *testing.T) {
 		mustToken(t, s, "t1", "u1") // ID and digest are free again
 	})
 
-	x.run(t, "TouchOnlyMovesForward", func(t *testing.T, s store.Store) {
+	x.run(t, "TouchOnlyMovesForward", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		tok := mustToken(t, s, "t1", "u1")

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -13,8 +12,8 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func (x suite) totp(t *testing.T) {
-	x.run(t, "Pending", func(t *testing.T, s store.Store) {
+func (x suite) totp(t tb) {
+	x.run(t, "Pending", func(t tb, s store.Store) {
 		ctx := t.Context()
 		notFound(t, s.PutPendingTOTP(ctx, cred("nobody")), "unknown user")
 		mustUser(t, s, "u1")
@@ -41,7 +40,7 @@ func (x suite) totp(t *testing.T) {
 		notFound(t, err)
 	})
 
-	x.run(t, "Activate", func(t *testing.T, s store.Store) {
+	x.run(t, "Activate", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		require.NoError(t, s.ReplaceRecoveryCodes(ctx, "u1", []string{"old1", "old2"}))
@@ -60,7 +59,7 @@ func (x suite) totp(t *testing.T) {
 		notFound(t, s.ConsumeRecoveryCode(ctx, "u1", "old1"), "old codes are gone")
 	})
 
-	x.run(t, "ActivateRefusedChangesNothing", func(t *testing.T, s store.Store) {
+	x.run(t, "ActivateRefusedChangesNothing", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "none")    // nothing pending, nothing active
 		mustUser(t, s, "active")  // active and a new pending enrollment
@@ -92,7 +91,7 @@ func (x suite) totp(t *testing.T) {
 			{"negative step", "pending", pending.Secret, []string{"x"}, -1, store.ErrInvalid},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t tb) {
 				require.ErrorIs(t, s.ActivateTOTP(ctx, tc.user, tc.secret, tc.step, tc.digests, at(time.Hour)), tc.want)
 
 				_, err := s.ActiveTOTP(ctx, "none")
@@ -117,7 +116,7 @@ func (x suite) totp(t *testing.T) {
 		}
 	})
 
-	x.run(t, "AdvanceStep", func(t *testing.T, s store.Store) {
+	x.run(t, "AdvanceStep", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		notFound(t, s.AdvanceTOTPStep(ctx, "u1", 5), "nothing active")
@@ -152,7 +151,7 @@ func (x suite) totp(t *testing.T) {
 		}
 	})
 
-	x.run(t, "Delete", func(t *testing.T, s store.Store) {
+	x.run(t, "Delete", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -184,7 +183,7 @@ func (x suite) totp(t *testing.T) {
 		require.NoError(t, s.AdvanceTOTPStep(ctx, "u1", 4), "the old LastStep is forgotten")
 	})
 
-	x.run(t, "PendingWhileActive", func(t *testing.T, s store.Store) {
+	x.run(t, "PendingWhileActive", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		active := mustActive(t, s, "u1", "c1")
@@ -200,8 +199,8 @@ func (x suite) totp(t *testing.T) {
 	})
 }
 
-func (x suite) recoveryCodes(t *testing.T) {
-	x.run(t, "ReplaceAndConsume", func(t *testing.T, s store.Store) {
+func (x suite) recoveryCodes(t tb) {
+	x.run(t, "ReplaceAndConsume", func(t tb, s store.Store) {
 		ctx := t.Context()
 		notFound(t, s.ReplaceRecoveryCodes(ctx, "nobody", []string{"a"}), "unknown user")
 		mustUser(t, s, "u1")
@@ -232,7 +231,7 @@ func (x suite) recoveryCodes(t *testing.T) {
 
 	// Whether a backend refuses repeated digests or stores them once, a code
 	// must never be usable twice.
-	x.run(t, "RepeatedDigestsAreSingleUse", func(t *testing.T, s store.Store) {
+	x.run(t, "RepeatedDigestsAreSingleUse", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		require.NoError(t, s.ReplaceRecoveryCodes(ctx, "u1", []string{"x"}))
@@ -249,7 +248,7 @@ func (x suite) recoveryCodes(t *testing.T) {
 		assert.Equal(t, []string{"b"}, codes(t, s, "u1"))
 	})
 
-	x.run(t, "ReplaceRefusedChangesNothing", func(t *testing.T, s store.Store) {
+	x.run(t, "ReplaceRefusedChangesNothing", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		require.NoError(t, s.ReplaceRecoveryCodes(ctx, "u1", []string{"keep"}))

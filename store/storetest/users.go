@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -10,8 +9,8 @@ import (
 	"github.com/latchkit/latch/store"
 )
 
-func (x suite) users(t *testing.T) {
-	x.run(t, "CreateAndLookUp", func(t *testing.T, s store.Store) {
+func (x suite) users(t tb) {
+	x.run(t, "CreateAndLookUp", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := user("u1")
 		u.LastLoginAt = at(2 * time.Minute)
@@ -30,7 +29,7 @@ func (x suite) users(t *testing.T) {
 		assert.Equal(t, "User-u1@Example.com", got.Email, "the stored email keeps its case")
 	})
 
-	x.run(t, "NotFound", func(t *testing.T, s store.Store) {
+	x.run(t, "NotFound", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		noEmail := user("u2")
@@ -58,7 +57,7 @@ func (x suite) users(t *testing.T) {
 		assert.ElementsMatch(t, []string{"u1", "u2"}, userIDs(t, s), "no call created a user")
 	})
 
-	x.run(t, "Conflict", func(t *testing.T, s store.Store) {
+	x.run(t, "Conflict", func(t tb, s store.Store) {
 		ctx := t.Context()
 		base := user("u1")
 		base.Username = "Élodie"
@@ -85,7 +84,7 @@ func (x suite) users(t *testing.T) {
 			{"email upper case", func(u *store.User) { u.Email = "KIM@EXAMPLE.COM" }, store.ErrEmailTaken, nil},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t tb) {
 				u := user("new")
 				tc.edit(u)
 				err := s.CreateUser(ctx, u)
@@ -106,7 +105,7 @@ func (x suite) users(t *testing.T) {
 		assert.ElementsMatch(t, []string{"u1", "u2"}, userIDs(t, s))
 	})
 
-	x.run(t, "EmptyEmailNeverConflicts", func(t *testing.T, s store.Store) {
+	x.run(t, "EmptyEmailNeverConflicts", func(t tb, s store.Store) {
 		ctx := t.Context()
 		for _, id := range []string{"a", "b", "c"} {
 			u := user(id)
@@ -121,7 +120,7 @@ func (x suite) users(t *testing.T) {
 		notFound(t, err)
 	})
 
-	x.run(t, "Update", func(t *testing.T, s store.Store) {
+	x.run(t, "Update", func(t tb, s store.Store) {
 		ctx := t.Context()
 		old := mustUser(t, s, "u1")
 		mustUser(t, s, "u2")
@@ -183,7 +182,7 @@ func (x suite) users(t *testing.T) {
 		require.NoError(t, s.CreateUser(ctx, other))
 	})
 
-	x.run(t, "UpdateRefusedChangesNothing", func(t *testing.T, s store.Store) {
+	x.run(t, "UpdateRefusedChangesNothing", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u1 := mustUser(t, s, "u1")
 		u2 := mustUser(t, s, "u2")
@@ -199,7 +198,7 @@ func (x suite) users(t *testing.T) {
 			{"not found", func(u *store.User) { u.ID, u.Username, u.Email = "u9", "nobody", "" }, store.ErrNotFound},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t tb) {
 				u := user("u2")
 				u.Role = "changed"
 				u.PasswordHash = "changed"
@@ -222,7 +221,7 @@ func (x suite) users(t *testing.T) {
 		assert.ElementsMatch(t, []string{"u1", "u2"}, userIDs(t, s))
 	})
 
-	x.run(t, "SwapPasswordHash", func(t *testing.T, s store.Store) {
+	x.run(t, "SwapPasswordHash", func(t tb, s store.Store) {
 		ctx := t.Context()
 		u := mustUser(t, s, "u1")
 		require.NoError(t, s.SwapPasswordHash(ctx, "u1", u.PasswordHash, "rehashed", at(time.Hour)))
@@ -243,7 +242,7 @@ func (x suite) users(t *testing.T) {
 		require.ErrorIs(t, err, store.ErrConflict, "hashes are compared exactly")
 	})
 
-	x.run(t, "SetLastLogin", func(t *testing.T, s store.Store) {
+	x.run(t, "SetLastLogin", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
 		require.NoError(t, s.SetLastLogin(ctx, "u1", at(time.Hour)))
@@ -252,7 +251,7 @@ func (x suite) users(t *testing.T) {
 		assert.Equal(t, at(time.Hour), got.LastLoginAt)
 	})
 
-	x.run(t, "DeleteCascades", func(t *testing.T, s store.Store) {
+	x.run(t, "DeleteCascades", func(t tb, s store.Store) {
 		ctx := t.Context()
 		for _, id := range []string{"gone", "kept"} {
 			mustUser(t, s, id)

@@ -3,7 +3,6 @@ package storetest
 import (
 	"fmt"
 	"slices"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -13,7 +12,7 @@ import (
 )
 
 // getUser returns the stored user id and fails the test if there is none.
-func getUser(t *testing.T, s store.Store, id string) *store.User {
+func getUser(t tb, s store.Store, id string) *store.User {
 	t.Helper()
 	u, err := s.User(t.Context(), id)
 	require.NoError(t, err, "User %q", id)
@@ -29,7 +28,7 @@ func cloneUser(u *store.User) *store.User {
 }
 
 // stale requires err to be ErrStale (an ErrConflict, never ErrNotFound).
-func stale(t *testing.T, err error, msgAndArgs ...any) {
+func stale(t tb, err error, msgAndArgs ...any) {
 	t.Helper()
 	require.ErrorIs(t, err, store.ErrStale, msgAndArgs...)
 	require.ErrorIs(t, err, store.ErrConflict, msgAndArgs...)
@@ -38,10 +37,10 @@ func stale(t *testing.T, err error, msgAndArgs ...any) {
 
 // userVersions checks User.Version (optimistic concurrency) and
 // User.Generation (stored as given) on every write to a user.
-func (x suite) userVersions(t *testing.T) {
+func (x suite) userVersions(t tb) {
 	t.Helper()
 	x.runRows(t, "Version", []row{
-		{"CreateSetsOne", func(t *testing.T, s store.Store) {
+		{"CreateSetsOne", func(t tb, s store.Store) {
 			for i, given := range []int64{0, 1, 42, -5} {
 				u := user(fmt.Sprintf("u%d", i))
 				u.Version = given
@@ -51,7 +50,7 @@ func (x suite) userVersions(t *testing.T) {
 			}
 		}},
 
-		{"UpdateIncrements", func(t *testing.T, s store.Store) {
+		{"UpdateIncrements", func(t tb, s store.Store) {
 			u := mustUser(t, s, "u1")
 			for i := range int64(3) {
 				u.Role = fmt.Sprintf("role-%d", i)
@@ -62,7 +61,7 @@ func (x suite) userVersions(t *testing.T) {
 			}
 		}},
 
-		{"StaleRefusedChangesNothing", func(t *testing.T, s store.Store) {
+		{"StaleRefusedChangesNothing", func(t tb, s store.Store) {
 			ctx := t.Context()
 			u := mustUser(t, s, "u1")
 			old := cloneUser(u) // a read taken before the next write
@@ -88,7 +87,7 @@ func (x suite) userVersions(t *testing.T) {
 			require.NoError(t, s.UpdateUser(ctx, fresh), "the username the stale update named is free")
 		}},
 
-		{"VersionAheadRefused", func(t *testing.T, s store.Store) {
+		{"VersionAheadRefused", func(t tb, s store.Store) {
 			u := mustUser(t, s, "u1")
 			want := cloneUser(u)
 			for _, v := range []int64{2, 1 << 40, 0, -1} {
@@ -98,7 +97,7 @@ func (x suite) userVersions(t *testing.T) {
 			}
 		}},
 
-		{"MissingIsNotFoundNotStale", func(t *testing.T, s store.Store) {
+		{"MissingIsNotFoundNotStale", func(t tb, s store.Store) {
 			ctx := t.Context()
 			for _, v := range []int64{0, 1, 7} {
 				u := user("nobody")
@@ -116,7 +115,7 @@ func (x suite) userVersions(t *testing.T) {
 			notFound(t, err, "the update did not bring the user back")
 		}},
 
-		{"SwapMakesEarlierReadStale", func(t *testing.T, s store.Store) {
+		{"SwapMakesEarlierReadStale", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			read := getUser(t, s, "u1")
@@ -137,7 +136,7 @@ func (x suite) userVersions(t *testing.T) {
 			assert.Equal(t, swapped.Version+1, got.Version)
 		}},
 
-		{"FailedSwapIsNoWrite", func(t *testing.T, s store.Store) {
+		{"FailedSwapIsNoWrite", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			read := getUser(t, s, "u1")
@@ -148,7 +147,7 @@ func (x suite) userVersions(t *testing.T) {
 			assert.Equal(t, int64(2), read.Version)
 		}},
 
-		{"SetLastLoginIsNoWrite", func(t *testing.T, s store.Store) {
+		{"SetLastLoginIsNoWrite", func(t tb, s store.Store) {
 			ctx := t.Context()
 			mustUser(t, s, "u1")
 			read := getUser(t, s, "u1")
@@ -165,7 +164,7 @@ func (x suite) userVersions(t *testing.T) {
 			assert.Equal(t, "admin", got.Role)
 		}},
 
-		{"UpdateKeepsLastLoginAndCreated", func(t *testing.T, s store.Store) {
+		{"UpdateKeepsLastLoginAndCreated", func(t tb, s store.Store) {
 			ctx := t.Context()
 			u := user("u1")
 			u.LastLoginAt = at(2 * time.Minute)
@@ -187,7 +186,7 @@ func (x suite) userVersions(t *testing.T) {
 			}
 		}},
 
-		{"GenerationStoredAsGiven", func(t *testing.T, s store.Store) {
+		{"GenerationStoredAsGiven", func(t tb, s store.Store) {
 			ctx := t.Context()
 			u := user("u1")
 			u.Generation = 0
@@ -217,7 +216,7 @@ func (x suite) userVersions(t *testing.T) {
 			notFound(t, err)
 		}},
 
-		{"RefusedUpdateKeepsVersion", func(t *testing.T, s store.Store) {
+		{"RefusedUpdateKeepsVersion", func(t tb, s store.Store) {
 			ctx := t.Context()
 			other := mustUser(t, s, "u1")
 			u := mustUser(t, s, "u2")
@@ -242,7 +241,7 @@ func (x suite) userVersions(t *testing.T) {
 			assert.Equal(t, want.Version+1, u.Version)
 		}},
 
-		{"VersionPerUser", func(t *testing.T, s store.Store) {
+		{"VersionPerUser", func(t tb, s store.Store) {
 			ctx := t.Context()
 			u1, u2 := mustUser(t, s, "u1"), mustUser(t, s, "u2")
 			for range 3 {
@@ -255,7 +254,7 @@ func (x suite) userVersions(t *testing.T) {
 			assert.Equal(t, int64(2), u2.Version)
 		}},
 
-		{"EveryReadCarriesVersion", func(t *testing.T, s store.Store) {
+		{"EveryReadCarriesVersion", func(t tb, s store.Store) {
 			ctx := t.Context()
 			u := mustUser(t, s, "u1")
 			u.Generation = 11
