@@ -170,8 +170,9 @@ type Limits struct {
 	// (hash.Hasher.MemoryCost: 19 MiB for an argon2id hash of the default
 	// policy, 64 KiB for bcrypt or PBKDF2). A hash that does not fit waits;
 	// one costing more than the whole budget runs alone. Default
-	// DefaultHashMemoryBudget(): 128 MiB, or a quarter of GOMEMLIMIT if
-	// that is less.
+	// DefaultHashMemoryBudget(): 64 MiB, or a quarter of GOMEMLIMIT if
+	// that is less. A sign-in flood's peak RSS is about three times the
+	// budget (see DefaultHashMemoryBudget).
 	HashMemoryBudget int64
 	// HashConcurrency caps the number of passwords hashed at once, whatever
 	// the budget; default DefaultHashConcurrency(), GOMAXPROCS. A host that

@@ -99,7 +99,7 @@ func TestPoolAdmission(t *testing.T) {
 		{"a hash that fills the budget exactly runs", 128 * mib, 8, []int64{64 * mib, 64 * mib, 1}, poolState{2, 128 * mib, 1}},
 		{"the concurrency cap admits two of 19 MiB", 1 << 30, 2, []int64{19 * mib, 19 * mib, 19 * mib}, poolState{2, 38 * mib, 1}},
 		{"cheap hashes run up to the cap", 128 * mib, 4, []int64{64 << 10, 64 << 10, 64 << 10, 64 << 10, 64 << 10, 64 << 10}, poolState{4, 256 << 10, 2}},
-		{"default policy in the default budget on many processors", 128 * mib, 64, []int64{19 * mib, 19 * mib, 19 * mib, 19 * mib, 19 * mib, 19 * mib, 19 * mib}, poolState{6, 114 * mib, 1}},
+		{"default policy in the default budget on many processors", 64 * mib, 64, []int64{19 * mib, 19 * mib, 19 * mib, 19 * mib, 19 * mib}, poolState{3, 57 * mib, 2}},
 		{"an oversize hash runs alone when it comes first", 128 * mib, 8, []int64{200 * mib, 1 * mib}, poolState{1, 200 * mib, 1}},
 		{"an oversize hash waits for those running, and those behind it wait too", 128 * mib, 8, []int64{19 * mib, 200 * mib, 1 * mib}, poolState{1, 19 * mib, 2}},
 		{"mixed costs fill the budget in arrival order", 100 * mib, 8, []int64{50 * mib, 30 * mib, 30 * mib, 10 * mib}, poolState{2, 80 * mib, 2}},
@@ -352,10 +352,10 @@ func TestDefaultHashMemoryBudget(t *testing.T) {
 		limit int64
 		want  int64
 	}{
-		{"no memory limit", 1<<63 - 1, 128 * mib},
-		{"a quarter of a 256 MiB limit", 256 * mib, 64 * mib},
-		{"128 MiB under a 4 GiB limit", 4 << 30, 128 * mib},
-		{"a quarter of a 512 MiB limit is 128 MiB", 512 * mib, 128 * mib},
+		{"no memory limit", 1<<63 - 1, 64 * mib},
+		{"a quarter of a 128 MiB limit", 128 * mib, 32 * mib},
+		{"64 MiB under a 4 GiB limit", 4 << 30, 64 * mib},
+		{"a quarter of a 256 MiB limit is 64 MiB", 256 * mib, 64 * mib},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
