@@ -340,7 +340,8 @@ func TestConcurrentSignInMemory(t *testing.T) {
 	ok, refused, heap, sys, p99 := signInFlood(t)
 	t.Logf("signed in %d, refused %d, peak heap %d MiB, peak sys %d MiB, token check p99 %v", ok, refused, heap>>20, sys>>20, p99)
 	assert.Equal(t, int64(1000), ok+refused)
-	assert.GreaterOrEqual(t, ok, int64(auth.DefaultHashConcurrency()+auth.DefaultHashQueue), "the queue was served")
+	// At least one ran and a full queue waited before the first refusal.
+	assert.GreaterOrEqual(t, ok, int64(1+auth.DefaultHashQueue), "the queue was served")
 	assert.Positive(t, refused, "the bounded queue refuses the overflow")
 	assert.Less(t, sys, uint64(512<<20))
 }
