@@ -168,13 +168,14 @@ const maxHashMemoryBudget = 64 << 20
 // or a quarter of the Go memory limit (GOMEMLIMIT, debug.SetMemoryLimit) if
 // one is set and that is less. 64 MiB runs three argon2id hashes of the
 // default policy (19 MiB each) at once. The budget counts the memory the
-// running hashes hold; the process's peak RSS in a sign-in flood is about
+// running hashes hold; a sign-in flood raises the process's RSS by about
 // three times that, because the garbage collector (GOGC=100) lets the
 // memory of finished hashes pile up to about the live heap again before it
-// frees it: measured with 200 concurrent sign-ins and 16 processors, about
-// 200 MiB with this budget and 370-530 MiB with 128 MiB. Under a memory
-// limit the collector frees sooner, and a quarter of the limit leaves the
-// rest of it to the host's own work.
+// frees it. Measured with 200 concurrent sign-ins at GOMAXPROCS=16 (on a
+// loaded 2-core machine; BenchmarkSignInPeakRSS): peak RSS 230-306 MiB with
+// this budget, 364-573 MiB with 128 MiB, 840-1180 MiB with fifteen hashes
+// at once and no budget. Under a memory limit the collector frees sooner,
+// and a quarter of the limit leaves the rest of it to the host's own work.
 func DefaultHashMemoryBudget() int64 {
 	budget := int64(maxHashMemoryBudget)
 	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
