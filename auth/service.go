@@ -59,15 +59,16 @@ type Service struct {
 	sealer  *seal.Sealer
 	codeKey []byte // HMAC key for the digests of email and reset codes
 	pool    *pool
-	// hashCost is the memory of a hash of the policy (and of the dummy's
-	// verification), for the pool.
-	hashCost int64
-	keys     *keyring
-	totpCfg  totp.Config
-	swept    atomic.Int64 // Unix nanoseconds of the last sweep
+	keys    *keyring
+	totpCfg totp.Config
+	swept   atomic.Int64 // Unix nanoseconds of the last sweep
 
 	recoveryKey []byte         // HMAC key of recovery-code digests (recovery.go)
 	policy      passwordPolicy // the password rules beyond length (policy.go)
+
+	// hashCost is the memory of a hash of the policy (and of verifying
+	// the dummy), for the pool (pool.go).
+	hashCost int64
 }
 
 // New returns a Service over st. It loads the signing keys from the store
