@@ -312,11 +312,13 @@ func signInFlood(t testing.TB, opts ...option) (ok, refused int64, heap, sys uin
 }
 
 // BenchmarkConcurrentSignInPeakMemory reports the peak memory of 1,000
-// concurrent sign-ins (goal: under 512 MiB).
+// concurrent sign-ins (goal: under 512 MiB), with the default pool and with
+// one processor kept out of it (the token checks' latency during the flood
+// is the difference).
 func BenchmarkConcurrentSignInPeakMemory(b *testing.B) {
 	b.Run("default-pool", func(b *testing.B) { benchFlood(b) })
-	b.Run("all-processors", func(b *testing.B) {
-		benchFlood(b, func(c *auth.Config) { c.Limits.HashConcurrency = runtime.GOMAXPROCS(0) })
+	b.Run("one-processor-free", func(b *testing.B) {
+		benchFlood(b, func(c *auth.Config) { c.Limits.HashConcurrency = max(1, runtime.GOMAXPROCS(0)-1) })
 	})
 }
 
@@ -332,8 +334,9 @@ func benchFlood(b *testing.B, opts ...option) {
 }
 
 // TestConcurrentSignInMemory: 1,000 concurrent sign-ins with the default
-// pool stay far below 512 MiB, because at most GOMAXPROCS hashes run and
-// the queue is bounded; the overflow is refused with TOO_MANY_REQUESTS.
+// pool stay far below 512 MiB, because the hashes running at once fit in
+// the pool's memory budget and the queue is bounded; the overflow is
+// refused with TOO_MANY_REQUESTS.
 func TestConcurrentSignInMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1,000 argon2id sign-ins")
@@ -341,7 +344,8 @@ func TestConcurrentSignInMemory(t *testing.T) {
 	ok, refused, heap, sys, p99 := signInFlood(t)
 	t.Logf("signed in %d, refused %d, peak heap %d MiB, peak sys %d MiB, token check p99 %v", ok, refused, heap>>20, sys>>20, p99)
 	assert.Equal(t, int64(1000), ok+refused)
-	assert.GreaterOrEqual(t, ok, int64(auth.DefaultHashConcurrency()+auth.DefaultHashQueue), "the queue was served")
+	// At least one ran and a full queue waited before the first refusal.
+	assert.GreaterOrEqual(t, ok, int64(1+auth.DefaultHashQueue), "the queue was served")
 	assert.Positive(t, refused, "the bounded queue refuses the overflow")
 	assert.Less(t, sys, uint64(512<<20))
 }

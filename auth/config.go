@@ -177,12 +177,23 @@ type Limits struct {
 	// example server's -dev exempts loopback) or a trusted back office.
 	Exempt []netip.Prefix
 
-	// HashConcurrency is the number of passwords hashed at once; default
-	// DefaultHashConcurrency(), GOMAXPROCS minus one (at least one), which
-	// leaves a processor for token checks during a sign-in flood.
+	// HashMemoryBudget bounds the memory, in bytes, of the password hashes
+	// running at once, each counted at its parameters' cost
+	// (hash.Hasher.MemoryCost: 19 MiB for an argon2id hash of the default
+	// policy, 64 KiB for bcrypt or PBKDF2). A hash that does not fit waits;
+	// one costing more than the whole budget runs alone. Default
+	// DefaultHashMemoryBudget(): 64 MiB, or a quarter of GOMEMLIMIT if
+	// that is less. A sign-in flood's peak RSS is about three times the
+	// budget (see DefaultHashMemoryBudget).
+	HashMemoryBudget int64
+	// HashConcurrency caps the number of passwords hashed at once, whatever
+	// the budget; default DefaultHashConcurrency(), GOMAXPROCS. A host that
+	// wants a processor kept free for token checks during a sign-in flood
+	// sets GOMAXPROCS minus one.
 	HashConcurrency int
-	// HashQueue is the number of hashing requests that may wait for a slot;
-	// more are refused at once with a *RateLimitError; default 64.
+	// HashQueue is the number of hashing requests that may wait for their
+	// turn, served in arrival order; more are refused at once with a
+	// *RateLimitError; default 64.
 	HashQueue int
 }
 

@@ -152,10 +152,13 @@
 //     the IP for 30 minutes, so about eight wrong passwords in a row get
 //     TOO_MANY_REQUESTS. [Service.DefenderHosts] lists, [Service.UnbanHost]
 //     forgives;
-//   - hashing pool: GOMAXPROCS-1 hashes at once (at least one), 64 waiting,
-//     the rest refused at once, so a flood of sign-ins holds a bounded number
-//     of hash memories (19 MiB each with the default argon2id policy) and
-//     leaves a processor for token checks.
+//   - hashing pool: hashes run while the memory of those running (19 MiB
+//     each with the default argon2id policy; see hash.Hasher.MemoryCost)
+//     fits a budget of 64 MiB (a quarter of GOMEMLIMIT if less), at most
+//     GOMAXPROCS at once; a hash over the budget runs alone. 64 callers
+//     wait, served in arrival order, and the rest are refused at once, so
+//     a flood of sign-ins holds a bounded hash memory whatever the number
+//     of processors.
 //
 // Attempts are counted before they are checked, so a burst of parallel
 // attempts can never exceed a limit. A refusal is a [*RateLimitError] with

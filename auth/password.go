@@ -18,7 +18,7 @@ func (s *Service) hashPassword(ctx context.Context, password string) (string, er
 		encoded string
 		herr    error
 	)
-	if err := s.pool.do(ctx, func() { encoded, herr = s.hasher.Hash(password) }); err != nil {
+	if err := s.pool.do(ctx, s.hashCost, func() { encoded, herr = s.hasher.Hash(password) }); err != nil {
 		return "", poolErr(err)
 	}
 	if herr != nil {
@@ -56,7 +56,10 @@ func (s *Service) verifyPassword(ctx context.Context, password, encoded string) 
 	if !known {
 		encoded = s.dummy
 	}
-	err := s.pool.do(ctx, func() {
+	// The slot may also hash with the policy or verify the dummy, one
+	// after the other: it needs the larger memory of those.
+	cost := max(s.hasher.MemoryCost(encoded), s.hashCost)
+	err := s.pool.do(ctx, cost, func() {
 		defer s.hashVerified(encoded, time.Now())
 		ok, err := s.hasher.Verify(password, encoded)
 		switch {

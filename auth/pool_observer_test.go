@@ -51,26 +51,26 @@ func (r *poolRecorder) last() [2]int {
 func TestPoolReports(t *testing.T) {
 	t.Parallel()
 	rec := &poolRecorder{}
-	p := newPool(1, 1)
+	p := newPool(128<<20, 1, 1)
 	p.obs = rec
 	hold := make(chan struct{})
 	started := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		assert.NoError(t, p.do(context.Background(), func() { close(started); <-hold }))
+		assert.NoError(t, p.do(context.Background(), 1, func() { close(started); <-hold }))
 	})
 	<-started
 	assert.Equal(t, [2]int{1, 0}, rec.last())
-	wg.Go(func() { assert.NoError(t, p.do(context.Background(), func() {})) })
+	wg.Go(func() { assert.NoError(t, p.do(context.Background(), 1, func() {})) })
 	require.Eventually(t, func() bool { return rec.last() == [2]int{1, 1} }, 10*time.Second, time.Millisecond)
 
 	var rl *RateLimitError
-	require.ErrorAs(t, p.do(context.Background(), func() { t.Error("ran over the queue") }), &rl)
+	require.ErrorAs(t, p.do(context.Background(), 1, func() { t.Error("ran over the queue") }), &rl)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// The queue is full, so a cancelled caller is refused too, not queued.
-	require.ErrorAs(t, p.do(ctx, func() {}), &rl)
+	require.ErrorAs(t, p.do(ctx, 1, func() {}), &rl)
 
 	close(hold)
 	wg.Wait()
@@ -92,19 +92,19 @@ func TestPoolReports(t *testing.T) {
 func TestPoolCancelledWhileWaiting(t *testing.T) {
 	t.Parallel()
 	rec := &poolRecorder{}
-	p := newPool(1, 1)
+	p := newPool(128<<20, 1, 1)
 	p.obs = rec
 	hold := make(chan struct{})
 	started := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = p.do(context.Background(), func() { close(started); <-hold })
+		_ = p.do(context.Background(), 1, func() { close(started); <-hold })
 	}()
 	<-started
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	require.ErrorIs(t, p.do(ctx, func() {}), context.DeadlineExceeded)
+	require.ErrorIs(t, p.do(ctx, 1, func() {}), context.DeadlineExceeded)
 	assert.Equal(t, [2]int{1, 0}, rec.last())
 	close(hold)
 	<-done

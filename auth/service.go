@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -67,6 +66,10 @@ type Service struct {
 
 	recoveryKey []byte         // HMAC key of recovery-code digests (recovery.go)
 	policy      passwordPolicy // the password rules beyond length (policy.go)
+
+	// hashCost is the memory of a hash of the policy (and of verifying
+	// the dummy), for the pool (pool.go).
+	hashCost int64
 }
 
 // New returns a Service over st. It loads the signing keys from the store
@@ -112,7 +115,8 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 	if s.dummy, err = s.hasher.Hash(rand.Text()); err != nil {
 		return nil, fmt.Errorf("auth: hashing the dummy password: %w", err)
 	}
-	s.pool = newPool(cfg.Limits.HashConcurrency, cfg.Limits.HashQueue)
+	s.pool = newPool(cfg.Limits.HashMemoryBudget, cfg.Limits.HashConcurrency, cfg.Limits.HashQueue)
+	s.hashCost = s.hasher.MemoryCost(s.dummy)
 	s.pool.obs = cfg.Observer
 	s.totpCfg = totp.Config{Issuer: cfg.Issuer}
 	if s.keys, err = newKeyring(ctx, s); err != nil {
@@ -233,16 +237,7 @@ func fillLimits(l *Limits) error {
 		}
 		l.Exempt[i] = p.Masked()
 	}
-	if l.HashConcurrency < 0 || l.HashQueue < 0 {
-		return bad("negative hashing pool size")
-	}
-	if l.HashConcurrency == 0 {
-		l.HashConcurrency = DefaultHashConcurrency()
-	}
-	if l.HashQueue == 0 {
-		l.HashQueue = DefaultHashQueue
-	}
-	return nil
+	return fillPoolDefaults(l)
 }
 
 // sweepInterval is how often the service deletes expired requests,
@@ -283,13 +278,6 @@ func (s *Service) maybeSweep(ctx context.Context) {
 		s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "sweep"), slog.Any("error", err))
 	}
 }
-
-// DefaultHashConcurrency is the default of Limits.HashConcurrency:
-// GOMAXPROCS minus one, at least one. Keeping one processor out of the
-// hashing pool keeps token checks fast during a sign-in flood (measured on
-// two cores with 1,000 concurrent argon2id sign-ins: token-check p99 about
-// 3-5 ms with one hashing slot, 2-24 ms with two).
-func DefaultHashConcurrency() int { return max(1, runtime.GOMAXPROCS(0)-1) }
 
 // internal wraps an unexpected error as ErrInternal, keeping the cause for
 // errors.Is and the host's logs.

@@ -376,7 +376,7 @@ func (s *Service) refuseEmptyPasswordHash(ctx context.Context, encoded string) e
 		ok  bool
 		err error
 	)
-	if perr := s.pool.do(ctx, func() { ok, err = s.hasher.Verify("", encoded) }); perr != nil {
+	if perr := s.pool.do(ctx, s.hasher.MemoryCost(encoded), func() { ok, err = s.hasher.Verify("", encoded) }); perr != nil {
 		return poolErr(perr)
 	}
 	if err == nil && ok {
