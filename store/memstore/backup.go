@@ -94,7 +94,9 @@ func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 			c.LastStep = max(c.LastStep, old.LastStep)
 		}
 	}
+	nd.hub = d.hub
 	*d = *nd
+	d.hub.publish(store.ChangeReset, "")
 	return nil
 }
 

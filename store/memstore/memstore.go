@@ -17,6 +17,7 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 	d      *data
+	hub    *hub // subscribers of Changes
 }
 
 // data is the whole contents of a Store; Restore builds a new one and swaps
@@ -48,6 +49,8 @@ type data struct {
 	userSessions  map[string]map[string]struct{} // user ID → session IDs
 	refresh       map[string]*store.RefreshToken // by digest
 	sessionTokens map[string]map[string]struct{} // session ID → refresh-token digests
+
+	hub *hub // the Store's; kept by Restore
 }
 
 // minSweep is the counter-map size below which dead counters are kept.
@@ -78,7 +81,12 @@ func newData() *data {
 }
 
 // New returns an empty store.
-func New() *Store { return &Store{d: newData()} }
+func New() *Store {
+	h := &hub{subs: map[*sub]struct{}{}}
+	d := newData()
+	d.hub = h
+	return &Store{d: d, hub: h}
+}
 
 // Close drops the contents; every later call returns [ErrClosed]. Closing
 // again returns nil.
@@ -87,6 +95,7 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	s.closed = true
 	s.d = nil
+	s.hub.closeAll()
 	return nil
 }
 
