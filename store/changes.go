@@ -96,8 +96,9 @@ type ChangeFeed interface {
 	// feed is lost (a dropped connection, a consumer too slow to keep up,
 	// ctx done, the store closed): changes made after that are not
 	// delivered, so the consumer must assume anything changed and
-	// subscribe again. Changes returns an error when it cannot subscribe
-	// (the store closed, the database unreachable).
+	// subscribe again. Changes returns an error when it cannot subscribe:
+	// one wrapping ErrUnavailable when a later call may succeed (the
+	// database unreachable), any other when none will (the store closed).
 	Changes(ctx context.Context) (<-chan Change, error)
 }
 
