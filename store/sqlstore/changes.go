@@ -105,7 +105,10 @@ func (f *feed) sync(at time.Time) bool {
 // pgListener returns a connection for LISTEN and its release.
 func (s *Store) pgListener(ctx context.Context) (*pgx.Conn, func(), error) {
 	if s.pgcfg != nil {
-		c, err := pgx.ConnectConfig(ctx, s.pgcfg.Copy())
+		cfg := s.pgcfg.Copy()
+		// Named, so that an operator (or a fault test) can tell it apart.
+		cfg.RuntimeParams["application_name"] = "latch_changes"
+		c, err := pgx.ConnectConfig(ctx, cfg)
 		if err != nil {
 			return nil, nil, err
 		}
