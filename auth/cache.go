@@ -245,18 +245,6 @@ func (c *authCache) down() {
 // renew extends the lease after a sync.
 func (c *authCache) renew() { c.lease.Store(c.mono() + int64(cacheLease)) }
 
-// len returns the number of entries.
-func (c *authCache) len() int {
-	n := 0
-	for i := range c.shards {
-		sh := &c.shards[i]
-		sh.mu.RLock()
-		n += len(sh.m)
-		sh.mu.RUnlock()
-	}
-	return n
-}
-
 // cachedUser returns the parts of u that authentication needs.
 func cachedUser(u *store.User) *store.User {
 	return &store.User{
