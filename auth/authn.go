@@ -2,9 +2,11 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +46,16 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt str
 	if jwt == "" {
 		return nil, ErrUnauthorized
 	}
+	var key string
+	var ticket fillTicket
+	if s.cache != nil {
+		d := sha256.Sum256([]byte(jwt))
+		key = string(d[:])
+		var e *cacheEntry
+		if e, ticket = s.cache.get(key); e != nil {
+			return s.accessPrincipal(ctx, c, e.claims, e.sess, e.user)
+		}
+	}
 	claims, err := s.keys.verify(ctx, jwt)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnauthorized, err)
@@ -52,54 +64,95 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt str
 	if !ok || gen < 0 || gen != float64(int64(gen)) {
 		return nil, fmt.Errorf("%w: not an access token", ErrUnauthorized)
 	}
-	sid, _ := claims.Extra[claimSession].(string)
-	u, err := s.tokenOwner(ctx, c, claims.ID, claims.Subject, sid)
+	cc := &cachedClaims{
+		id:          claims.ID,
+		subject:     claims.Subject,
+		gen:         int64(gen),
+		permissions: claims.Permissions,
+		expiresAt:   claims.ExpiresAt,
+		authTime:    claimTime(claims.Extra[claimAuthTime]),
+	}
+	cc.sid, _ = claims.Extra[claimSession].(string)
+	ss, u, err := s.tokenOwner(ctx, cc.id, cc.subject, cc.sid)
 	if err != nil {
 		return nil, err
 	}
-	if int64(gen) != u.Generation {
+	p, err := s.accessPrincipal(ctx, c, cc, ss, u)
+	if err == nil && ticket.ok {
+		e := &cacheEntry{key: key, jwt: true, user: cachedUser(u), claims: cc, tags: []string{"u" + u.ID}}
+		if ss != nil {
+			sc := *ss
+			e.sess = &sc
+			e.tags = append(e.tags, "s"+ss.ID)
+		} else {
+			e.tags = append(e.tags, "j"+cc.id)
+		}
+		cc.permissions = slices.Clip(cc.permissions)
+		s.cache.put(ticket, e)
+	}
+	return p, err
+}
+
+// accessPrincipal checks a verified access token's records (read from
+// the store or the cache) for a request from c and returns its caller:
+// the token has not expired, its session (if any) is live, belongs to
+// its subject and may be used from c, the account is enabled and allows
+// c, and the generation is still the token's.
+func (s *Service) accessPrincipal(ctx context.Context, c Client, cc *cachedClaims, ss *store.Session, u *store.User) (*Principal, error) {
+	now := s.now()
+	if !now.Before(cc.expiresAt) {
+		return nil, fmt.Errorf("%w: %w", ErrUnauthorized, token.ErrExpired)
+	}
+	if ss != nil {
+		if ss.UserID != cc.subject || !ss.Live(now) {
+			return nil, fmt.Errorf("%w: the session has ended", ErrUnauthorized)
+		}
+		if err := s.checkSession(ctx, c, ss, u); err != nil {
+			return nil, err
+		}
+	} else if err := s.checkAccount(ctx, c, u); err != nil {
+		return nil, err
+	}
+	if cc.gen != u.Generation {
 		return nil, fmt.Errorf("%w: token issued before the credentials changed", ErrUnauthorized)
 	}
 	return &Principal{
 		UserID:      u.ID,
 		Username:    u.Username,
 		Role:        u.Role,
-		Permissions: narrow(claims.Permissions, u.Permissions),
+		Permissions: slices.Clone(narrow(cc.permissions, u.Permissions)),
 		Kind:        KindAccessToken,
-		TokenID:     claims.ID,
-		SessionID:   sid,
-		ExpiresAt:   claims.ExpiresAt,
-		AuthTime:    claimTime(claims.Extra[claimAuthTime]),
+		TokenID:     cc.id,
+		SessionID:   cc.sid,
+		ExpiresAt:   cc.expiresAt,
+		AuthTime:    cc.authTime,
 	}, nil
 }
 
-// tokenOwner returns the user of an access token and checks that its
-// session (sid) is live and may be used by c, in one store read; a token
-// without a session (issued before sessions) is checked against the
-// revocation list instead, with a second read.
-func (s *Service) tokenOwner(ctx context.Context, c Client, jti, sub, sid string) (*store.User, error) {
+// tokenOwner returns the session (sid) and user of an access token, in
+// one store read; a token without a session (issued before sessions) is
+// checked against the revocation list instead, with a second read, and
+// has no session.
+func (s *Service) tokenOwner(ctx context.Context, jti, sub, sid string) (*store.Session, *store.User, error) {
 	if sid == "" {
 		revoked, err := s.st.IsRevoked(ctx, jti)
 		if err != nil {
-			return nil, internal(err)
+			return nil, nil, internal(err)
 		}
 		if revoked {
-			return nil, fmt.Errorf("%w: token revoked", ErrUnauthorized)
+			return nil, nil, fmt.Errorf("%w: token revoked", ErrUnauthorized)
 		}
 		u, err := s.st.User(ctx, sub)
 		if err != nil {
-			return nil, storeErr(err, fmt.Errorf("%w: no such user", ErrUnauthorized))
+			return nil, nil, storeErr(err, fmt.Errorf("%w: no such user", ErrUnauthorized))
 		}
-		return u, s.checkAccount(ctx, c, u)
+		return nil, u, nil
 	}
 	ss, u, err := s.st.SessionWithOwner(ctx, sid)
 	if err != nil {
-		return nil, storeErr(err, fmt.Errorf("%w: the session has ended", ErrUnauthorized))
+		return nil, nil, storeErr(err, fmt.Errorf("%w: the session has ended", ErrUnauthorized))
 	}
-	if ss.UserID != sub || !ss.Live(s.now()) {
-		return nil, fmt.Errorf("%w: the session has ended", ErrUnauthorized)
-	}
-	return u, s.checkSession(ctx, c, ss, u)
+	return ss, u, nil
 }
 
 // claimTime reads a NumericDate claim; anything else is the zero time.
@@ -114,17 +167,32 @@ func claimTime(v any) time.Time {
 // AuthenticateAPIToken is Authenticate for an API token only (the
 // "APIToken" authorization scheme). A malformed or mistyped token is
 // refused without a store read; a well-formed one costs one indexed read
-// (the token with its owner) and, at most once a minute per token, a
-// write of its last use.
+// (the token with its owner), or none when the cache holds it, and, at
+// most once a minute per token, a write of its last use.
 func (s *Service) AuthenticateAPIToken(ctx context.Context, c Client, apiToken string) (_ *Principal, err error) {
 	defer s.authenticated(KindAPIToken, &err)
 	if err := token.CheckAPIToken(apiToken); err != nil {
 		return nil, fmt.Errorf("%w: malformed api token", ErrUnauthorized)
 	}
-	t, u, err := s.st.APITokenWithOwner(ctx, token.Digest(apiToken))
-	if err != nil {
-		return nil, storeErr(err, fmt.Errorf("%w: unknown api token", ErrUnauthorized))
+	digest := token.Digest(apiToken)
+	e, ticket := s.cache.get(digest)
+	if e == nil {
+		t, u, err := s.st.APITokenWithOwner(ctx, digest)
+		if err != nil {
+			return nil, storeErr(err, fmt.Errorf("%w: unknown api token", ErrUnauthorized))
+		}
+		e = &cacheEntry{key: digest, tok: t, user: u, tags: []string{"u" + u.ID}}
+		e.touched.Store(t.LastUsedAt.UnixNano())
+		defer func() {
+			if err == nil && ticket.ok {
+				ct := *t
+				ct.Permissions = slices.Clip(t.Permissions)
+				e.tok, e.user = &ct, cachedUser(u)
+				s.cache.put(ticket, e)
+			}
+		}()
 	}
+	t, u := e.tok, e.user
 	now := s.now()
 	if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
 		return nil, fmt.Errorf("%w: api token expired", ErrUnauthorized)
@@ -132,7 +200,7 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, c Client, apiToken s
 	if err := s.checkAccount(ctx, c, u); err != nil {
 		return nil, err
 	}
-	if now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
+	if last := e.touched.Load(); now.UnixNano()-last >= int64(apiTokenTouchInterval) && e.touched.CompareAndSwap(last, now.UnixNano()) {
 		if err := s.st.TouchAPIToken(ctx, t.ID, store.StorageTime(now)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.audit(ctx, slog.LevelError, "auth.store_error", slog.String("op", "touch_api_token"), slog.Any("error", err))
 		}
@@ -141,7 +209,7 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, c Client, apiToken s
 		UserID:      u.ID,
 		Username:    u.Username,
 		Role:        u.Role,
-		Permissions: narrow(t.Permissions, u.Permissions),
+		Permissions: slices.Clone(narrow(t.Permissions, u.Permissions)),
 		Kind:        KindAPIToken,
 		TokenID:     t.ID,
 		ExpiresAt:   t.ExpiresAt,

@@ -71,7 +71,9 @@ type Config struct {
 	// KeyReloadInterval is how often the signing keys are re-read from the
 	// store, so that a rotation or reset done by another instance takes
 	// effect here; default 5 seconds. A token with an unknown kid triggers
-	// an early reload, at most once per second.
+	// an early reload, at most once per second. Over a store with a change
+	// feed every rotation and reset is also reloaded as soon as the feed
+	// announces it (milliseconds).
 	KeyReloadInterval time.Duration
 
 	// AllowSignup lets anonymous callers create users (username, email and
@@ -108,6 +110,10 @@ type Config struct {
 
 	// Limits are the abuse limits; the zero value means the defaults.
 	Limits Limits
+
+	// Cache configures the in-process cache of authentication, used over
+	// a store with a change feed; the zero value means the defaults.
+	Cache CacheConfig
 
 	// PasswordPolicy refuses new passwords that are commonly used, derived
 	// from the account or the service, or trivial; the zero value applies

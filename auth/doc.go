@@ -64,9 +64,38 @@
 // Validity is Config.AccessTokenTTL or per role. [Service.Authenticate]
 // checks the signature and claims, the revocation of the jti
 // ([Service.Logout]), that the user exists and is enabled, that "gen" is
-// still the user's generation, and allowed_ips. It reads the store on every
-// call, so a logout, password change or deletion on any instance takes
-// effect at once everywhere.
+// still the user's generation, and allowed_ips. Over a store without a
+// change feed it reads the store on every call; with one, it reads the
+// cache described below, and a logout, password change or deletion on any
+// instance takes effect everywhere within milliseconds.
+//
+// # Caching
+//
+// Over a store that implements [store.ChangeFeed] (memstore and sqlstore
+// do), each Service keeps a bounded in-process cache (Config.Cache,
+// default 100,000 entries; negative disables it) of the records that
+// authenticating a credential reads: an API token by its digest with its
+// owner, and a verified access token by the SHA-256 of the token with its
+// session (or revocation state) and user, until its exp. A hit skips the
+// store, the signature check and the claims parsing; every rule (expiry,
+// session liveness, disabled, allowed_ips, IP binding, generation, the
+// narrowing of permissions) still runs on the cached records for each
+// request. Entries are inserted only after a successful check against the
+// store, so unknown or invalid credentials never fill the cache; a full
+// shard evicts an entry at random.
+//
+// A goroutine follows the store's change feed (stop it with
+// [Service.Close]): each change drops what it may affect (a user's
+// entries, a token, a session, a jti; every access token when the signing
+// keys change, after reloading them), and a fill that raced with any
+// change is discarded. The cache is trusted only while the feed proves
+// itself alive: its syncs (every store.ChangeSyncInterval) renew a 500 ms
+// lease, and a feed that is lost or stalls (a killed listener, an
+// unreachable database) empties the cache and makes authentication read
+// the store until a new subscription has synced. Changes made by this
+// Service invalidate its own cache before the call returns; other
+// instances honour them when the feed delivers them (milliseconds on
+// every backend, at most the lease when the database becomes unreachable).
 //
 // # Credential generations and concurrent changes
 //
@@ -106,7 +135,8 @@
 // the store). [Service.RotateSigningKey] adds a key (older ones verify
 // until their tokens expire, then are pruned); [Service.ResetSigningKeys]
 // replaces them all, so every token issued by any instance fails: at once
-// here, within KeyReloadInterval elsewhere.
+// here, elsewhere as soon as the change feed announces it (within
+// KeyReloadInterval over a store without one).
 //
 // # API tokens
 //

@@ -101,6 +101,7 @@ func newEnvClock(t testing.TB, st store.Store, clk *auth.FakeClock, opts ...opti
 	}
 	svc, err := auth.New(t.Context(), st, e.cfg)
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.Close() })
 	e.svc = svc
 	return e
 }
@@ -205,3 +206,12 @@ func (e *env) code(key *totp.Key) string {
 type contextT = context.Context
 
 func b64url(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// synced waits until the service has applied every change committed
+// before the call (made by another instance), so that it honours them.
+func (e *env) synced(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, e.svc.WaitSynced(ctx))
+}

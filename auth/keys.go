@@ -130,10 +130,14 @@ func (k *keyring) reload(ctx context.Context) error {
 	if len(keys) == 0 {
 		return internal(errors.New("the store holds no signing key"))
 	}
+	old := k.kr.Keys()
 	if err := k.kr.SetKeys(keys); err != nil {
 		return internal(err)
 	}
 	k.loaded()
+	if !sameKeys(old, keys) {
+		k.s.cache.invalidate(store.Change{Kind: store.ChangeKeys})
+	}
 	return nil
 }
 
@@ -265,6 +269,9 @@ func (k *keyring) reset(ctx context.Context) error {
 		_ = k.kr.SetKeys(old)
 		return err
 	}
+	// The keyring already holds only the new key: drop the verified tokens
+	// of the old ones now, so none is served from the cache again.
+	k.s.cache.invalidate(store.Change{Kind: store.ChangeKeys})
 	return k.reload(ctx)
 }
 
@@ -290,4 +297,10 @@ func (s *Service) tokenTTL(role string) time.Duration {
 		return d
 	}
 	return s.cfg.AccessTokenTTL
+}
+
+// sameKeys reports whether a and b hold keys with the same IDs in the
+// same order.
+func sameKeys(a, b []token.Key) bool {
+	return slices.EqualFunc(a, b, func(x, y token.Key) bool { return x.ID == y.ID })
 }

@@ -46,8 +46,10 @@ const maxCodeAttempts = 5
 const minKeyReload = time.Second
 
 // Service is the authentication service: every rule of the REST contract,
-// usable without HTTP. It is safe for concurrent use, starts no goroutine
-// and needs no Close. Several Services, in one process or in many, may
+// usable without HTTP. It is safe for concurrent use. Over a store with a
+// change feed (and the cache enabled) it starts one goroutine that follows
+// the feed, which ends with [Service.Close] or when the store is closed;
+// otherwise it starts none and needs no Close. Several Services, in one process or in many, may
 // share one store: they share users, keys, revocations and limits through it.
 type Service struct {
 	st      store.Store
@@ -70,6 +72,10 @@ type Service struct {
 	// hashCost is the memory of a hash of the policy (and of verifying
 	// the dummy), for the pool (pool.go).
 	hashCost int64
+	cache    *authCache         // nil: authenticate from the store (cache.go)
+	stopFeed context.CancelFunc // ends follow; nil when no feed is followed
+	feedDone chan struct{}      // closed when follow returns
+	syncedAt atomic.Int64       // Unix nanoseconds of the last sync applied
 }
 
 // New returns a Service over st. It loads the signing keys from the store
@@ -85,10 +91,15 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 	if err := fillDefaults(&cfg); err != nil {
 		return nil, err
 	}
+	feed, _ := st.(store.ChangeFeed)
 	if cfg.Observer != nil {
 		st = observedStore{st, cfg.Observer}
 	}
 	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, log: cfg.Logger, obs: cfg.Observer}
+	if feed != nil && cfg.Cache.MaxEntries > 0 {
+		s.cache = newAuthCache(cfg.Cache.MaxEntries)
+		s.st = invalidatingStore{Store: s.st, c: s.cache}
+	}
 	// Times the service hands out are UTC, as the store's are, so that its
 	// results are the wire format as they are (see types.go).
 	s.now = func() time.Time { return time.Now().UTC() }
@@ -121,6 +132,11 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 	s.totpCfg = totp.Config{Issuer: cfg.Issuer}
 	if s.keys, err = newKeyring(ctx, s); err != nil {
 		return nil, err
+	}
+	if s.cache != nil {
+		fctx, cancel := context.WithCancel(context.Background())
+		s.stopFeed, s.feedDone = cancel, make(chan struct{})
+		go s.follow(fctx, feed)
 	}
 	return s, nil
 }
@@ -175,6 +191,12 @@ func fillDefaults(cfg *Config) error {
 		cfg.MaxAPITokensPerUser = DefaultMaxAPITokensPerUser
 	case cfg.MaxAPITokensPerUser < 0:
 		cfg.MaxAPITokensPerUser = 0 // the store's "no cap"
+	}
+	switch {
+	case cfg.Cache.MaxEntries == 0:
+		cfg.Cache.MaxEntries = DefaultCacheEntries
+	case cfg.Cache.MaxEntries < 0:
+		cfg.Cache.MaxEntries = 0 // disabled
 	}
 	if cfg.SigningAlgorithm == "" {
 		cfg.SigningAlgorithm = defaultAlgorithm

@@ -387,6 +387,7 @@ func TestTwoInstancesShareKeys(t *testing.T) {
 				require.ErrorIs(t, err, auth.ErrUnauthorized)
 			}
 			clk.Advance(auth.DefaultKeyReloadInterval)
+			b.synced(t)
 			for _, tok := range []string{ta, tb, tNew} {
 				_, err := b.svc.Authenticate(ctx, ipA, tok)
 				require.ErrorIs(t, err, auth.ErrUnauthorized, "reset on A kills tokens on B")
@@ -399,6 +400,7 @@ func TestTwoInstancesShareKeys(t *testing.T) {
 			p, err := b.svc.Authenticate(ctx, ipA, tb)
 			require.NoError(t, err)
 			require.NoError(t, b.svc.Logout(ctx, p))
+			a.synced(t)
 			_, err = a.svc.Authenticate(ctx, ipA, tb)
 			require.ErrorIs(t, err, auth.ErrUnauthorized)
 

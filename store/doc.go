@@ -39,4 +39,17 @@
 // The store never sees a secret in the clear: passwords arrive hashed, API
 // tokens, refresh tokens, recovery codes and request codes as digests, TOTP secrets and
 // signing keys sealed by the caller.
+//
+// # Change feed
+//
+// A store may implement [ChangeFeed]: every change that may affect
+// authentication (a user updated or deleted, an API token deleted, a
+// session refreshed or ended, a token revoked, the signing keys changed,
+// a restore) is delivered in commit order to every subscriber, in every
+// process sharing the database, with a [ChangeSync] at least every
+// [ChangeSyncInterval] so that a silent stall is noticed. The auth
+// service caches authentication over such a store and falls back to
+// reading it whenever the feed is lost. memstore publishes in process;
+// sqlstore uses NOTIFY/LISTEN on PostgreSQL and a trigger-filled table
+// polled through PRAGMA data_version on SQLite (schema version 6).
 package store

@@ -107,7 +107,9 @@ func (s *Store) Restore(ctx context.Context, dump *store.Dump) error {
 			c.SignCount = max(c.SignCount, old.SignCount)
 		}
 	}
+	nd.hub = d.hub
 	*d = *nd
+	d.hub.publish(store.ChangeReset, "")
 	return nil
 }
 

@@ -28,6 +28,7 @@ func (s *Store) AddSigningKey(ctx context.Context, k *store.SigningKey) error {
 		return fmt.Errorf("%w: key id exists", store.ErrConflict)
 	}
 	d.keys[k.ID] = cloneKey(k)
+	d.hub.publish(store.ChangeKeys, "")
 	return nil
 }
 
@@ -59,6 +60,7 @@ func (s *Store) DeleteSigningKey(ctx context.Context, id string) error {
 		return store.ErrNotFound
 	}
 	delete(d.keys, id)
+	d.hub.publish(store.ChangeKeys, "")
 	return nil
 }
 
@@ -76,5 +78,6 @@ func (s *Store) ResetSigningKeys(ctx context.Context, k *store.SigningKey) error
 	}
 	defer s.mu.Unlock()
 	d.keys = map[string]*store.SigningKey{k.ID: cloneKey(k)}
+	d.hub.publish(store.ChangeKeys, "")
 	return nil
 }

@@ -17,6 +17,7 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 	d      *data
+	hub    *hub // subscribers of Changes
 }
 
 // data is the whole contents of a Store; Restore builds a new one and swaps
@@ -54,6 +55,7 @@ type data struct {
 	userPasskeys map[string]map[string]struct{}      // user ID → passkey IDs
 	handles      map[string][]byte                   // user ID → passkey handle
 	byHandle     map[string]string                   // string(handle) → user ID
+	hub          *hub                                // the Store's; kept by Restore
 }
 
 // minSweep is the counter-map size below which dead counters are kept.
@@ -90,7 +92,12 @@ func newData() *data {
 }
 
 // New returns an empty store.
-func New() *Store { return &Store{d: newData()} }
+func New() *Store {
+	h := &hub{subs: map[*sub]struct{}{}}
+	d := newData()
+	d.hub = h
+	return &Store{d: d, hub: h}
+}
 
 // Close drops the contents; every later call returns [ErrClosed]. Closing
 // again returns nil.
@@ -99,6 +106,7 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	s.closed = true
 	s.d = nil
+	s.hub.closeAll()
 	return nil
 }
 

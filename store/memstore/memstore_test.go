@@ -18,3 +18,11 @@ func TestConformanceShared(t *testing.T) {
 		return s, s
 	})
 }
+
+func TestChanges(t *testing.T) {
+	t.Parallel()
+	storetest.RunChanges(t, func(*testing.T) (store.Store, store.Store) {
+		s := memstore.New()
+		return s, s
+	})
+}

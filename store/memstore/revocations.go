@@ -21,6 +21,7 @@ func (s *Store) RevokeToken(ctx context.Context, jti string, expiresAt time.Time
 	expiresAt = store.StorageTime(expiresAt)
 	if old, ok := d.revoked[jti]; !ok || expiresAt.After(old) {
 		d.revoked[jti] = expiresAt
+		d.hub.publish(store.ChangeRevocation, jti)
 	}
 	return nil
 }

@@ -89,6 +89,7 @@ func (d *data) deleteSession(id string) {
 	if !ok {
 		return
 	}
+	d.hub.publish(store.ChangeSession, id)
 	delete(d.sessions, id)
 	delete(d.userSessions[sess.UserID], id)
 	if len(d.userSessions[sess.UserID]) == 0 {
@@ -181,6 +182,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, presented, nextDigest st
 		sess.RefreshSeq++
 		sess.LastUsedAt = at
 		d.putRefresh(&store.RefreshToken{Digest: nextDigest, SessionID: sess.ID, Seq: sess.RefreshSeq, CreatedAt: at})
+		d.hub.publish(store.ChangeSession, sess.ID)
 		return cloneSession(sess), cloneUser(u), store.Rotated, nil
 	case t.Seq == sess.RefreshSeq-1 && now.Sub(t.SpentAt) <= grace:
 		return cloneSession(sess), cloneUser(u), store.RotationGrace, nil

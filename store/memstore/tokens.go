@@ -112,6 +112,7 @@ func (s *Store) DeleteAPIToken(ctx context.Context, userID, id string) error {
 	if !ok || t.UserID != userID {
 		return store.ErrNotFound
 	}
+	d.hub.publish(store.ChangeAPIToken, t.Digest)
 	delete(d.tokens, id)
 	delete(d.byDigest, t.Digest)
 	delete(d.userTokens[userID], id)

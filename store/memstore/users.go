@@ -147,6 +147,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	c.Version = old.Version + 1
 	d.putUser(c)
 	u.Version = c.Version
+	d.hub.publish(store.ChangeUser, c.ID)
 	return nil
 }
 
@@ -170,6 +171,7 @@ func (s *Store) SwapPasswordHash(ctx context.Context, id, oldHash, newHash strin
 	u.PasswordHash = newHash
 	u.UpdatedAt = store.StorageTime(updatedAt)
 	u.Version++
+	d.hub.publish(store.ChangeUser, id)
 	return nil
 }
 
@@ -199,6 +201,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if !ok {
 		return store.ErrNotFound
 	}
+	d.hub.publish(store.ChangeUser, id)
 	delete(d.users, id)
 	delete(d.byUsername, store.FoldIdentifier(u.Username))
 	if u.Email != "" {

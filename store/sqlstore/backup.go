@@ -246,6 +246,9 @@ func (s *Store) Restore(ctx context.Context, d *store.Dump) error {
 				return err
 			}
 		}
+		if err := s.announce(ctx, c, store.ChangeReset); err != nil {
+			return err
+		}
 		if err := insertAll(ctx, c, insertUserQuery, len(users), func(i int) ([]any, error) {
 			return userArgs(&users[i])
 		}); err != nil {

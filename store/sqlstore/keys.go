@@ -159,8 +159,10 @@ func (s *Store) DeleteExpiredRevocations(ctx context.Context, now time.Time) err
 		return err
 	}
 	err := s.write(ctx, func(c conn) error {
-		_, err := c.exec(ctx, `DELETE FROM revocations WHERE expires_at <= $1`, micros(now))
-		return err
+		if _, err := c.exec(ctx, `DELETE FROM revocations WHERE expires_at <= $1`, micros(now)); err != nil {
+			return err
+		}
+		return s.pruneChanges(ctx, c)
 	})
 	return s.fail(ctx, err)
 }

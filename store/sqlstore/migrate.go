@@ -56,7 +56,7 @@ func (d Dialect) migrations() ([]migration, error) {
 }
 
 // SchemaVersion is the schema version this package migrates databases to.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrate brings the schema up to date in one transaction that excludes
 // every other migrator of the same database: PostgreSQL takes a

@@ -70,6 +70,14 @@ type Store struct {
 	wst, rst *stmtCache
 	ownsDB   bool
 	closed   atomic.Bool
+	done     chan struct{} // closed by Close: change feeds end
+
+	// The change feed's connection (changes.go): PostgreSQL's listener
+	// dials pgcfg when set (a Store made by Open) and otherwise takes a
+	// connection of w; SQLite's poller opens feedDSN when set (a file
+	// opened by Open) and otherwise polls through r.
+	pgcfg   *pgx.ConnConfig
+	feedDSN string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -123,7 +131,7 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {
 }
 
 func newStore(d Dialect, w, r *sql.DB, owns bool) *Store {
-	s := &Store{dialect: d, w: w, r: r, ownsDB: owns}
+	s := &Store{dialect: d, w: w, r: r, ownsDB: owns, done: make(chan struct{})}
 	s.wst = &stmtCache{db: w}
 	s.rst = s.wst
 	if r != w {
@@ -141,6 +149,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	close(s.done)
 	err := s.wst.close()
 	if s.rst != s.wst {
 		err = errors.Join(err, s.rst.close())
@@ -174,6 +183,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := newStore(Postgres, db, db, true)
+	s.pgcfg = cfg
 	if err := s.migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -262,6 +272,9 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		r.SetMaxIdleConns(n)
 	}
 	s := newStore(SQLite, w, r, true)
+	if !memory {
+		s.feedDSN = rdsn
+	}
 	if err := s.migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err

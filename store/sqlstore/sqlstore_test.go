@@ -60,3 +60,31 @@ func eachDialect(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
 		})
 	}
 }
+
+// TestChanges checks the change feed with two handles on one SQLite file
+// (two processes), on one in-memory database and on one PostgreSQL schema.
+func TestChanges(t *testing.T) {
+	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunChanges(t, func(t *testing.T) (store.Store, store.Store) {
+			path := sqltest.SQLitePath(t)
+			return sqltest.Open(t, path), sqltest.Open(t, path)
+		})
+	})
+	t.Run("sqlite-memory", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunChanges(t, func(t *testing.T) (store.Store, store.Store) {
+			s := sqltest.Open(t, ":memory:")
+			return s, s
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		sqltest.PostgresDSN(t)
+		storetest.RunChanges(t, func(t *testing.T) (store.Store, store.Store) {
+			dsn := sqltest.OpenPostgresSchema(t)
+			return sqltest.Open(t, dsn), sqltest.Open(t, dsn)
+		})
+	})
+}

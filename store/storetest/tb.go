@@ -27,6 +27,7 @@ type tb interface {
 	Fail()
 	FailNow()
 	Failed() bool
+	Fatal(args ...any)
 	Fatalf(format string, args ...any)
 	Logf(format string, args ...any)
 	Skip(args ...any)
@@ -138,6 +139,11 @@ func (t *checkT) Failed() bool {
 // FailNow ends the case's goroutine, as testing.T's does.
 func (t *checkT) FailNow() {
 	t.Fail()
+	runtime.Goexit()
+}
+
+func (t *checkT) Fatal(args ...any) {
+	t.Error(args...)
 	runtime.Goexit()
 }
 
