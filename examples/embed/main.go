@@ -32,6 +32,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
+	defer svc.Close()
 	password := rand.Text()
 	if _, err := svc.CreateUser(context.Background(), auth.Client{}, auth.System(), auth.CreateUserInput{
 		Username: "admin", Password: password, Permissions: []string{auth.PermAll},

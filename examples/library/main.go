@@ -38,6 +38,7 @@ func run(ctx context.Context, out io.Writer, now func() time.Time) error {
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
 	client := auth.Client{IP: netip.MustParseAddr("192.0.2.10")} // the caller's address, for limits
 
 	// Create a user as the host itself (the system principal).

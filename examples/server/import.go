@@ -98,6 +98,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	defer svc.Close() // before the store closes (deferred earlier)
 	r, err := importer.NewReader(bufio.NewReaderSize(in, 64<<10), f, importer.Options{})
 	if err != nil {
 		return err

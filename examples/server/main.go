@@ -149,6 +149,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
+	defer svc.Close() // before the store closes (deferred earlier)
 	if err := bootstrapAdmin(ctx, svc, st, logger, stdout); err != nil {
 		return err
 	}
