@@ -3,10 +3,12 @@ package httpadapter
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -65,11 +67,12 @@ type ObserveConfig struct {
 }
 
 // requestState is what the middleware and the adapter learn about a
-// request, kept in its context. It is also the request's ResponseWriter,
-// recording the status and size the handler writes (one allocation for
-// both).
+// request. It is also the request's ResponseWriter, recording the status
+// and size the handler writes, and, as a stateContext, the request's
+// context: one allocation for all three.
 type requestState struct {
 	http.ResponseWriter
+	parent context.Context // the request's context before Observe
 	id     string
 	route  string
 	userID string
@@ -78,9 +81,40 @@ type requestState struct {
 	header [1]string // the response's X-Request-ID value
 }
 
+// stateContext is a requestState seen as the request's context: its
+// parent's, with the state as the value of requestStateKey (what
+// context.WithValue would make, without allocating a context of its own).
+type stateContext requestState
+
+var _ context.Context = (*stateContext)(nil)
+
+func (c *stateContext) Deadline() (time.Time, bool) { return c.parent.Deadline() }
+func (c *stateContext) Done() <-chan struct{}       { return c.parent.Done() }
+func (c *stateContext) Err() error                  { return c.parent.Err() }
+
+func (c *stateContext) Value(key any) any {
+	if key == any(requestStateKey) {
+		return (*requestState)(c)
+	}
+	return c.parent.Value(key)
+}
+
+// String names the context, as context.WithValue's do, without the
+// state's fields.
+func (c *stateContext) String() string {
+	name := "context.Context"
+	if s, ok := c.parent.(fmt.Stringer); ok {
+		name = s.String()
+	}
+	return name + ".WithValue(httpadapter.request)"
+}
+
 var requestStateKey = &contextKey{"request"}
 
 func stateFrom(ctx context.Context) *requestState {
+	if c, ok := ctx.(*stateContext); ok {
+		return (*requestState)(c)
+	}
 	st, _ := ctx.Value(requestStateKey).(*requestState)
 	return st
 }
@@ -161,10 +195,20 @@ func (g *requestIDs) next() string {
 // lines, it authorizes nothing.
 func (h *Handler) Observe(cfg ObserveConfig) func(http.Handler) http.Handler {
 	ids := newRequestIDs()
+	var logTo slog.Handler
+	if cfg.AccessLog != nil {
+		logTo = cfg.AccessLog.Handler()
+		if lh, ok := logTo.(*logHandler); ok {
+			// The access line starts with its request ID: LogHandler
+			// would pass it on unchanged.
+			logTo = lh.next
+		}
+	}
+	observe := logTo != nil || cfg.OnRequest != nil
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			st := &requestState{ResponseWriter: w}
+			st := &requestState{ResponseWriter: w, parent: r.Context()}
 			if v := r.Header[canonicalRequestID]; len(v) == 1 && validRequestID(v[0]) {
 				st.id = v[0]
 			} else {
@@ -172,18 +216,19 @@ func (h *Handler) Observe(cfg ObserveConfig) func(http.Handler) http.Handler {
 			}
 			st.header[0] = st.id
 			w.Header()[canonicalRequestID] = st.header[:]
-			ctx := context.WithValue(r.Context(), requestStateKey, st)
+			ctx := (*stateContext)(st)
 			r = r.WithContext(ctx)
 			next.ServeHTTP(st, r)
-			if cfg.AccessLog == nil && cfg.OnRequest == nil {
+			if !observe {
 				return
 			}
+			end := time.Now()
 			rec := RequestRecord{
 				ID:       st.id,
 				Method:   r.Method,
 				Route:    st.route,
 				Status:   st.status,
-				Duration: time.Since(start),
+				Duration: end.Sub(start),
 				ClientIP: h.clientIP(r),
 				UserID:   st.userID,
 				Bytes:    st.bytes,
@@ -191,8 +236,8 @@ func (h *Handler) Observe(cfg ObserveConfig) func(http.Handler) http.Handler {
 			if rec.Route == "" {
 				rec.Route = r.Pattern // the host mux's, set on r as it routed it
 			}
-			if cfg.AccessLog != nil {
-				accessLog(ctx, cfg.AccessLog.Handler(), &rec)
+			if logTo != nil {
+				accessLog(ctx, logTo, end, &rec, r.RemoteAddr)
 			}
 			if cfg.OnRequest != nil {
 				cfg.OnRequest(ctx, rec)
@@ -205,28 +250,47 @@ func (h *Handler) Observe(cfg ObserveConfig) func(http.Handler) http.Handler {
 // request costs no canonicalization.
 var canonicalRequestID = http.CanonicalHeaderKey(RequestIDHeader)
 
-// accessLog writes rec's access-log line to h. It builds the record
-// itself rather than calling Logger.LogAttrs: an access line has no use
-// for its caller's program counter, which costs a stack walk.
-func accessLog(ctx context.Context, h slog.Handler, rec *RequestRecord) {
+// accessLog writes rec's access-log line, stamped t, to h. It builds the
+// record itself rather than calling Logger.LogAttrs: an access line has no
+// use for its caller's program counter, which costs a stack walk.
+// remoteAddr is the request's RemoteAddr, whose text the ip attribute
+// reuses when it can.
+func accessLog(ctx context.Context, h slog.Handler, t time.Time, rec *RequestRecord, remoteAddr string) {
 	if !h.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	ip := ""
-	if rec.ClientIP.IsValid() {
-		ip = rec.ClientIP.String()
-	}
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, "http request", 0)
+	r := slog.NewRecord(t, slog.LevelInfo, "http request", 0)
 	r.AddAttrs(
 		slog.String(requestIDKey, rec.ID), // first, so that LogHandler need not add it
 		slog.String("method", rec.Method),
 		slog.String("route", rec.Route),
 		slog.Int("status", rec.Status),
 		slog.Duration("duration", rec.Duration),
-		slog.String("ip", ip),
+		slog.String("ip", addrText(rec.ClientIP, remoteAddr)),
 		slog.String("user_id", rec.UserID),
 	)
 	_ = h.Handle(ctx, r)
+}
+
+// addrText returns a's text ("" for the zero Addr), as a.String does.
+// When the client is the TCP peer, RemoteAddr ("ip:port", as net/http sets
+// it) holds that text already; it is reused rather than allocated again.
+func addrText(a netip.Addr, remoteAddr string) string {
+	if !a.IsValid() {
+		return ""
+	}
+	host := remoteAddr
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	if len(host) >= 2 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	var buf [64]byte
+	if string(a.AppendTo(buf[:0])) == host {
+		return host
+	}
+	return a.String()
 }
 
 func (w *requestState) WriteHeader(status int) {

@@ -31,18 +31,29 @@ func report(b *testing.B, base string, wall, cpu []time.Duration, names []string
 	}
 }
 
-// BenchmarkObservePaired measures what operating a host route costs: the
-// route behind Require ("plain"), with auth's metrics (an auth.Observer
-// feeding Prometheus: "metrics"), with request IDs and a JSON access log
-// written to the null device ("accesslog", so every line costs its write
-// system call), and with both plus the HTTP request metrics, as the
-// example server runs ("both"). Every iteration sends one keep-alive
-// request over 127.0.0.1 to each variant, rotating the order, so all see
-// the same load; each variant's cost is reported as "<variant>-cost-%",
-// its extra time over plain's in percent, by the wall clock and in process
-// CPU time (goals: metrics ≤ 2, both ≤ 8). "inprocess" calls ServeHTTP
-// directly; "loopback" goes through a real HTTP/1.1 connection, client
-// included, as BenchmarkRequirePaired does.
+// BenchmarkObservePaired measures what operating a host route costs. The
+// variants serve the same route behind Require:
+//
+//   - "plain": nothing else;
+//   - "metrics": auth's metrics (an auth.Observer feeding Prometheus);
+//   - "allmetrics": those plus the HTTP request metrics, which take
+//     Observe (so request IDs too) with OnRequest calling ObserveHTTP;
+//   - "accesslog": Observe with a JSON access log, through LogHandler, to
+//     io.Discard (the cost of building and formatting the line);
+//   - "both": all the metrics and that access log, as the example server
+//     runs;
+//   - "both-devnull": "both" with the log written to the null device, so
+//     that every line also costs the write system call of a real,
+//     unbuffered log.
+//
+// Every iteration sends one request to each variant, rotating the order,
+// so all see the same load; each variant's cost is reported as its extra
+// time over plain's in percent, by the wall clock ("<variant>-wall-%")
+// and in process CPU time ("<variant>-cpu-%"; goals: metrics ≤ 2, both
+// ≤ 8). "inprocess" calls ServeHTTP directly, on a writer that costs
+// nothing; "loopback" sends keep-alive requests over 127.0.0.1, through a
+// real HTTP/1.1 connection, client included, as BenchmarkRequirePaired
+// does.
 func BenchmarkObservePaired(b *testing.B) {
 	ctx := context.Background()
 	st := memstore.New()
@@ -86,6 +97,7 @@ func BenchmarkObservePaired(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = devNull.Close() })
 	logger := slog.New(httpadapter.LogHandler(slog.NewJSONHandler(io.Discard, nil)))
+	devNullLogger := slog.New(httpadapter.LogHandler(slog.NewJSONHandler(devNull, nil)))
 
 	route := func(svc *auth.Service, observe *httpadapter.ObserveConfig) http.Handler {
 		h, err := httpadapter.New(svc, httpadapter.Config{})
@@ -105,8 +117,10 @@ func BenchmarkObservePaired(b *testing.B) {
 	variants := []variant{
 		{"plain", route(plainSvc, nil)},
 		{"metrics", route(metricSvc, nil)},
+		{"allmetrics", route(metricSvc, &httpadapter.ObserveConfig{OnRequest: httpMetrics})},
 		{"accesslog", route(plainSvc, &httpadapter.ObserveConfig{AccessLog: logger})},
 		{"both", route(metricSvc, &httpadapter.ObserveConfig{AccessLog: logger, OnRequest: httpMetrics})},
+		{"both-devnull", route(metricSvc, &httpadapter.ObserveConfig{AccessLog: devNullLogger, OnRequest: httpMetrics})},
 	}
 	creds := []struct{ name, authz string }{
 		{"apitoken", "Bearer " + apiTok.Token},
@@ -179,4 +193,56 @@ func names(vs []variant) []string {
 		out[i] = v.name
 	}
 	return out
+}
+
+// BenchmarkObserve measures Observe alone, around a handler that writes
+// "ok", called in process: what request IDs, the access log (JSON,
+// discarded) and the HTTP request metrics add to every request, in time,
+// process CPU time (steadier on a loaded machine) and allocations.
+func BenchmarkObserve(b *testing.B) {
+	svc, err := auth.New(context.Background(), memstore.New(), auth.Config{SealingKey: make([]byte, 32)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := httpadapter.New(svc, httpadapter.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := metrics.New(metrics.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	logger := slog.New(httpadapter.LogHandler(slog.NewJSONHandler(io.Discard, nil)))
+	httpMetrics := func(_ context.Context, rec httpadapter.RequestRecord) {
+		m.ObserveHTTP(rec.Method, rec.Route, rec.Status, rec.Duration)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /reports", bareHandler)
+	for _, bc := range []struct {
+		name string
+		cfg  *httpadapter.ObserveConfig
+	}{
+		{"none", nil},
+		{"ids", &httpadapter.ObserveConfig{}},
+		{"metrics", &httpadapter.ObserveConfig{OnRequest: httpMetrics}},
+		{"accesslog", &httpadapter.ObserveConfig{AccessLog: logger}},
+		{"both", &httpadapter.ObserveConfig{AccessLog: logger, OnRequest: httpMetrics}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var handler http.Handler = mux
+			if bc.cfg != nil {
+				handler = h.Observe(*bc.cfg)(mux)
+			}
+			req := httptest.NewRequest("GET", "/reports", nil)
+			req.RemoteAddr = "192.0.2.1:40000"
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			c0 := cpuTime()
+			for b.Loop() {
+				clear(w.h)
+				handler.ServeHTTP(w, req)
+			}
+			b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+		})
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -301,5 +304,118 @@ func FuzzRequestID(f *testing.F) {
 		} else {
 			require.NotEqual(t, id, got)
 		}
+	})
+}
+
+// TestObserveClientIP checks the client address of the access line and
+// of RequestRecord, for every form of RemoteAddr and through a trusted
+// proxy: the canonical text of the address, "" for none.
+func TestObserveClientIP(t *testing.T) {
+	t.Parallel()
+	svc, err := auth.New(t.Context(), memstore.New(), auth.Config{SealingKey: make([]byte, 32)})
+	require.NoError(t, err)
+	h, err := httpadapter.New(svc, httpadapter.Config{TrustedProxies: []string{"10.0.0.0/8"}})
+	require.NoError(t, err)
+	var (
+		buf  bytes.Buffer
+		last httpadapter.RequestRecord
+	)
+	logger := slog.New(httpadapter.LogHandler(slog.NewJSONHandler(&buf, nil)))
+	handler := h.Observe(httpadapter.ObserveConfig{
+		AccessLog: logger,
+		OnRequest: func(_ context.Context, rec httpadapter.RequestRecord) { last = rec },
+	})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	tests := []struct {
+		name      string
+		remote    string
+		forwarded string
+		want      string
+	}{
+		{"IPv4", "192.0.2.1:40000", "", "192.0.2.1"},
+		{"IPv6", "[2001:db8::1]:443", "", "2001:db8::1"},
+		{"IPv6 upper case", "[2001:DB8::A]:443", "", "2001:db8::a"},
+		{"IPv6 long form", "[2001:0db8:0:0:0:0:0:1]:443", "", "2001:db8::1"},
+		{"IPv4-mapped IPv6", "[::ffff:192.0.2.1]:1", "", "192.0.2.1"},
+		{"IPv6 with zone", "[fe80::1%eth0]:1", "", "fe80::1"},
+		{"bare IPv4", "192.0.2.7", "", "192.0.2.7"},
+		{"bare IPv6", "2001:db8::2", "", "2001:db8::2"},
+		{"not an address", "pipe", "", ""},
+		{"empty", "", "", ""},
+		{"through a trusted proxy", "10.0.0.1:5000", "198.51.100.9", "198.51.100.9"},
+		{"from the trusted proxy itself", "10.0.0.1:5000", "", "10.0.0.1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			buf.Reset()
+			req := httptest.NewRequest("GET", "/", nil)
+			req.RemoteAddr = tc.remote
+			if tc.forwarded != "" {
+				req.Header.Set("X-Forwarded-For", tc.forwarded)
+			}
+			handler.ServeHTTP(httptest.NewRecorder(), req)
+			var line map[string]any
+			require.NoError(t, json.Unmarshal(buf.Bytes(), &line), buf.String())
+			assert.Equal(t, tc.want, line["ip"])
+			if tc.want == "" {
+				assert.False(t, last.ClientIP.IsValid())
+			} else {
+				assert.Equal(t, tc.want, last.ClientIP.String())
+			}
+		})
+	}
+}
+
+type parentKey struct{}
+
+// TestObserveContext checks that the request context under Observe is
+// the incoming request's: its values, deadline, cancellation and cause
+// reach the handler and contexts derived there, next to the request ID.
+func TestObserveContext(t *testing.T) {
+	t.Parallel()
+	svc, err := auth.New(t.Context(), memstore.New(), auth.Config{SealingKey: make([]byte, 32)})
+	require.NoError(t, err)
+	h, err := httpadapter.New(svc, httpadapter.Config{})
+	require.NoError(t, err)
+	errGone := errors.New("client gone")
+	deadline := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	var seen context.Context
+	handler := h.Observe(httpadapter.ObserveConfig{})(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		seen = r.Context()
+	}))
+	base, cancel := context.WithCancelCause(context.WithValue(context.Background(), parentKey{}, "parent value"))
+	base, stop := context.WithDeadline(base, deadline)
+	defer stop()
+	req := httptest.NewRequestWithContext(base, "GET", "/", nil)
+	req.Header.Set("X-Request-ID", "ctx-1")
+	handler.ServeHTTP(httptest.NewRecorder(), req)
+	require.NotNil(t, seen)
+	derived, cancelDerived := context.WithCancel(context.WithValue(seen, parentKey{}, "shadowed"))
+	defer cancelDerived()
+
+	t.Run("values", func(t *testing.T) {
+		assert.Equal(t, "parent value", seen.Value(parentKey{}))
+		assert.Equal(t, "ctx-1", httpadapter.RequestIDFrom(seen))
+		assert.Equal(t, "ctx-1", httpadapter.RequestIDFrom(derived), "through contexts derived in the handler")
+		assert.Empty(t, httpadapter.RequestIDFrom(base))
+	})
+	t.Run("deadline", func(t *testing.T) {
+		got, ok := seen.Deadline()
+		assert.True(t, ok)
+		assert.Equal(t, deadline, got)
+	})
+	t.Run("string names no state", func(t *testing.T) {
+		s := fmt.Sprint(seen)
+		assert.Contains(t, s, "WithValue(httpadapter.request)")
+		assert.NotContains(t, s, "ctx-1")
+	})
+	t.Run("cancellation", func(t *testing.T) {
+		require.NoError(t, seen.Err())
+		cancel(errGone)
+		<-seen.Done()
+		<-derived.Done()
+		assert.ErrorIs(t, seen.Err(), context.Canceled)
+		assert.ErrorIs(t, derived.Err(), context.Canceled)
+		assert.ErrorIs(t, context.Cause(seen), errGone)
+		assert.ErrorIs(t, context.Cause(derived), errGone)
 	})
 }

@@ -50,8 +50,14 @@ type Metrics struct {
 	// Children by label values, for the events of every request.
 	authn      *cache[[2]string, prometheus.Counter]
 	storeOps   *cache[string, prometheus.Observer]
-	httpCounts *cache[[3]string, prometheus.Counter]
-	httpTimes  *cache[string, prometheus.Observer]
+	httpRoutes *cache[string, *routeSeries]
+}
+
+// routeSeries holds the HTTP request series of one route: its duration
+// histogram, and its request counters by method and status (httpKey).
+type routeSeries struct {
+	duration prometheus.Observer
+	counts   *cache[uint32, prometheus.Counter]
 }
 
 var _ auth.Observer = (*Metrics)(nil)
@@ -154,8 +160,7 @@ func New(cfg Config) (*Metrics, error) {
 	}
 	m.authn = newCache(func(k [2]string) prometheus.Counter { return m.authentications.WithLabelValues(k[0], k[1]) })
 	m.storeOps = newCache(func(op string) prometheus.Observer { return m.storeCalls.WithLabelValues(op) })
-	m.httpCounts = newCache(func(k [3]string) prometheus.Counter { return m.httpRequests.WithLabelValues(k[0], k[1], k[2]) })
-	m.httpTimes = newCache(func(route string) prometheus.Observer { return m.httpDuration.WithLabelValues(route) })
+	m.httpRoutes = newCache(m.newRouteSeries)
 	for _, c := range []prometheus.Collector{
 		m.signIns, m.secondFactor, m.authentications, m.limitRefusals, m.defenderBans,
 		m.passwordVerify, m.hashRunning, m.hashQueued, m.hashRefusals, m.hashWait,
@@ -238,17 +243,55 @@ func (m *Metrics) StoreCall(op string, d time.Duration, err error) {
 // unbounded), its status and its duration. It fits
 // httpadapter.ObserveConfig.OnRequest.
 func (m *Metrics) ObserveHTTP(method, route string, status int, d time.Duration) {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodOptions:
-	default:
-		method = "OTHER"
-	}
 	if route == "" {
 		route = "unmatched"
 	}
-	m.httpCounts.get([3]string{method, route, statusLabel(status)}).Inc()
-	m.httpTimes.get(route).Observe(d.Seconds())
+	s := m.httpRoutes.get(route)
+	s.counts.get(httpKey(method, status)).Inc()
+	s.duration.Observe(d.Seconds())
+}
+
+func (m *Metrics) newRouteSeries(route string) *routeSeries {
+	return &routeSeries{
+		duration: m.httpDuration.WithLabelValues(route),
+		counts: newCache(func(k uint32) prometheus.Counter {
+			return m.httpRequests.WithLabelValues(httpMethods[k>>10], route, statusLabel(int(k&1023)))
+		}),
+	}
+}
+
+// httpMethods are the method labels; the last one stands for any other
+// method.
+var httpMethods = [...]string{
+	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions, "OTHER",
+}
+
+// httpKey packs a request's method label (its index in httpMethods) and
+// status label (the status itself, 0 for "other") into a key that costs
+// less to look up than the labels would.
+func httpKey(method string, status int) uint32 {
+	i := len(httpMethods) - 1
+	switch method {
+	case http.MethodGet:
+		i = 0
+	case http.MethodHead:
+		i = 1
+	case http.MethodPost:
+		i = 2
+	case http.MethodPut:
+		i = 3
+	case http.MethodPatch:
+		i = 4
+	case http.MethodDelete:
+		i = 5
+	case http.MethodOptions:
+		i = 6
+	}
+	if status < 100 || status >= len(statusLabels) {
+		status = 0
+	}
+	return uint32(i)<<10 | uint32(status)
 }
 
 // statusLabels holds the label of every status from 100 to 599, so that a

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -241,4 +242,89 @@ func TestConfig(t *testing.T) {
 	require.Error(t, err, "registered twice")
 	_, err = metrics.New(metrics.Config{Registerer: reg})
 	require.Error(t, err)
+}
+
+// TestObserveHTTPLabels checks the labels ObserveHTTP gives a request:
+// the usual methods as they are, any other as OTHER, statuses 100 to 599
+// as numbers, any other as "other", no route as "unmatched". Each request
+// is observed twice: once making its series, once finding it.
+func TestObserveHTTPLabels(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                  string
+		method, route         string
+		status                int
+		wantMethod, wantRoute string
+		wantStatus            string
+	}{
+		{"GET", "GET", "GET /me", 200, "GET", "GET /me", "200"},
+		{"HEAD", "HEAD", "GET /me", 200, "HEAD", "GET /me", "200"},
+		{"POST", "POST", "POST /login/password", 401, "POST", "POST /login/password", "401"},
+		{"PUT", "PUT", "PUT /users/{id}", 204, "PUT", "PUT /users/{id}", "204"},
+		{"PATCH", "PATCH", "PATCH /users/{id}", 200, "PATCH", "PATCH /users/{id}", "200"},
+		{"DELETE", "DELETE", "DELETE /sessions", 204, "DELETE", "DELETE /sessions", "204"},
+		{"OPTIONS", "OPTIONS", "/api/v1/", 204, "OPTIONS", "/api/v1/", "204"},
+		{"unusual method", "BREW", "/api/v1/", 418, "OTHER", "/api/v1/", "418"},
+		{"lower-case method", "get", "/api/v1/", 404, "OTHER", "/api/v1/", "404"},
+		{"no method", "", "/api/v1/", 404, "OTHER", "/api/v1/", "404"},
+		{"no route", "GET", "", 404, "GET", "unmatched", "404"},
+		{"status 100", "GET", "GET /ws", 100, "GET", "GET /ws", "100"},
+		{"status 599", "GET", "GET /me", 599, "GET", "GET /me", "599"},
+		{"status 600", "GET", "GET /me", 600, "GET", "GET /me", "other"},
+		{"status 99", "GET", "GET /me", 99, "GET", "GET /me", "other"},
+		{"nothing written", "GET", "GET /me", 0, "GET", "GET /me", "other"},
+		{"negative status", "GET", "GET /me", -200, "GET", "GET /me", "other"},
+		{"status past the key's bits", "GET", "GET /me", 1024 + 200, "GET", "GET /me", "other"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			reg := prometheus.NewRegistry()
+			m, err := metrics.New(metrics.Config{Registerer: reg, Gatherer: reg})
+			require.NoError(t, err)
+			m.ObserveHTTP(tc.method, tc.route, tc.status, time.Millisecond)
+			m.ObserveHTTP(tc.method, tc.route, tc.status, 2*time.Millisecond)
+			fams := scrape(t, m)
+			assert.Equal(t, 2.0, value(fams, "latch_http_requests_total", "method", tc.wantMethod, "route", tc.wantRoute, "status", tc.wantStatus))
+			assert.Equal(t, 2.0, value(fams, "latch_http_request_seconds", "route", tc.wantRoute))
+			assert.Len(t, fams["latch_http_requests_total"].GetMetric(), 1, "one series")
+		})
+	}
+}
+
+// TestObserveHTTPSeries observes every method and status on one route and
+// checks that each pair has a series of its own.
+func TestObserveHTTPSeries(t *testing.T) {
+	t.Parallel()
+	m, err := metrics.New(metrics.Config{})
+	require.NoError(t, err)
+	methods := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "BREW"}
+	statuses := []int{100, 200, 204, 404, 599, 600}
+	for _, method := range methods {
+		for _, status := range statuses {
+			m.ObserveHTTP(method, "GET /x", status, time.Millisecond)
+			m.ObserveHTTP(method, "GET /y", status, time.Millisecond)
+		}
+	}
+	m.ObserveHTTP("GET", "GET /x", 200, time.Millisecond)
+	fams := scrape(t, m)
+	for _, method := range methods {
+		for _, status := range statuses {
+			wantMethod, wantStatus := method, strconv.Itoa(status)
+			if method == "BREW" {
+				wantMethod = "OTHER"
+			}
+			if status == 600 {
+				wantStatus = "other"
+			}
+			want := 1.0
+			if method == "GET" && status == 200 {
+				want = 2
+			}
+			assert.Equal(t, want, value(fams, "latch_http_requests_total", "method", wantMethod, "route", "GET /x", "status", wantStatus), "%s %d", method, status)
+			assert.Equal(t, 1.0, value(fams, "latch_http_requests_total", "method", wantMethod, "route", "GET /y", "status", wantStatus), "%s %d", method, status)
+		}
+	}
+	assert.Len(t, fams["latch_http_requests_total"].GetMetric(), 2*len(methods)*len(statuses))
+	assert.Equal(t, float64(len(methods)*len(statuses)+1), value(fams, "latch_http_request_seconds", "route", "GET /x"))
 }
