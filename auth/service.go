@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/latchkit/latch/hash"
+	"github.com/latchkit/latch/passkey"
 	"github.com/latchkit/latch/seal"
 	"github.com/latchkit/latch/store"
 	"github.com/latchkit/latch/totp"
@@ -67,6 +68,7 @@ type Service struct {
 
 	recoveryKey []byte         // HMAC key of recovery-code digests (recovery.go)
 	policy      passwordPolicy // the password rules beyond length (policy.go)
+	rp          *passkey.RP    // the WebAuthn relying party; nil: passkeys off (passkeys.go)
 }
 
 // New returns a Service over st. It loads the signing keys from the store
@@ -107,6 +109,9 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.policy = newPasswordPolicy(&cfg)
+	if s.rp, err = newRP(&cfg); err != nil {
+		return nil, err
+	}
 	// The dummy hash uses the configured policy, so that verifying it costs
 	// what verifying a real user's (current) hash costs.
 	if s.dummy, err = s.hasher.Hash(rand.Text()); err != nil {
