@@ -144,13 +144,13 @@ func (s *Service) Dump(ctx context.Context, p *Principal) ([]byte, error) {
 		return nil, internal(err)
 	}
 	doc := dumpDoc{
-		Version:       dumpVersion,
-		Users:         make([]dumpUser, len(d.Users)),
-		APITokens:     make([]dumpAPIToken, len(d.APITokens)),
-		TOTP:          toDumpTOTP(d.TOTP),
-		PendingTOTP:   toDumpTOTP(d.PendingTOTP),
-		RecoveryCodes: make([]dumpCode, len(d.RecoveryCodes)),
-		SigningKeys:   make([]dumpKey, len(d.SigningKeys)),
+		Version:        dumpVersion,
+		Users:          make([]dumpUser, len(d.Users)),
+		APITokens:      make([]dumpAPIToken, len(d.APITokens)),
+		TOTP:           toDumpTOTP(d.TOTP),
+		PendingTOTP:    toDumpTOTP(d.PendingTOTP),
+		RecoveryCodes:  make([]dumpCode, len(d.RecoveryCodes)),
+		SigningKeys:    make([]dumpKey, len(d.SigningKeys)),
 		Passkeys:       make([]dumpPasskey, len(d.Passkeys)),
 		PasskeyHandles: make([]dumpPasskeyHandle, len(d.PasskeyHandles)),
 	}

@@ -75,7 +75,7 @@ type Passkey struct {
 // PublicKeyCredential.parseCreationOptionsFromJSON, and RegistrationID
 // names the ceremony for Service.FinishPasskeyRegistration.
 type PasskeyRegistration struct {
-	RegistrationID string         `json:"registration_id"`
+	RegistrationID string          `json:"registration_id"`
 	Options        json.RawMessage `json:"options"`
 }
 
@@ -84,7 +84,7 @@ type PasskeyRegistration struct {
 // PublicKeyCredential.parseRequestOptionsFromJSON, and LoginID names the
 // ceremony for Service.LoginPasskey.
 type PasskeyLogin struct {
-	LoginID string         `json:"login_id"`
+	LoginID string          `json:"login_id"`
 	Options json.RawMessage `json:"options"`
 }
 
