@@ -15,9 +15,11 @@ import (
 )
 
 // dumpVersion is the version of the Dump format. Version 2 replaced the
-// users' tokens_valid_after by their credential generation; a version 1
-// dump still restores (every restore ends the sessions it predates).
-const dumpVersion = 2
+// users' tokens_valid_after by their credential generation; version 3
+// added passkeys and the users' passkey handles. Versions 1 and 2 still
+// restore (every restore ends the sessions it predates; they hold no
+// passkeys).
+const dumpVersion = 3
 
 // MaxRestoreSize bounds the input of Restore, in bytes.
 const MaxRestoreSize = 256 << 20
@@ -32,6 +34,30 @@ type dumpDoc struct {
 	PendingTOTP   []dumpTOTP     `json:"pending_totp"`
 	RecoveryCodes []dumpCode     `json:"recovery_codes"`
 	SigningKeys   []dumpKey      `json:"signing_keys"`
+	// Version 3 on.
+	Passkeys       []dumpPasskey       `json:"passkeys"`
+	PasskeyHandles []dumpPasskeyHandle `json:"passkey_handles"`
+}
+
+type dumpPasskey struct {
+	ID                string    `json:"id"`
+	UserID            string    `json:"user_id"`
+	CredentialID      []byte    `json:"credential_id"`
+	PublicKey         []byte    `json:"public_key"`
+	SignCount         uint32    `json:"sign_count"`
+	AAGUID            []byte    `json:"aaguid"`
+	Transports        []string  `json:"transports"`
+	BackupEligible    bool      `json:"backup_eligible"`
+	BackupState       bool      `json:"backup_state"`
+	AttestationFormat string    `json:"attestation_format"`
+	Name              string    `json:"name"`
+	CreatedAt         time.Time `json:"created_at"`
+	LastUsedAt        time.Time `json:"last_used_at,omitzero"`
+}
+
+type dumpPasskeyHandle struct {
+	UserID string `json:"user_id"`
+	Handle []byte `json:"handle"`
 }
 
 type dumpUser struct {
@@ -103,8 +129,9 @@ func fromDumpTOTP(cs []dumpTOTP) []store.TOTPCredential {
 
 // Dump returns a full backup of the store as JSON (GET /admin/dump):
 // manage_system. It holds users with their password hashes, TOTP secrets
-// and signing keys sealed as stored, and the digests of API tokens and
-// recovery codes; not sessions, requests, revocations or limit counters,
+// and signing keys sealed as stored, the digests of API tokens and
+// recovery codes, and passkeys (public keys) with the users' passkey
+// handles; not sessions, requests, revocations or limit counters,
 // which are short-lived (a restore ends every session). Keep it as
 // secret as the database. Restore then Dump gives the same bytes.
 // Errors: ErrUnauthorized, ErrForbidden.
@@ -117,13 +144,22 @@ func (s *Service) Dump(ctx context.Context, p *Principal) ([]byte, error) {
 		return nil, internal(err)
 	}
 	doc := dumpDoc{
-		Version:       dumpVersion,
-		Users:         make([]dumpUser, len(d.Users)),
-		APITokens:     make([]dumpAPIToken, len(d.APITokens)),
-		TOTP:          toDumpTOTP(d.TOTP),
-		PendingTOTP:   toDumpTOTP(d.PendingTOTP),
-		RecoveryCodes: make([]dumpCode, len(d.RecoveryCodes)),
-		SigningKeys:   make([]dumpKey, len(d.SigningKeys)),
+		Version:        dumpVersion,
+		Users:          make([]dumpUser, len(d.Users)),
+		APITokens:      make([]dumpAPIToken, len(d.APITokens)),
+		TOTP:           toDumpTOTP(d.TOTP),
+		PendingTOTP:    toDumpTOTP(d.PendingTOTP),
+		RecoveryCodes:  make([]dumpCode, len(d.RecoveryCodes)),
+		SigningKeys:    make([]dumpKey, len(d.SigningKeys)),
+		Passkeys:       make([]dumpPasskey, len(d.Passkeys)),
+		PasskeyHandles: make([]dumpPasskeyHandle, len(d.PasskeyHandles)),
+	}
+	for i, c := range d.Passkeys {
+		doc.Passkeys[i] = dumpPasskey{c.ID, c.UserID, c.CredentialID, c.PublicKey, c.SignCount, nonNilBytes(c.AAGUID), nonNil(c.Transports),
+			c.BackupEligible, c.BackupState, c.AttestationFormat, c.Name, c.CreatedAt, c.LastUsedAt}
+	}
+	for i, h := range d.PasskeyHandles {
+		doc.PasskeyHandles[i] = dumpPasskeyHandle{h.UserID, h.Handle}
 	}
 	for i, u := range d.Users {
 		doc.Users[i] = dumpUser{u.ID, u.Username, u.Email, u.EmailVerified, u.Role, nonNil(u.Permissions), nonNil(u.AllowedIPs),
@@ -193,8 +229,11 @@ func (s *Service) parseDump(data []byte) (*store.Dump, error) {
 	if err := strictjson.Decode(data, &doc); err != nil {
 		return nil, err
 	}
-	if doc.Version != dumpVersion && doc.Version != 1 {
+	if doc.Version < 1 || doc.Version > dumpVersion {
 		return nil, fmt.Errorf("unsupported version %d", doc.Version)
+	}
+	if doc.Version < 3 && (doc.Passkeys != nil || doc.PasskeyHandles != nil) {
+		return nil, fmt.Errorf("passkeys not in version %d", doc.Version)
 	}
 	if len(doc.SigningKeys) == 0 {
 		return nil, errors.New("no signing key")
@@ -223,6 +262,15 @@ func (s *Service) parseDump(data []byte) (*store.Dump, error) {
 	for i, t := range doc.APITokens {
 		d.APITokens[i] = store.APIToken{ID: t.ID, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, Digest: t.Digest,
 			Permissions: t.Permissions, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt}
+	}
+	for _, c := range doc.Passkeys {
+		d.Passkeys = append(d.Passkeys, store.PasskeyCredential{ID: c.ID, UserID: c.UserID, CredentialID: c.CredentialID,
+			PublicKey: c.PublicKey, SignCount: c.SignCount, AAGUID: c.AAGUID, Transports: c.Transports,
+			BackupEligible: c.BackupEligible, BackupState: c.BackupState, AttestationFormat: c.AttestationFormat,
+			Name: c.Name, CreatedAt: c.CreatedAt, LastUsedAt: c.LastUsedAt})
+	}
+	for _, h := range doc.PasskeyHandles {
+		d.PasskeyHandles = append(d.PasskeyHandles, store.PasskeyHandle{UserID: h.UserID, Handle: h.Handle})
 	}
 	for i, c := range doc.RecoveryCodes {
 		d.RecoveryCodes[i] = store.RecoveryCode{UserID: c.UserID, Digest: c.Digest}
@@ -266,4 +314,11 @@ func authorizeRoot(p *Principal) error {
 func sealingKeyMismatch(format string, i int) error {
 	return fmt.Errorf("%w: restore: %s does not open with this service's sealing key; the backup was made with another one: %w",
 		ErrSealingKeyMismatch, fmt.Sprintf(format, i), ErrInvalidRequest)
+}
+
+func nonNilBytes(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }

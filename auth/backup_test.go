@@ -96,9 +96,12 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 		{"not json", []byte("{")},
 		{"trailing data", append(append([]byte{}, good...), []byte(" {}")...)},
 		{"unknown field", edit(func(m map[string]any) { m["extra"] = 1 })},
-		{"version", edit(func(m map[string]any) { m["version"] = 3 })},
+		{"version", edit(func(m map[string]any) { m["version"] = 4 })},
+		{"version 2 with passkeys", edit(func(m map[string]any) { m["version"] = 2 })},
 		{"version 1 with generation", edit(func(m map[string]any) {
 			m["version"] = 1
+			delete(m, "passkeys")
+			delete(m, "passkey_handles")
 			first(m, "users")["generation"] = 4
 		})},
 		{"version 2 with tokens_valid_after", edit(func(m map[string]any) {

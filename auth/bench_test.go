@@ -411,3 +411,44 @@ func BenchmarkRefresh(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPasskeySignIn compares the server time of a passwordless
+// passkey sign-in (BeginPasskeyLogin and LoginPasskey with a discoverable
+// passkey, ES256; the software authenticator's signing is not counted)
+// with a password sign-in with the default argon2id policy, alternating
+// them on every iteration, and reports the ratio.
+func BenchmarkPasskeySignIn(b *testing.B) {
+	e := newEnvOn(b, memstore.New(), noLimits, realClock, withPasskeys, func(c *auth.Config) { c.Hasher = nil })
+	e.user("pw")
+	e.user("pk")
+	a := authenticator()
+	e.register(e.principal("pk"), a, "bench")
+	var pw, pk time.Duration
+	n := 0
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := e.svc.LoginPassword(ctx, ipA, "pw", goodPassword); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		begin, err := e.svc.BeginPasskeyLogin(ctx, ipA, "", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		cred, err := a.Login(begin.Options)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t3 := time.Now()
+		if _, err := e.svc.LoginPasskey(ctx, ipA, begin.LoginID, cred); err != nil {
+			b.Fatal(err)
+		}
+		pw += t1.Sub(t0)
+		pk += t2.Sub(t1) + time.Since(t3)
+		n++
+	}
+	b.ReportMetric(float64(pw)/float64(n), "password-ns/op")
+	b.ReportMetric(float64(pk)/float64(n), "passkey-ns/op")
+	b.ReportMetric(float64(pk)/float64(pw), "passkey/password")
+}

@@ -114,11 +114,35 @@ type Config struct {
 	// Cache configures the in-process cache of authentication, used over
 	// a store with a change feed; the zero value means the defaults.
 	Cache CacheConfig
+	// Passkeys configures passkeys (WebAuthn): the relying party and the
+	// cap per user. With no RPOrigins passkeys are off.
+	Passkeys PasskeyConfig
 
 	// PasswordPolicy refuses new passwords that are commonly used, derived
 	// from the account or the service, or trivial; the zero value applies
 	// every check (see PasswordPolicy).
 	PasswordPolicy PasswordPolicy
+}
+
+// PasskeyConfig configures passkeys (WebAuthn, see the passkey package):
+// who the relying party is and how many passkeys a user may have.
+type PasskeyConfig struct {
+	// RPOrigins are the origins the sign-in pages run at, exactly as
+	// browsers write them ("https://example.com", or http://localhost:PORT
+	// in development; never an IP address: browsers refuse WebAuthn
+	// there). Empty turns passkeys off: their methods return
+	// ErrInvalidRequest, and no user is asked for one.
+	RPOrigins []string
+	// RPID is the relying party ID, a domain every origin is part of;
+	// empty means the host of the first origin. Every passkey is bound to
+	// it: changing it later makes them all useless.
+	RPID string
+	// RPDisplayName is the name an authenticator may show; empty means
+	// Issuer.
+	RPDisplayName string
+	// MaxPerUser caps the passkeys of one user; default
+	// DefaultMaxPasskeysPerUser (20); negative means no cap.
+	MaxPerUser int
 }
 
 // Rate is a fixed-window limit: at most Limit events per Window. The zero

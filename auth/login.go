@@ -167,7 +167,9 @@ func (s *Service) finishLogin(ctx context.Context, c Client, u *store.User, auth
 
 // TokenBasic signs in with a username (or email) and password (GET /token
 // with Basic auth). A user with TOTP must also give the current code in
-// otp; a missing or wrong code is ErrInvalidCredentials too.
+// otp; a missing or wrong code is ErrInvalidCredentials too. A user whose
+// only second factor is a passkey cannot sign in here
+// (ErrInvalidCredentials): Basic credentials cannot carry a passkey.
 //
 // Errors: ErrInvalidCredentials, ErrAccountDisabled, ErrIPNotAllowed,
 // *RateLimitError.
@@ -180,6 +182,16 @@ func (s *Service) TokenBasic(ctx context.Context, c Client, username, password, 
 	on, err := s.totpEnabled(ctx, u.ID)
 	if err != nil {
 		return nil, err
+	}
+	if !on {
+		// A user with a passkey but no TOTP has a second factor that
+		// Basic credentials cannot carry.
+		if pk, err := s.hasPasskeys(ctx, u.ID); err != nil {
+			return nil, err
+		} else if pk {
+			s.audit(ctx, slog.LevelWarn, "auth.sign_in_failed", slog.String("user_id", u.ID), slog.String("reason", "passkey required"), attrIP(c))
+			return nil, fmt.Errorf("%w: a passkey is required: sign in with POST /login/password", ErrInvalidCredentials)
+		}
 	}
 	if on {
 		if otp == "" {
@@ -201,9 +213,11 @@ func (s *Service) TokenBasic(ctx context.Context, c Client, username, password, 
 }
 
 // LoginPassword is the first sign-in step (POST /login/password): identifier
-// is a username or an email. Without TOTP the result holds the access token
-// and the user; with TOTP it holds a challenge token (valid for
-// Config.ChallengeTTL, for LoginTOTP or LoginRecoveryCode only).
+// is a username or an email. Without a second factor the result holds the
+// access token and the user; a user with TOTP or a passkey gets a
+// challenge token instead (valid for Config.ChallengeTTL, for LoginTOTP,
+// LoginRecoveryCode or a passkey through BeginPasskeyLogin), with the
+// methods it accepts.
 //
 // An unknown identifier and a wrong password are both ErrInvalidCredentials
 // and take the same time. A correct password stored in a format weaker than
@@ -215,11 +229,11 @@ func (s *Service) LoginPassword(ctx context.Context, c Client, identifier, passw
 	if err != nil {
 		return nil, err
 	}
-	on, err := s.totpEnabled(ctx, u.ID)
+	methods, err := s.secondFactors(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	if !on {
+	if len(methods) == 0 {
 		return s.finishLogin(ctx, c, u, authTime, "password")
 	}
 	var raw [32]byte
@@ -240,7 +254,7 @@ func (s *Service) LoginPassword(ctx context.Context, c Client, identifier, passw
 		return nil, storeErr(err, ErrInvalidCredentials)
 	}
 	s.audit(ctx, slog.LevelInfo, "auth.second_factor_required", slog.String("user_id", u.ID), attrIP(c))
-	return &LoginResult{SecondFactorRequired: true, ChallengeToken: tok, ChallengeExpiresAt: exp}, nil
+	return &LoginResult{SecondFactorRequired: true, ChallengeToken: tok, ChallengeExpiresAt: exp, Methods: methods}, nil
 }
 
 // challengeID returns the request ID and the digest stored for a

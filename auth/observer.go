@@ -20,14 +20,16 @@ import (
 // implement only some of them and to keep compiling when methods are added.
 type Observer interface {
 	// SignIn reports the end of a sign-in attempt. method is "basic"
-	// (TokenBasic), "password" (LoginPassword), "totp" (LoginTOTP) or
-	// "recovery_code" (LoginRecoveryCode); result is ResultOK (a token was
+	// (TokenBasic), "password" (LoginPassword), "totp" (LoginTOTP),
+	// "recovery_code" (LoginRecoveryCode) or "passkey" (LoginPasskey,
+	// passwordless or as the second factor); result is ResultOK (a token was
 	// issued), ResultSecondFactor (the password was right and a second
 	// factor is required) or the lower-case error code, for example
 	// "invalid_credentials" or "too_many_requests".
 	SignIn(method, result string)
-	// SecondFactor reports the check of a TOTP code (method "totp") or a
-	// recovery code ("recovery_code") in any operation: sign-in, the
+	// SecondFactor reports the check of a TOTP code (method "totp"), a
+	// recovery code ("recovery_code") or a passkey after a password
+	// ("passkey", LoginPasskey with a challenge) in any operation: sign-in, the
 	// verify-2fa and reset-2fa operations, a password reset, TOTP removal
 	// and regeneration of recovery codes. result is ResultOK or the
 	// lower-case error code ("incorrect_code", "too_many_requests", ...).

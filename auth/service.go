@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/latchkit/latch/hash"
+	"github.com/latchkit/latch/passkey"
 	"github.com/latchkit/latch/seal"
 	"github.com/latchkit/latch/store"
 	"github.com/latchkit/latch/totp"
@@ -76,6 +77,8 @@ type Service struct {
 	stopFeed context.CancelFunc // ends follow; nil when no feed is followed
 	feedDone chan struct{}      // closed when follow returns
 	syncedAt atomic.Int64       // Unix nanoseconds of the last sync applied
+
+	rp *passkey.RP // the WebAuthn relying party; nil: passkeys off (passkeys.go)
 }
 
 // New returns a Service over st. It loads the signing keys from the store
@@ -121,6 +124,9 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.policy = newPasswordPolicy(&cfg)
+	if s.rp, err = newRP(&cfg); err != nil {
+		return nil, err
+	}
 	// The dummy hash uses the configured policy, so that verifying it costs
 	// what verifying a real user's (current) hash costs.
 	if s.dummy, err = s.hasher.Hash(rand.Text()); err != nil {

@@ -1,6 +1,9 @@
 package auth
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // The types of this file are the wire format of the REST contract
 // (httpadapter/openapi.yaml): the adapter encodes them as they are. The
@@ -48,6 +51,41 @@ type LoginResult struct {
 	SecondFactorRequired bool
 	ChallengeToken       string
 	ChallengeExpiresAt   time.Time
+	// Methods are the second factors the challenge accepts, in the order
+	// "totp", "passkey", "recovery_code" (those the user has).
+	Methods []string
+}
+
+// Passkey is a registered passkey (WebAuthn credential) as the REST
+// contract shows it: never its key or credential ID.
+type Passkey struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	// BackupEligible reports a passkey that can be synced (a password
+	// manager's or a platform's); BackupState that it is backed up now, as
+	// its authenticator said at registration or the last sign-in.
+	BackupEligible bool `json:"backup_eligible"`
+	BackupState    bool `json:"backup_state"`
+}
+
+// PasskeyRegistration starts adding a passkey: Options is the
+// PublicKeyCredentialCreationOptionsJSON for the browser's
+// PublicKeyCredential.parseCreationOptionsFromJSON, and RegistrationID
+// names the ceremony for Service.FinishPasskeyRegistration.
+type PasskeyRegistration struct {
+	RegistrationID string          `json:"registration_id"`
+	Options        json.RawMessage `json:"options"`
+}
+
+// PasskeyLogin starts a passkey sign-in: Options is the
+// PublicKeyCredentialRequestOptionsJSON for
+// PublicKeyCredential.parseRequestOptionsFromJSON, and LoginID names the
+// ceremony for Service.LoginPasskey.
+type PasskeyLogin struct {
+	LoginID string          `json:"login_id"`
+	Options json.RawMessage `json:"options"`
 }
 
 // CreateUserInput describes a new user. Exactly one of Password and

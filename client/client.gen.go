@@ -218,6 +218,27 @@ func (e LoginSuccessTokenType) Valid() bool {
 	}
 }
 
+// Defines values for SecondFactorRequiredMethods.
+const (
+	SecondFactorRequiredMethodsPasskey      SecondFactorRequiredMethods = "passkey"
+	SecondFactorRequiredMethodsRecoveryCode SecondFactorRequiredMethods = "recovery_code"
+	SecondFactorRequiredMethodsTotp         SecondFactorRequiredMethods = "totp"
+)
+
+// Valid indicates whether the value is a known member of the SecondFactorRequiredMethods enum.
+func (e SecondFactorRequiredMethods) Valid() bool {
+	switch e {
+	case SecondFactorRequiredMethodsPasskey:
+		return true
+	case SecondFactorRequiredMethodsRecoveryCode:
+		return true
+	case SecondFactorRequiredMethodsTotp:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SecondFactorRequiredSecondFactorRequired.
 const (
 	True SecondFactorRequiredSecondFactorRequired = true
@@ -242,6 +263,21 @@ const (
 func (e TokenResponseTokenType) Valid() bool {
 	switch e {
 	case TokenResponseTokenTypeBearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebAuthnCredentialType.
+const (
+	PublicKey WebAuthnCredentialType = "public-key"
+)
+
+// Valid indicates whether the value is a known member of the WebAuthnCredentialType enum.
+func (e WebAuthnCredentialType) Valid() bool {
+	switch e {
+	case PublicKey:
 		return true
 	default:
 		return false
@@ -438,6 +474,23 @@ type Message = string
 // NullableTimestamp RFC 3339, UTC; null when it has not happened
 type NullableTimestamp = time.Time
 
+// Passkey defines model for Passkey.
+type Passkey struct {
+	// BackupEligible the passkey can be synced or backed up
+	BackupEligible bool `json:"backup_eligible"`
+
+	// BackupState the passkey is backed up, as of its last use
+	BackupState bool `json:"backup_state"`
+
+	// CreatedAt RFC 3339, UTC
+	CreatedAt Timestamp `json:"created_at"`
+	Id        string    `json:"id"`
+
+	// LastUsedAt the last sign-in with it; null when never used
+	LastUsedAt *time.Time `json:"last_used_at"`
+	Name       string     `json:"name"`
+}
+
 // Permissions `*`, `view_users`, `add_users`, `edit_users`, `del_users`, `manage_api_tokens`, `view_defender`, `manage_defender`, `manage_system`, or host-defined strings
 type Permissions = []string
 
@@ -451,9 +504,15 @@ type SecondFactorRequired struct {
 	ChallengeToken string `json:"challenge_token"`
 
 	// ExpiresAt RFC 3339, UTC
-	ExpiresAt            Timestamp                                `json:"expires_at"`
+	ExpiresAt Timestamp `json:"expires_at"`
+
+	// Methods the second factors the user has, in this order
+	Methods              []SecondFactorRequiredMethods            `json:"methods"`
 	SecondFactorRequired SecondFactorRequiredSecondFactorRequired `json:"second_factor_required"`
 }
+
+// SecondFactorRequiredMethods defines model for SecondFactorRequired.Methods.
+type SecondFactorRequiredMethods string
 
 // SecondFactorRequiredSecondFactorRequired defines model for SecondFactorRequired.SecondFactorRequired.
 type SecondFactorRequiredSecondFactorRequired bool
@@ -529,6 +588,25 @@ type User struct {
 	Username  string    `json:"username"`
 }
 
+// WebAuthnCredential the browser's `credential.toJSON()` (at most 64 KiB)
+type WebAuthnCredential struct {
+	Id       string                 `json:"id"`
+	RawId    string                 `json:"rawId"`
+	Response map[string]interface{} `json:"response"`
+	Type     WebAuthnCredentialType `json:"type"`
+}
+
+// WebAuthnCredentialType defines model for WebAuthnCredential.Type.
+type WebAuthnCredentialType string
+
+// WebAuthnOptions PublicKeyCredentialCreationOptionsJSON (registration) or
+// PublicKeyCredentialRequestOptionsJSON (sign-in), for the browser's
+// `PublicKeyCredential.parseCreationOptionsFromJSON` or `parseRequestOptionsFromJSON`.
+type WebAuthnOptions struct {
+	// Challenge base64url
+	Challenge string `json:"challenge"`
+}
+
 // RequestID defines model for RequestID.
 type RequestID = string
 
@@ -567,6 +645,21 @@ type Unavailable = Error503
 
 // Healthz200JSONResponseBodyStatus defines parameters for Healthz.
 type Healthz200JSONResponseBodyStatus string
+
+// LoginPasskeyJSONBody defines parameters for LoginPasskey.
+type LoginPasskeyJSONBody struct {
+	// Credential the browser's `credential.toJSON()` (at most 64 KiB)
+	Credential WebAuthnCredential `json:"credential"`
+	LoginId    string             `json:"login_id"`
+}
+
+// BeginPasskeyLoginJSONBody defines parameters for BeginPasskeyLogin.
+type BeginPasskeyLoginJSONBody struct {
+	ChallengeToken *string `json:"challenge_token,omitempty"`
+
+	// Identifier username or email
+	Identifier *string `json:"identifier,omitempty"`
+}
 
 // LoginPasswordJSONBody defines parameters for LoginPassword.
 type LoginPasswordJSONBody struct {
@@ -695,6 +788,32 @@ type StartEmailVerificationJSONBody struct {
 	Email           *string `json:"email,omitempty"`
 }
 
+// CreatePasskeyJSONBody defines parameters for CreatePasskey.
+type CreatePasskeyJSONBody struct {
+	// Credential the browser's `credential.toJSON()` (at most 64 KiB)
+	Credential WebAuthnCredential `json:"credential"`
+
+	// Name at most 255 bytes
+	Name           *string `json:"name,omitempty"`
+	RegistrationId string  `json:"registration_id"`
+}
+
+// BeginPasskeyRegistrationJSONBody defines parameters for BeginPasskeyRegistration.
+type BeginPasskeyRegistrationJSONBody struct {
+	CurrentPassword *string `json:"current_password,omitempty"`
+}
+
+// DeletePasskeyJSONBody defines parameters for DeletePasskey.
+type DeletePasskeyJSONBody struct {
+	CurrentPassword *string `json:"current_password,omitempty"`
+}
+
+// RenamePasskeyJSONBody defines parameters for RenamePasskey.
+type RenamePasskeyJSONBody struct {
+	// Name at most 255 bytes
+	Name string `json:"name"`
+}
+
 // ChangePasswordJSONBody defines parameters for ChangePassword.
 type ChangePasswordJSONBody struct {
 	NewPassword string  `json:"new_password"`
@@ -736,6 +855,12 @@ type VerifyEmailJSONBody struct {
 // RestoreJSONRequestBody defines body for Restore for application/json ContentType.
 type RestoreJSONRequestBody = Dump
 
+// LoginPasskeyJSONRequestBody defines body for LoginPasskey for application/json ContentType.
+type LoginPasskeyJSONRequestBody LoginPasskeyJSONBody
+
+// BeginPasskeyLoginJSONRequestBody defines body for BeginPasskeyLogin for application/json ContentType.
+type BeginPasskeyLoginJSONRequestBody BeginPasskeyLoginJSONBody
+
 // LoginPasswordJSONRequestBody defines body for LoginPassword for application/json ContentType.
 type LoginPasswordJSONRequestBody LoginPasswordJSONBody
 
@@ -774,6 +899,18 @@ type CreateAPITokenJSONRequestBody CreateAPITokenJSONBody
 
 // StartEmailVerificationJSONRequestBody defines body for StartEmailVerification for application/json ContentType.
 type StartEmailVerificationJSONRequestBody StartEmailVerificationJSONBody
+
+// CreatePasskeyJSONRequestBody defines body for CreatePasskey for application/json ContentType.
+type CreatePasskeyJSONRequestBody CreatePasskeyJSONBody
+
+// BeginPasskeyRegistrationJSONRequestBody defines body for BeginPasskeyRegistration for application/json ContentType.
+type BeginPasskeyRegistrationJSONRequestBody BeginPasskeyRegistrationJSONBody
+
+// DeletePasskeyJSONRequestBody defines body for DeletePasskey for application/json ContentType.
+type DeletePasskeyJSONRequestBody DeletePasskeyJSONBody
+
+// RenamePasskeyJSONRequestBody defines body for RenamePasskey for application/json ContentType.
+type RenamePasskeyJSONRequestBody RenamePasskeyJSONBody
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody ChangePasswordJSONBody
@@ -1205,11 +1342,72 @@ type ClientInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// LoginPasskeyWithBody Finish a passkey sign-in
+	//
+	// Verifies the browser's answer and signs in as the other sign-ins do (a session, an access
+	// and a refresh token). A wrong origin or RP ID, an answer sent again, a passkey of another
+	// user, a missing user verification where required, a signature counter that went
+	// backwards (a possible clone, audited) and an unknown, expired or used `login_id` are
+	// all `401 INVALID_CREDENTIALS` and count against the client's limits.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/passkey (the `LoginPasskey` operationId).
+	LoginPasskeyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LoginPasskey Finish a passkey sign-in
+	//
+	// Verifies the browser's answer and signs in as the other sign-ins do (a session, an access
+	// and a refresh token). A wrong origin or RP ID, an answer sent again, a passkey of another
+	// user, a missing user verification where required, a signature counter that went
+	// backwards (a possible clone, audited) and an unknown, expired or used `login_id` are
+	// all `401 INVALID_CREDENTIALS` and count against the client's limits.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /login/passkey (the `LoginPasskey` operationId).
+	LoginPasskey(ctx context.Context, body LoginPasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BeginPasskeyLoginWithBody Start a passkey sign-in (passwordless, or the second factor after a password)
+	//
+	// With `challenge_token` (from `POST /login/password`): the passkey is the second factor of
+	// that challenge, user verification preferred. With `identifier`: a passwordless sign-in
+	// with that user's passkeys; without either: a passwordless sign-in with a discoverable
+	// passkey, which names its user. Passwordless sign-ins require user verification. An
+	// identifier that names no user with a passkey gets discoverable options, so the answer
+	// does not tell whether the account exists. The ceremony lasts 5 minutes and can be
+	// finished once, with `POST /login/passkey`. An unknown, expired or used challenge is
+	// `401 UNAUTHORIZED`; passkeys not configured, both fields, or a challenge of a user
+	// without a passkey are `400 INVALID_REQUEST`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/passkey/begin (the `BeginPasskeyLogin` operationId).
+	BeginPasskeyLoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BeginPasskeyLogin Start a passkey sign-in (passwordless, or the second factor after a password)
+	//
+	// With `challenge_token` (from `POST /login/password`): the passkey is the second factor of
+	// that challenge, user verification preferred. With `identifier`: a passwordless sign-in
+	// with that user's passkeys; without either: a passwordless sign-in with a discoverable
+	// passkey, which names its user. Passwordless sign-ins require user verification. An
+	// identifier that names no user with a passkey gets discoverable options, so the answer
+	// does not tell whether the account exists. The ceremony lasts 5 minutes and can be
+	// finished once, with `POST /login/passkey`. An unknown, expired or used challenge is
+	// `401 UNAUTHORIZED`; passkeys not configured, both fields, or a challenge of a user
+	// without a passkey are `400 INVALID_REQUEST`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /login/passkey/begin (the `BeginPasskeyLogin` operationId).
+	BeginPasskeyLogin(ctx context.Context, body BeginPasskeyLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// LoginPasswordWithBody Sign in with a username or email and a password
 	//
-	// Answers with an access token and the user, or, when the user has TOTP enabled, with a
-	// short-lived single-purpose `challenge_token` to complete with `POST /login/totp` or
-	// `POST /login/recovery-code` (it is not an access token). An unknown user and a wrong
+	// Answers with an access token and the user, or, when the user has TOTP or a passkey, with a
+	// short-lived single-purpose `challenge_token` to complete with `POST /login/totp`,
+	// `POST /login/recovery-code` or a passkey (`POST /login/passkey/begin` with the
+	// `challenge_token`); `methods` lists those the user has (it is not an access token). An unknown user and a wrong
 	// password are the same `401 INVALID_CREDENTIALS`, in the same time.
 	//
 	// Takes any type of body and a specified content type.
@@ -1219,9 +1417,10 @@ type ClientInterface interface {
 
 	// LoginPassword Sign in with a username or email and a password
 	//
-	// Answers with an access token and the user, or, when the user has TOTP enabled, with a
-	// short-lived single-purpose `challenge_token` to complete with `POST /login/totp` or
-	// `POST /login/recovery-code` (it is not an access token). An unknown user and a wrong
+	// Answers with an access token and the user, or, when the user has TOTP or a passkey, with a
+	// short-lived single-purpose `challenge_token` to complete with `POST /login/totp`,
+	// `POST /login/recovery-code` or a passkey (`POST /login/passkey/begin` with the
+	// `challenge_token`); `methods` lists those the user has (it is not an access token). An unknown user and a wrong
 	// password are the same `401 INVALID_CREDENTIALS`, in the same time.
 	//
 	// Takes a body of the `application/json` content type.
@@ -1636,6 +1835,95 @@ type ClientInterface interface {
 	// Corresponds with GET /users/{user_id}/email-verification/{request_id} (the `GetEmailVerification` operationId).
 	GetEmailVerification(ctx context.Context, userId UserID, requestId RequestID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPasskeys The user's passkeys, oldest first (self or `view_users`)
+	//
+	// Corresponds with GET /users/{user_id}/passkeys (the `ListPasskeys` operationId).
+	ListPasskeys(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePasskeyWithBody Finish adding a passkey (self, the session that started it)
+	//
+	// Verifies the browser's `credential.toJSON()` (origin, RP ID, challenge, attestation) and
+	// stores the passkey; `name` defaults to "Passkey". A refused credential and an unknown,
+	// expired or used `registration_id` are `401 INVALID_CREDENTIALS`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users/{user_id}/passkeys (the `CreatePasskey` operationId).
+	CreatePasskeyWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePasskey Finish adding a passkey (self, the session that started it)
+	//
+	// Verifies the browser's `credential.toJSON()` (origin, RP ID, challenge, attestation) and
+	// stores the passkey; `name` defaults to "Passkey". A refused credential and an unknown,
+	// expired or used `registration_id` are `401 INVALID_CREDENTIALS`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /users/{user_id}/passkeys (the `CreatePasskey` operationId).
+	CreatePasskey(ctx context.Context, userId UserID, body CreatePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BeginPasskeyRegistrationWithBody Start adding a passkey (self, signed in with a session)
+	//
+	// Needs `current_password` or a sign-in within the last 5 minutes, else
+	// `403 REAUTHENTICATION_REQUIRED`. The options exclude the user's passkeys and prefer a
+	// discoverable passkey with user verification; `user.id` is a random handle of the user,
+	// never its ID or name. Finish within 5 minutes, from the same session, with
+	// `POST /users/{user_id}/passkeys`. `400 INVALID_REQUEST` when passkeys are not configured
+	// or the user has the most passkeys the host allows (20 by default).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users/{user_id}/passkeys/registration (the `BeginPasskeyRegistration` operationId).
+	BeginPasskeyRegistrationWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BeginPasskeyRegistration Start adding a passkey (self, signed in with a session)
+	//
+	// Needs `current_password` or a sign-in within the last 5 minutes, else
+	// `403 REAUTHENTICATION_REQUIRED`. The options exclude the user's passkeys and prefer a
+	// discoverable passkey with user verification; `user.id` is a random handle of the user,
+	// never its ID or name. Finish within 5 minutes, from the same session, with
+	// `POST /users/{user_id}/passkeys`. `400 INVALID_REQUEST` when passkeys are not configured
+	// or the user has the most passkeys the host allows (20 by default).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /users/{user_id}/passkeys/registration (the `BeginPasskeyRegistration` operationId).
+	BeginPasskeyRegistration(ctx context.Context, userId UserID, body BeginPasskeyRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePasskeyWithBody Remove a passkey (self or `edit_users`)
+	//
+	// Self needs `current_password` or a sign-in within the last 5 minutes, else
+	// `403 REAUTHENTICATION_REQUIRED`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /users/{user_id}/passkeys/{passkey_id} (the `DeletePasskey` operationId).
+	DeletePasskeyWithBody(ctx context.Context, userId UserID, passkeyId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePasskey Remove a passkey (self or `edit_users`)
+	//
+	// Self needs `current_password` or a sign-in within the last 5 minutes, else
+	// `403 REAUTHENTICATION_REQUIRED`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /users/{user_id}/passkeys/{passkey_id} (the `DeletePasskey` operationId).
+	DeletePasskey(ctx context.Context, userId UserID, passkeyId string, body DeletePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenamePasskeyWithBody Rename a passkey (self or `edit_users`)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /users/{user_id}/passkeys/{passkey_id} (the `RenamePasskey` operationId).
+	RenamePasskeyWithBody(ctx context.Context, userId UserID, passkeyId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenamePasskey Rename a passkey (self or `edit_users`)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /users/{user_id}/passkeys/{passkey_id} (the `RenamePasskey` operationId).
+	RenamePasskey(ctx context.Context, userId UserID, passkeyId string, body RenamePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ChangePasswordWithBody Change a password
 	//
 	// Self sends the current `password` and `new_password`; a caller with `edit_users` acting on
@@ -2022,11 +2310,112 @@ func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
+// LoginPasskeyWithBody Finish a passkey sign-in
+//
+// Verifies the browser's answer and signs in as the other sign-ins do (a session, an access
+// and a refresh token). A wrong origin or RP ID, an answer sent again, a passkey of another
+// user, a missing user verification where required, a signature counter that went
+// backwards (a possible clone, audited) and an unknown, expired or used `login_id` are
+// all `401 INVALID_CREDENTIALS` and count against the client's limits.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/passkey (the `LoginPasskey` operationId).
+func (c *Client) LoginPasskeyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginPasskeyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LoginPasskey Finish a passkey sign-in
+//
+// Verifies the browser's answer and signs in as the other sign-ins do (a session, an access
+// and a refresh token). A wrong origin or RP ID, an answer sent again, a passkey of another
+// user, a missing user verification where required, a signature counter that went
+// backwards (a possible clone, audited) and an unknown, expired or used `login_id` are
+// all `401 INVALID_CREDENTIALS` and count against the client's limits.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /login/passkey (the `LoginPasskey` operationId).
+func (c *Client) LoginPasskey(ctx context.Context, body LoginPasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginPasskeyRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BeginPasskeyLoginWithBody Start a passkey sign-in (passwordless, or the second factor after a password)
+//
+// With `challenge_token` (from `POST /login/password`): the passkey is the second factor of
+// that challenge, user verification preferred. With `identifier`: a passwordless sign-in
+// with that user's passkeys; without either: a passwordless sign-in with a discoverable
+// passkey, which names its user. Passwordless sign-ins require user verification. An
+// identifier that names no user with a passkey gets discoverable options, so the answer
+// does not tell whether the account exists. The ceremony lasts 5 minutes and can be
+// finished once, with `POST /login/passkey`. An unknown, expired or used challenge is
+// `401 UNAUTHORIZED`; passkeys not configured, both fields, or a challenge of a user
+// without a passkey are `400 INVALID_REQUEST`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/passkey/begin (the `BeginPasskeyLogin` operationId).
+func (c *Client) BeginPasskeyLoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBeginPasskeyLoginRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BeginPasskeyLogin Start a passkey sign-in (passwordless, or the second factor after a password)
+//
+// With `challenge_token` (from `POST /login/password`): the passkey is the second factor of
+// that challenge, user verification preferred. With `identifier`: a passwordless sign-in
+// with that user's passkeys; without either: a passwordless sign-in with a discoverable
+// passkey, which names its user. Passwordless sign-ins require user verification. An
+// identifier that names no user with a passkey gets discoverable options, so the answer
+// does not tell whether the account exists. The ceremony lasts 5 minutes and can be
+// finished once, with `POST /login/passkey`. An unknown, expired or used challenge is
+// `401 UNAUTHORIZED`; passkeys not configured, both fields, or a challenge of a user
+// without a passkey are `400 INVALID_REQUEST`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /login/passkey/begin (the `BeginPasskeyLogin` operationId).
+func (c *Client) BeginPasskeyLogin(ctx context.Context, body BeginPasskeyLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBeginPasskeyLoginRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // LoginPasswordWithBody Sign in with a username or email and a password
 //
-// Answers with an access token and the user, or, when the user has TOTP enabled, with a
-// short-lived single-purpose `challenge_token` to complete with `POST /login/totp` or
-// `POST /login/recovery-code` (it is not an access token). An unknown user and a wrong
+// Answers with an access token and the user, or, when the user has TOTP or a passkey, with a
+// short-lived single-purpose `challenge_token` to complete with `POST /login/totp`,
+// `POST /login/recovery-code` or a passkey (`POST /login/passkey/begin` with the
+// `challenge_token`); `methods` lists those the user has (it is not an access token). An unknown user and a wrong
 // password are the same `401 INVALID_CREDENTIALS`, in the same time.
 //
 // Takes any type of body and a specified content type.
@@ -2046,9 +2435,10 @@ func (c *Client) LoginPasswordWithBody(ctx context.Context, contentType string, 
 
 // LoginPassword Sign in with a username or email and a password
 //
-// Answers with an access token and the user, or, when the user has TOTP enabled, with a
-// short-lived single-purpose `challenge_token` to complete with `POST /login/totp` or
-// `POST /login/recovery-code` (it is not an access token). An unknown user and a wrong
+// Answers with an access token and the user, or, when the user has TOTP or a passkey, with a
+// short-lived single-purpose `challenge_token` to complete with `POST /login/totp`,
+// `POST /login/recovery-code` or a passkey (`POST /login/passkey/begin` with the
+// `challenge_token`); `methods` lists those the user has (it is not an access token). An unknown user and a wrong
 // password are the same `401 INVALID_CREDENTIALS`, in the same time.
 //
 // Takes a body of the `application/json` content type.
@@ -2853,6 +3243,185 @@ func (c *Client) GetEmailVerification(ctx context.Context, userId UserID, reques
 	return c.Client.Do(req)
 }
 
+// ListPasskeys The user's passkeys, oldest first (self or `view_users`)
+//
+// Corresponds with GET /users/{user_id}/passkeys (the `ListPasskeys` operationId).
+func (c *Client) ListPasskeys(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPasskeysRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePasskeyWithBody Finish adding a passkey (self, the session that started it)
+//
+// Verifies the browser's `credential.toJSON()` (origin, RP ID, challenge, attestation) and
+// stores the passkey; `name` defaults to "Passkey". A refused credential and an unknown,
+// expired or used `registration_id` are `401 INVALID_CREDENTIALS`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users/{user_id}/passkeys (the `CreatePasskey` operationId).
+func (c *Client) CreatePasskeyWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePasskeyRequestWithBody(c.Server, userId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePasskey Finish adding a passkey (self, the session that started it)
+//
+// Verifies the browser's `credential.toJSON()` (origin, RP ID, challenge, attestation) and
+// stores the passkey; `name` defaults to "Passkey". A refused credential and an unknown,
+// expired or used `registration_id` are `401 INVALID_CREDENTIALS`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /users/{user_id}/passkeys (the `CreatePasskey` operationId).
+func (c *Client) CreatePasskey(ctx context.Context, userId UserID, body CreatePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePasskeyRequest(c.Server, userId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BeginPasskeyRegistrationWithBody Start adding a passkey (self, signed in with a session)
+//
+// Needs `current_password` or a sign-in within the last 5 minutes, else
+// `403 REAUTHENTICATION_REQUIRED`. The options exclude the user's passkeys and prefer a
+// discoverable passkey with user verification; `user.id` is a random handle of the user,
+// never its ID or name. Finish within 5 minutes, from the same session, with
+// `POST /users/{user_id}/passkeys`. `400 INVALID_REQUEST` when passkeys are not configured
+// or the user has the most passkeys the host allows (20 by default).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users/{user_id}/passkeys/registration (the `BeginPasskeyRegistration` operationId).
+func (c *Client) BeginPasskeyRegistrationWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBeginPasskeyRegistrationRequestWithBody(c.Server, userId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BeginPasskeyRegistration Start adding a passkey (self, signed in with a session)
+//
+// Needs `current_password` or a sign-in within the last 5 minutes, else
+// `403 REAUTHENTICATION_REQUIRED`. The options exclude the user's passkeys and prefer a
+// discoverable passkey with user verification; `user.id` is a random handle of the user,
+// never its ID or name. Finish within 5 minutes, from the same session, with
+// `POST /users/{user_id}/passkeys`. `400 INVALID_REQUEST` when passkeys are not configured
+// or the user has the most passkeys the host allows (20 by default).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /users/{user_id}/passkeys/registration (the `BeginPasskeyRegistration` operationId).
+func (c *Client) BeginPasskeyRegistration(ctx context.Context, userId UserID, body BeginPasskeyRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBeginPasskeyRegistrationRequest(c.Server, userId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePasskeyWithBody Remove a passkey (self or `edit_users`)
+//
+// Self needs `current_password` or a sign-in within the last 5 minutes, else
+// `403 REAUTHENTICATION_REQUIRED`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /users/{user_id}/passkeys/{passkey_id} (the `DeletePasskey` operationId).
+func (c *Client) DeletePasskeyWithBody(ctx context.Context, userId UserID, passkeyId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePasskeyRequestWithBody(c.Server, userId, passkeyId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePasskey Remove a passkey (self or `edit_users`)
+//
+// Self needs `current_password` or a sign-in within the last 5 minutes, else
+// `403 REAUTHENTICATION_REQUIRED`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /users/{user_id}/passkeys/{passkey_id} (the `DeletePasskey` operationId).
+func (c *Client) DeletePasskey(ctx context.Context, userId UserID, passkeyId string, body DeletePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePasskeyRequest(c.Server, userId, passkeyId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenamePasskeyWithBody Rename a passkey (self or `edit_users`)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /users/{user_id}/passkeys/{passkey_id} (the `RenamePasskey` operationId).
+func (c *Client) RenamePasskeyWithBody(ctx context.Context, userId UserID, passkeyId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenamePasskeyRequestWithBody(c.Server, userId, passkeyId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenamePasskey Rename a passkey (self or `edit_users`)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /users/{user_id}/passkeys/{passkey_id} (the `RenamePasskey` operationId).
+func (c *Client) RenamePasskey(ctx context.Context, userId UserID, passkeyId string, body RenamePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenamePasskeyRequest(c.Server, userId, passkeyId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ChangePasswordWithBody Change a password
 //
 // Self sends the current `password` and `new_password`; a caller with `edit_users` acting on
@@ -3527,6 +4096,86 @@ func NewHealthzRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewLoginPasskeyRequest calls the generic LoginPasskey builder with application/json body
+func NewLoginPasskeyRequest(server string, body LoginPasskeyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewLoginPasskeyRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewLoginPasskeyRequestWithBody constructs an http.Request for the LoginPasskey method, with any body, and a specified content type
+func NewLoginPasskeyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/passkey")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewBeginPasskeyLoginRequest calls the generic BeginPasskeyLogin builder with application/json body
+func NewBeginPasskeyLoginRequest(server string, body BeginPasskeyLoginJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBeginPasskeyLoginRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewBeginPasskeyLoginRequestWithBody constructs an http.Request for the BeginPasskeyLogin method, with any body, and a specified content type
+func NewBeginPasskeyLoginRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/passkey/begin")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4602,6 +5251,242 @@ func NewGetEmailVerificationRequest(server string, userId UserID, requestId Requ
 	return req, nil
 }
 
+// NewListPasskeysRequest constructs an http.Request for the ListPasskeys method
+func NewListPasskeysRequest(server string, userId UserID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/passkeys", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePasskeyRequest calls the generic CreatePasskey builder with application/json body
+func NewCreatePasskeyRequest(server string, userId UserID, body CreatePasskeyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePasskeyRequestWithBody(server, userId, "application/json", bodyReader)
+}
+
+// NewCreatePasskeyRequestWithBody constructs an http.Request for the CreatePasskey method, with any body, and a specified content type
+func NewCreatePasskeyRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/passkeys", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewBeginPasskeyRegistrationRequest calls the generic BeginPasskeyRegistration builder with application/json body
+func NewBeginPasskeyRegistrationRequest(server string, userId UserID, body BeginPasskeyRegistrationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBeginPasskeyRegistrationRequestWithBody(server, userId, "application/json", bodyReader)
+}
+
+// NewBeginPasskeyRegistrationRequestWithBody constructs an http.Request for the BeginPasskeyRegistration method, with any body, and a specified content type
+func NewBeginPasskeyRegistrationRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/passkeys/registration", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeletePasskeyRequest calls the generic DeletePasskey builder with application/json body
+func NewDeletePasskeyRequest(server string, userId UserID, passkeyId string, body DeletePasskeyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeletePasskeyRequestWithBody(server, userId, passkeyId, "application/json", bodyReader)
+}
+
+// NewDeletePasskeyRequestWithBody constructs an http.Request for the DeletePasskey method, with any body, and a specified content type
+func NewDeletePasskeyRequestWithBody(server string, userId UserID, passkeyId string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "passkey_id", passkeyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/passkeys/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRenamePasskeyRequest calls the generic RenamePasskey builder with application/json body
+func NewRenamePasskeyRequest(server string, userId UserID, passkeyId string, body RenamePasskeyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRenamePasskeyRequestWithBody(server, userId, passkeyId, "application/json", bodyReader)
+}
+
+// NewRenamePasskeyRequestWithBody constructs an http.Request for the RenamePasskey method, with any body, and a specified content type
+func NewRenamePasskeyRequestWithBody(server string, userId UserID, passkeyId string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "passkey_id", passkeyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/passkeys/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewChangePasswordRequest calls the generic ChangePassword builder with application/json body
 func NewChangePasswordRequest(server string, userId UserID, body ChangePasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5298,11 +6183,72 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
+	// LoginPasskeyWithBodyWithResponse Finish a passkey sign-in
+	//
+	// Verifies the browser's answer and signs in as the other sign-ins do (a session, an access
+	// and a refresh token). A wrong origin or RP ID, an answer sent again, a passkey of another
+	// user, a missing user verification where required, a signature counter that went
+	// backwards (a possible clone, audited) and an unknown, expired or used `login_id` are
+	// all `401 INVALID_CREDENTIALS` and count against the client's limits.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/passkey (the `LoginPasskey` operationId).
+	LoginPasskeyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginPasskeyResponse, error)
+
+	// LoginPasskeyWithResponse Finish a passkey sign-in
+	//
+	// Verifies the browser's answer and signs in as the other sign-ins do (a session, an access
+	// and a refresh token). A wrong origin or RP ID, an answer sent again, a passkey of another
+	// user, a missing user verification where required, a signature counter that went
+	// backwards (a possible clone, audited) and an unknown, expired or used `login_id` are
+	// all `401 INVALID_CREDENTIALS` and count against the client's limits.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/passkey (the `LoginPasskey` operationId).
+	LoginPasskeyWithResponse(ctx context.Context, body LoginPasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginPasskeyResponse, error)
+
+	// BeginPasskeyLoginWithBodyWithResponse Start a passkey sign-in (passwordless, or the second factor after a password)
+	//
+	// With `challenge_token` (from `POST /login/password`): the passkey is the second factor of
+	// that challenge, user verification preferred. With `identifier`: a passwordless sign-in
+	// with that user's passkeys; without either: a passwordless sign-in with a discoverable
+	// passkey, which names its user. Passwordless sign-ins require user verification. An
+	// identifier that names no user with a passkey gets discoverable options, so the answer
+	// does not tell whether the account exists. The ceremony lasts 5 minutes and can be
+	// finished once, with `POST /login/passkey`. An unknown, expired or used challenge is
+	// `401 UNAUTHORIZED`; passkeys not configured, both fields, or a challenge of a user
+	// without a passkey are `400 INVALID_REQUEST`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/passkey/begin (the `BeginPasskeyLogin` operationId).
+	BeginPasskeyLoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BeginPasskeyLoginResponse, error)
+
+	// BeginPasskeyLoginWithResponse Start a passkey sign-in (passwordless, or the second factor after a password)
+	//
+	// With `challenge_token` (from `POST /login/password`): the passkey is the second factor of
+	// that challenge, user verification preferred. With `identifier`: a passwordless sign-in
+	// with that user's passkeys; without either: a passwordless sign-in with a discoverable
+	// passkey, which names its user. Passwordless sign-ins require user verification. An
+	// identifier that names no user with a passkey gets discoverable options, so the answer
+	// does not tell whether the account exists. The ceremony lasts 5 minutes and can be
+	// finished once, with `POST /login/passkey`. An unknown, expired or used challenge is
+	// `401 UNAUTHORIZED`; passkeys not configured, both fields, or a challenge of a user
+	// without a passkey are `400 INVALID_REQUEST`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/passkey/begin (the `BeginPasskeyLogin` operationId).
+	BeginPasskeyLoginWithResponse(ctx context.Context, body BeginPasskeyLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*BeginPasskeyLoginResponse, error)
+
 	// LoginPasswordWithBodyWithResponse Sign in with a username or email and a password
 	//
-	// Answers with an access token and the user, or, when the user has TOTP enabled, with a
-	// short-lived single-purpose `challenge_token` to complete with `POST /login/totp` or
-	// `POST /login/recovery-code` (it is not an access token). An unknown user and a wrong
+	// Answers with an access token and the user, or, when the user has TOTP or a passkey, with a
+	// short-lived single-purpose `challenge_token` to complete with `POST /login/totp`,
+	// `POST /login/recovery-code` or a passkey (`POST /login/passkey/begin` with the
+	// `challenge_token`); `methods` lists those the user has (it is not an access token). An unknown user and a wrong
 	// password are the same `401 INVALID_CREDENTIALS`, in the same time.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -5312,9 +6258,10 @@ type ClientWithResponsesInterface interface {
 
 	// LoginPasswordWithResponse Sign in with a username or email and a password
 	//
-	// Answers with an access token and the user, or, when the user has TOTP enabled, with a
-	// short-lived single-purpose `challenge_token` to complete with `POST /login/totp` or
-	// `POST /login/recovery-code` (it is not an access token). An unknown user and a wrong
+	// Answers with an access token and the user, or, when the user has TOTP or a passkey, with a
+	// short-lived single-purpose `challenge_token` to complete with `POST /login/totp`,
+	// `POST /login/recovery-code` or a passkey (`POST /login/passkey/begin` with the
+	// `challenge_token`); `methods` lists those the user has (it is not an access token). An unknown user and a wrong
 	// password are the same `401 INVALID_CREDENTIALS`, in the same time.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -5756,6 +6703,97 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /users/{user_id}/email-verification/{request_id} (the `GetEmailVerification` operationId).
 	GetEmailVerificationWithResponse(ctx context.Context, userId UserID, requestId RequestID, reqEditors ...RequestEditorFn) (*GetEmailVerificationResponse, error)
+
+	// ListPasskeysWithResponse The user's passkeys, oldest first (self or `view_users`)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{user_id}/passkeys (the `ListPasskeys` operationId).
+	ListPasskeysWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListPasskeysResponse, error)
+
+	// CreatePasskeyWithBodyWithResponse Finish adding a passkey (self, the session that started it)
+	//
+	// Verifies the browser's `credential.toJSON()` (origin, RP ID, challenge, attestation) and
+	// stores the passkey; `name` defaults to "Passkey". A refused credential and an unknown,
+	// expired or used `registration_id` are `401 INVALID_CREDENTIALS`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{user_id}/passkeys (the `CreatePasskey` operationId).
+	CreatePasskeyWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePasskeyResponse, error)
+
+	// CreatePasskeyWithResponse Finish adding a passkey (self, the session that started it)
+	//
+	// Verifies the browser's `credential.toJSON()` (origin, RP ID, challenge, attestation) and
+	// stores the passkey; `name` defaults to "Passkey". A refused credential and an unknown,
+	// expired or used `registration_id` are `401 INVALID_CREDENTIALS`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{user_id}/passkeys (the `CreatePasskey` operationId).
+	CreatePasskeyWithResponse(ctx context.Context, userId UserID, body CreatePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePasskeyResponse, error)
+
+	// BeginPasskeyRegistrationWithBodyWithResponse Start adding a passkey (self, signed in with a session)
+	//
+	// Needs `current_password` or a sign-in within the last 5 minutes, else
+	// `403 REAUTHENTICATION_REQUIRED`. The options exclude the user's passkeys and prefer a
+	// discoverable passkey with user verification; `user.id` is a random handle of the user,
+	// never its ID or name. Finish within 5 minutes, from the same session, with
+	// `POST /users/{user_id}/passkeys`. `400 INVALID_REQUEST` when passkeys are not configured
+	// or the user has the most passkeys the host allows (20 by default).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{user_id}/passkeys/registration (the `BeginPasskeyRegistration` operationId).
+	BeginPasskeyRegistrationWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BeginPasskeyRegistrationResponse, error)
+
+	// BeginPasskeyRegistrationWithResponse Start adding a passkey (self, signed in with a session)
+	//
+	// Needs `current_password` or a sign-in within the last 5 minutes, else
+	// `403 REAUTHENTICATION_REQUIRED`. The options exclude the user's passkeys and prefer a
+	// discoverable passkey with user verification; `user.id` is a random handle of the user,
+	// never its ID or name. Finish within 5 minutes, from the same session, with
+	// `POST /users/{user_id}/passkeys`. `400 INVALID_REQUEST` when passkeys are not configured
+	// or the user has the most passkeys the host allows (20 by default).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{user_id}/passkeys/registration (the `BeginPasskeyRegistration` operationId).
+	BeginPasskeyRegistrationWithResponse(ctx context.Context, userId UserID, body BeginPasskeyRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*BeginPasskeyRegistrationResponse, error)
+
+	// DeletePasskeyWithBodyWithResponse Remove a passkey (self or `edit_users`)
+	//
+	// Self needs `current_password` or a sign-in within the last 5 minutes, else
+	// `403 REAUTHENTICATION_REQUIRED`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{user_id}/passkeys/{passkey_id} (the `DeletePasskey` operationId).
+	DeletePasskeyWithBodyWithResponse(ctx context.Context, userId UserID, passkeyId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeletePasskeyResponse, error)
+
+	// DeletePasskeyWithResponse Remove a passkey (self or `edit_users`)
+	//
+	// Self needs `current_password` or a sign-in within the last 5 minutes, else
+	// `403 REAUTHENTICATION_REQUIRED`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{user_id}/passkeys/{passkey_id} (the `DeletePasskey` operationId).
+	DeletePasskeyWithResponse(ctx context.Context, userId UserID, passkeyId string, body DeletePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePasskeyResponse, error)
+
+	// RenamePasskeyWithBodyWithResponse Rename a passkey (self or `edit_users`)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{user_id}/passkeys/{passkey_id} (the `RenamePasskey` operationId).
+	RenamePasskeyWithBodyWithResponse(ctx context.Context, userId UserID, passkeyId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RenamePasskeyResponse, error)
+
+	// RenamePasskeyWithResponse Rename a passkey (self or `edit_users`)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{user_id}/passkeys/{passkey_id} (the `RenamePasskey` operationId).
+	RenamePasskeyWithResponse(ctx context.Context, userId UserID, passkeyId string, body RenamePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*RenamePasskeyResponse, error)
 
 	// ChangePasswordWithBodyWithResponse Change a password
 	//
@@ -6661,6 +7699,244 @@ func (r HealthzResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r HealthzResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// LoginPasskeyResponse401Headers the declared response headers of an HTTP 401 response for LoginPasskey
+type LoginPasskeyResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// LoginPasskeyResponse429Headers the declared response headers of an HTTP 429 response for LoginPasskey
+type LoginPasskeyResponse429Headers struct {
+	RetryAfter int
+}
+
+// LoginPasskeyResponse503Headers the declared response headers of an HTTP 503 response for LoginPasskey
+type LoginPasskeyResponse503Headers struct {
+	RetryAfter int
+}
+
+type LoginPasskeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LoginSuccess
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *LoginPasskeyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *LoginPasskeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *LoginPasskeyResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r LoginPasskeyResponse) GetJSON200() *LoginSuccess {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r LoginPasskeyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r LoginPasskeyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r LoginPasskeyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r LoginPasskeyResponse) GetJSON413() *RequestTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r LoginPasskeyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r LoginPasskeyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r LoginPasskeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r LoginPasskeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r LoginPasskeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r LoginPasskeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r LoginPasskeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BeginPasskeyLoginResponse401Headers the declared response headers of an HTTP 401 response for BeginPasskeyLogin
+type BeginPasskeyLoginResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// BeginPasskeyLoginResponse429Headers the declared response headers of an HTTP 429 response for BeginPasskeyLogin
+type BeginPasskeyLoginResponse429Headers struct {
+	RetryAfter int
+}
+
+// BeginPasskeyLoginResponse503Headers the declared response headers of an HTTP 503 response for BeginPasskeyLogin
+type BeginPasskeyLoginResponse503Headers struct {
+	RetryAfter int
+}
+
+type BeginPasskeyLoginResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// LoginId names the ceremony; single use
+		LoginId string `json:"login_id"`
+
+		// Options PublicKeyCredentialCreationOptionsJSON (registration) or
+		// PublicKeyCredentialRequestOptionsJSON (sign-in), for the browser's
+		// `PublicKeyCredential.parseCreationOptionsFromJSON` or `parseRequestOptionsFromJSON`.
+		Options WebAuthnOptions `json:"options"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *BeginPasskeyLoginResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *BeginPasskeyLoginResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *BeginPasskeyLoginResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BeginPasskeyLoginResponse) GetJSON200() *struct {
+	// LoginId names the ceremony; single use
+	LoginId string `json:"login_id"`
+
+	// Options PublicKeyCredentialCreationOptionsJSON (registration) or
+	// PublicKeyCredentialRequestOptionsJSON (sign-in), for the browser's
+	// `PublicKeyCredential.parseCreationOptionsFromJSON` or `parseRequestOptionsFromJSON`.
+	Options WebAuthnOptions `json:"options"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BeginPasskeyLoginResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r BeginPasskeyLoginResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BeginPasskeyLoginResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r BeginPasskeyLoginResponse) GetJSON413() *RequestTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r BeginPasskeyLoginResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r BeginPasskeyLoginResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r BeginPasskeyLoginResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BeginPasskeyLoginResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BeginPasskeyLoginResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BeginPasskeyLoginResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BeginPasskeyLoginResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9293,6 +10569,567 @@ func (r GetEmailVerificationResponse) ContentType() string {
 	return ""
 }
 
+// ListPasskeysResponse401Headers the declared response headers of an HTTP 401 response for ListPasskeys
+type ListPasskeysResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListPasskeysResponse503Headers the declared response headers of an HTTP 503 response for ListPasskeys
+type ListPasskeysResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListPasskeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Passkeys []Passkey `json:"passkeys"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPasskeysResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPasskeysResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPasskeysResponse) GetJSON200() *struct {
+	Passkeys []Passkey `json:"passkeys"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListPasskeysResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListPasskeysResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListPasskeysResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListPasskeysResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListPasskeysResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPasskeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPasskeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPasskeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPasskeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePasskeyResponse401Headers the declared response headers of an HTTP 401 response for CreatePasskey
+type CreatePasskeyResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// CreatePasskeyResponse429Headers the declared response headers of an HTTP 429 response for CreatePasskey
+type CreatePasskeyResponse429Headers struct {
+	RetryAfter int
+}
+
+// CreatePasskeyResponse503Headers the declared response headers of an HTTP 503 response for CreatePasskey
+type CreatePasskeyResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreatePasskeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Passkey
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreatePasskeyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePasskeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePasskeyResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePasskeyResponse) GetJSON201() *Passkey {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreatePasskeyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreatePasskeyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreatePasskeyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreatePasskeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreatePasskeyResponse) GetJSON413() *RequestTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePasskeyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreatePasskeyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreatePasskeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePasskeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePasskeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePasskeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePasskeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BeginPasskeyRegistrationResponse401Headers the declared response headers of an HTTP 401 response for BeginPasskeyRegistration
+type BeginPasskeyRegistrationResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// BeginPasskeyRegistrationResponse429Headers the declared response headers of an HTTP 429 response for BeginPasskeyRegistration
+type BeginPasskeyRegistrationResponse429Headers struct {
+	RetryAfter int
+}
+
+// BeginPasskeyRegistrationResponse503Headers the declared response headers of an HTTP 503 response for BeginPasskeyRegistration
+type BeginPasskeyRegistrationResponse503Headers struct {
+	RetryAfter int
+}
+
+type BeginPasskeyRegistrationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Options PublicKeyCredentialCreationOptionsJSON (registration) or
+		// PublicKeyCredentialRequestOptionsJSON (sign-in), for the browser's
+		// `PublicKeyCredential.parseCreationOptionsFromJSON` or `parseRequestOptionsFromJSON`.
+		Options WebAuthnOptions `json:"options"`
+
+		// RegistrationId names the ceremony; single use
+		RegistrationId string `json:"registration_id"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *BeginPasskeyRegistrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *BeginPasskeyRegistrationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *BeginPasskeyRegistrationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON200() *struct {
+	// Options PublicKeyCredentialCreationOptionsJSON (registration) or
+	// PublicKeyCredentialRequestOptionsJSON (sign-in), for the browser's
+	// `PublicKeyCredential.parseCreationOptionsFromJSON` or `parseRequestOptionsFromJSON`.
+	Options WebAuthnOptions `json:"options"`
+
+	// RegistrationId names the ceremony; single use
+	RegistrationId string `json:"registration_id"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON413() *RequestTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r BeginPasskeyRegistrationResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BeginPasskeyRegistrationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BeginPasskeyRegistrationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BeginPasskeyRegistrationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BeginPasskeyRegistrationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeletePasskeyResponse401Headers the declared response headers of an HTTP 401 response for DeletePasskey
+type DeletePasskeyResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// DeletePasskeyResponse429Headers the declared response headers of an HTTP 429 response for DeletePasskey
+type DeletePasskeyResponse429Headers struct {
+	RetryAfter int
+}
+
+// DeletePasskeyResponse503Headers the declared response headers of an HTTP 503 response for DeletePasskey
+type DeletePasskeyResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeletePasskeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeletePasskeyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePasskeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeletePasskeyResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeletePasskeyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeletePasskeyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeletePasskeyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeletePasskeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeletePasskeyResponse) GetJSON413() *RequestTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeletePasskeyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeletePasskeyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeletePasskeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePasskeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePasskeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePasskeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePasskeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RenamePasskeyResponse401Headers the declared response headers of an HTTP 401 response for RenamePasskey
+type RenamePasskeyResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// RenamePasskeyResponse503Headers the declared response headers of an HTTP 503 response for RenamePasskey
+type RenamePasskeyResponse503Headers struct {
+	RetryAfter int
+}
+
+type RenamePasskeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Passkey
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RenamePasskeyResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RenamePasskeyResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RenamePasskeyResponse) GetJSON200() *Passkey {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RenamePasskeyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RenamePasskeyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RenamePasskeyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RenamePasskeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RenamePasskeyResponse) GetJSON413() *RequestTooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RenamePasskeyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RenamePasskeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RenamePasskeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RenamePasskeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RenamePasskeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RenamePasskeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ChangePasswordResponse401Headers the declared response headers of an HTTP 401 response for ChangePassword
 type ChangePasswordResponse401Headers struct {
 	WWWAuthenticate string
@@ -10875,11 +12712,96 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 	return ParseHealthzResponse(rsp)
 }
 
+// LoginPasskeyWithBodyWithResponse Finish a passkey sign-in
+//
+// Verifies the browser's answer and signs in as the other sign-ins do (a session, an access
+// and a refresh token). A wrong origin or RP ID, an answer sent again, a passkey of another
+// user, a missing user verification where required, a signature counter that went
+// backwards (a possible clone, audited) and an unknown, expired or used `login_id` are
+// all `401 INVALID_CREDENTIALS` and count against the client's limits.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/passkey (the `LoginPasskey` operationId).
+func (c *ClientWithResponses) LoginPasskeyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginPasskeyResponse, error) {
+	rsp, err := c.LoginPasskeyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginPasskeyResponse(rsp)
+}
+
+// LoginPasskeyWithResponse Finish a passkey sign-in
+//
+// Verifies the browser's answer and signs in as the other sign-ins do (a session, an access
+// and a refresh token). A wrong origin or RP ID, an answer sent again, a passkey of another
+// user, a missing user verification where required, a signature counter that went
+// backwards (a possible clone, audited) and an unknown, expired or used `login_id` are
+// all `401 INVALID_CREDENTIALS` and count against the client's limits.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/passkey (the `LoginPasskey` operationId).
+func (c *ClientWithResponses) LoginPasskeyWithResponse(ctx context.Context, body LoginPasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginPasskeyResponse, error) {
+	rsp, err := c.LoginPasskey(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginPasskeyResponse(rsp)
+}
+
+// BeginPasskeyLoginWithBodyWithResponse Start a passkey sign-in (passwordless, or the second factor after a password)
+//
+// With `challenge_token` (from `POST /login/password`): the passkey is the second factor of
+// that challenge, user verification preferred. With `identifier`: a passwordless sign-in
+// with that user's passkeys; without either: a passwordless sign-in with a discoverable
+// passkey, which names its user. Passwordless sign-ins require user verification. An
+// identifier that names no user with a passkey gets discoverable options, so the answer
+// does not tell whether the account exists. The ceremony lasts 5 minutes and can be
+// finished once, with `POST /login/passkey`. An unknown, expired or used challenge is
+// `401 UNAUTHORIZED`; passkeys not configured, both fields, or a challenge of a user
+// without a passkey are `400 INVALID_REQUEST`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/passkey/begin (the `BeginPasskeyLogin` operationId).
+func (c *ClientWithResponses) BeginPasskeyLoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BeginPasskeyLoginResponse, error) {
+	rsp, err := c.BeginPasskeyLoginWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBeginPasskeyLoginResponse(rsp)
+}
+
+// BeginPasskeyLoginWithResponse Start a passkey sign-in (passwordless, or the second factor after a password)
+//
+// With `challenge_token` (from `POST /login/password`): the passkey is the second factor of
+// that challenge, user verification preferred. With `identifier`: a passwordless sign-in
+// with that user's passkeys; without either: a passwordless sign-in with a discoverable
+// passkey, which names its user. Passwordless sign-ins require user verification. An
+// identifier that names no user with a passkey gets discoverable options, so the answer
+// does not tell whether the account exists. The ceremony lasts 5 minutes and can be
+// finished once, with `POST /login/passkey`. An unknown, expired or used challenge is
+// `401 UNAUTHORIZED`; passkeys not configured, both fields, or a challenge of a user
+// without a passkey are `400 INVALID_REQUEST`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/passkey/begin (the `BeginPasskeyLogin` operationId).
+func (c *ClientWithResponses) BeginPasskeyLoginWithResponse(ctx context.Context, body BeginPasskeyLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*BeginPasskeyLoginResponse, error) {
+	rsp, err := c.BeginPasskeyLogin(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBeginPasskeyLoginResponse(rsp)
+}
+
 // LoginPasswordWithBodyWithResponse Sign in with a username or email and a password
 //
-// Answers with an access token and the user, or, when the user has TOTP enabled, with a
-// short-lived single-purpose `challenge_token` to complete with `POST /login/totp` or
-// `POST /login/recovery-code` (it is not an access token). An unknown user and a wrong
+// Answers with an access token and the user, or, when the user has TOTP or a passkey, with a
+// short-lived single-purpose `challenge_token` to complete with `POST /login/totp`,
+// `POST /login/recovery-code` or a passkey (`POST /login/passkey/begin` with the
+// `challenge_token`); `methods` lists those the user has (it is not an access token). An unknown user and a wrong
 // password are the same `401 INVALID_CREDENTIALS`, in the same time.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10895,9 +12817,10 @@ func (c *ClientWithResponses) LoginPasswordWithBodyWithResponse(ctx context.Cont
 
 // LoginPasswordWithResponse Sign in with a username or email and a password
 //
-// Answers with an access token and the user, or, when the user has TOTP enabled, with a
-// short-lived single-purpose `challenge_token` to complete with `POST /login/totp` or
-// `POST /login/recovery-code` (it is not an access token). An unknown user and a wrong
+// Answers with an access token and the user, or, when the user has TOTP or a passkey, with a
+// short-lived single-purpose `challenge_token` to complete with `POST /login/totp`,
+// `POST /login/recovery-code` or a passkey (`POST /login/passkey/begin` with the
+// `challenge_token`); `methods` lists those the user has (it is not an access token). An unknown user and a wrong
 // password are the same `401 INVALID_CREDENTIALS`, in the same time.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -11572,6 +13495,151 @@ func (c *ClientWithResponses) GetEmailVerificationWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseGetEmailVerificationResponse(rsp)
+}
+
+// ListPasskeysWithResponse The user's passkeys, oldest first (self or `view_users`)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{user_id}/passkeys (the `ListPasskeys` operationId).
+func (c *ClientWithResponses) ListPasskeysWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListPasskeysResponse, error) {
+	rsp, err := c.ListPasskeys(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPasskeysResponse(rsp)
+}
+
+// CreatePasskeyWithBodyWithResponse Finish adding a passkey (self, the session that started it)
+//
+// Verifies the browser's `credential.toJSON()` (origin, RP ID, challenge, attestation) and
+// stores the passkey; `name` defaults to "Passkey". A refused credential and an unknown,
+// expired or used `registration_id` are `401 INVALID_CREDENTIALS`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{user_id}/passkeys (the `CreatePasskey` operationId).
+func (c *ClientWithResponses) CreatePasskeyWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePasskeyResponse, error) {
+	rsp, err := c.CreatePasskeyWithBody(ctx, userId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePasskeyResponse(rsp)
+}
+
+// CreatePasskeyWithResponse Finish adding a passkey (self, the session that started it)
+//
+// Verifies the browser's `credential.toJSON()` (origin, RP ID, challenge, attestation) and
+// stores the passkey; `name` defaults to "Passkey". A refused credential and an unknown,
+// expired or used `registration_id` are `401 INVALID_CREDENTIALS`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{user_id}/passkeys (the `CreatePasskey` operationId).
+func (c *ClientWithResponses) CreatePasskeyWithResponse(ctx context.Context, userId UserID, body CreatePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePasskeyResponse, error) {
+	rsp, err := c.CreatePasskey(ctx, userId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePasskeyResponse(rsp)
+}
+
+// BeginPasskeyRegistrationWithBodyWithResponse Start adding a passkey (self, signed in with a session)
+//
+// Needs `current_password` or a sign-in within the last 5 minutes, else
+// `403 REAUTHENTICATION_REQUIRED`. The options exclude the user's passkeys and prefer a
+// discoverable passkey with user verification; `user.id` is a random handle of the user,
+// never its ID or name. Finish within 5 minutes, from the same session, with
+// `POST /users/{user_id}/passkeys`. `400 INVALID_REQUEST` when passkeys are not configured
+// or the user has the most passkeys the host allows (20 by default).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{user_id}/passkeys/registration (the `BeginPasskeyRegistration` operationId).
+func (c *ClientWithResponses) BeginPasskeyRegistrationWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BeginPasskeyRegistrationResponse, error) {
+	rsp, err := c.BeginPasskeyRegistrationWithBody(ctx, userId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBeginPasskeyRegistrationResponse(rsp)
+}
+
+// BeginPasskeyRegistrationWithResponse Start adding a passkey (self, signed in with a session)
+//
+// Needs `current_password` or a sign-in within the last 5 minutes, else
+// `403 REAUTHENTICATION_REQUIRED`. The options exclude the user's passkeys and prefer a
+// discoverable passkey with user verification; `user.id` is a random handle of the user,
+// never its ID or name. Finish within 5 minutes, from the same session, with
+// `POST /users/{user_id}/passkeys`. `400 INVALID_REQUEST` when passkeys are not configured
+// or the user has the most passkeys the host allows (20 by default).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{user_id}/passkeys/registration (the `BeginPasskeyRegistration` operationId).
+func (c *ClientWithResponses) BeginPasskeyRegistrationWithResponse(ctx context.Context, userId UserID, body BeginPasskeyRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*BeginPasskeyRegistrationResponse, error) {
+	rsp, err := c.BeginPasskeyRegistration(ctx, userId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBeginPasskeyRegistrationResponse(rsp)
+}
+
+// DeletePasskeyWithBodyWithResponse Remove a passkey (self or `edit_users`)
+//
+// Self needs `current_password` or a sign-in within the last 5 minutes, else
+// `403 REAUTHENTICATION_REQUIRED`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{user_id}/passkeys/{passkey_id} (the `DeletePasskey` operationId).
+func (c *ClientWithResponses) DeletePasskeyWithBodyWithResponse(ctx context.Context, userId UserID, passkeyId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeletePasskeyResponse, error) {
+	rsp, err := c.DeletePasskeyWithBody(ctx, userId, passkeyId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePasskeyResponse(rsp)
+}
+
+// DeletePasskeyWithResponse Remove a passkey (self or `edit_users`)
+//
+// Self needs `current_password` or a sign-in within the last 5 minutes, else
+// `403 REAUTHENTICATION_REQUIRED`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{user_id}/passkeys/{passkey_id} (the `DeletePasskey` operationId).
+func (c *ClientWithResponses) DeletePasskeyWithResponse(ctx context.Context, userId UserID, passkeyId string, body DeletePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePasskeyResponse, error) {
+	rsp, err := c.DeletePasskey(ctx, userId, passkeyId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePasskeyResponse(rsp)
+}
+
+// RenamePasskeyWithBodyWithResponse Rename a passkey (self or `edit_users`)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{user_id}/passkeys/{passkey_id} (the `RenamePasskey` operationId).
+func (c *ClientWithResponses) RenamePasskeyWithBodyWithResponse(ctx context.Context, userId UserID, passkeyId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RenamePasskeyResponse, error) {
+	rsp, err := c.RenamePasskeyWithBody(ctx, userId, passkeyId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenamePasskeyResponse(rsp)
+}
+
+// RenamePasskeyWithResponse Rename a passkey (self or `edit_users`)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{user_id}/passkeys/{passkey_id} (the `RenamePasskey` operationId).
+func (c *ClientWithResponses) RenamePasskeyWithResponse(ctx context.Context, userId UserID, passkeyId string, body RenamePasskeyJSONRequestBody, reqEditors ...RequestEditorFn) (*RenamePasskeyResponse, error) {
+	rsp, err := c.RenamePasskey(ctx, userId, passkeyId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenamePasskeyResponse(rsp)
 }
 
 // ChangePasswordWithBodyWithResponse Change a password
@@ -12501,6 +14569,230 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseLoginPasskeyResponse parses an HTTP response from a LoginPasskeyWithResponse call
+func ParseLoginPasskeyResponse(rsp *http.Response) (*LoginPasskeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &LoginPasskeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LoginSuccess
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers LoginPasskeyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers LoginPasskeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers LoginPasskeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBeginPasskeyLoginResponse parses an HTTP response from a BeginPasskeyLoginWithResponse call
+func ParseBeginPasskeyLoginResponse(rsp *http.Response) (*BeginPasskeyLoginResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BeginPasskeyLoginResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// LoginId names the ceremony; single use
+			LoginId string `json:"login_id"`
+
+			// Options PublicKeyCredentialCreationOptionsJSON (registration) or
+			// PublicKeyCredentialRequestOptionsJSON (sign-in), for the browser's
+			// `PublicKeyCredential.parseCreationOptionsFromJSON` or `parseRequestOptionsFromJSON`.
+			Options WebAuthnOptions `json:"options"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers BeginPasskeyLoginResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers BeginPasskeyLoginResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers BeginPasskeyLoginResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -14954,6 +17246,539 @@ func ParseGetEmailVerificationResponse(rsp *http.Response) (*GetEmailVerificatio
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetEmailVerificationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPasskeysResponse parses an HTTP response from a ListPasskeysWithResponse call
+func ParseListPasskeysResponse(rsp *http.Response) (*ListPasskeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPasskeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Passkeys []Passkey `json:"passkeys"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListPasskeysResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPasskeysResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePasskeyResponse parses an HTTP response from a CreatePasskeyWithResponse call
+func ParseCreatePasskeyResponse(rsp *http.Response) (*CreatePasskeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePasskeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Passkey
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreatePasskeyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePasskeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePasskeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBeginPasskeyRegistrationResponse parses an HTTP response from a BeginPasskeyRegistrationWithResponse call
+func ParseBeginPasskeyRegistrationResponse(rsp *http.Response) (*BeginPasskeyRegistrationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BeginPasskeyRegistrationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Options PublicKeyCredentialCreationOptionsJSON (registration) or
+			// PublicKeyCredentialRequestOptionsJSON (sign-in), for the browser's
+			// `PublicKeyCredential.parseCreationOptionsFromJSON` or `parseRequestOptionsFromJSON`.
+			Options WebAuthnOptions `json:"options"`
+
+			// RegistrationId names the ceremony; single use
+			RegistrationId string `json:"registration_id"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers BeginPasskeyRegistrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers BeginPasskeyRegistrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers BeginPasskeyRegistrationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeletePasskeyResponse parses an HTTP response from a DeletePasskeyWithResponse call
+func ParseDeletePasskeyResponse(rsp *http.Response) (*DeletePasskeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePasskeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeletePasskeyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeletePasskeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeletePasskeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRenamePasskeyResponse parses an HTTP response from a RenamePasskeyWithResponse call
+func ParseRenamePasskeyResponse(rsp *http.Response) (*RenamePasskeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RenamePasskeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Passkey
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RenamePasskeyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers RenamePasskeyResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

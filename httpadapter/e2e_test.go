@@ -41,6 +41,7 @@ var e2eTests = []struct {
 	{"password change", testPasswordChange},
 	{"email verification", testEmailVerification},
 	{"totp", testTOTP},
+	{"passkeys", testPasskeys},
 	{"password reset", testPasswordReset},
 	{"password reset with totp", testPasswordResetTOTP},
 	{"sessions", testSessions},

@@ -2,6 +2,7 @@ package httpadapter
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -39,6 +40,30 @@ type loginTOTPRequest struct {
 type loginRecoveryRequest struct {
 	ChallengeToken string `json:"challenge_token" required:"true"`
 	RecoveryCode   string `json:"recovery_code" required:"true"`
+}
+
+type beginPasskeyLoginRequest struct {
+	Identifier     string `json:"identifier"`
+	ChallengeToken string `json:"challenge_token"`
+}
+
+type loginPasskeyRequest struct {
+	LoginID    string          `json:"login_id" required:"true"`
+	Credential json.RawMessage `json:"credential" required:"true"`
+}
+
+type currentPasswordRequest struct {
+	CurrentPassword *string `json:"current_password"`
+}
+
+type createPasskeyRequest struct {
+	RegistrationID string          `json:"registration_id" required:"true"`
+	Credential     json.RawMessage `json:"credential" required:"true"`
+	Name           string          `json:"name"`
+}
+
+type renamePasskeyRequest struct {
+	Name string `json:"name" required:"true"`
 }
 
 type createUserRequest struct {
@@ -110,6 +135,7 @@ type secondFactorRequired struct {
 	SecondFactorRequired bool      `json:"second_factor_required"`
 	ChallengeToken       string    `json:"challenge_token"`
 	ExpiresAt            time.Time `json:"expires_at"`
+	Methods              []string  `json:"methods"`
 }
 
 type loginSuccess struct {
@@ -124,7 +150,7 @@ func loginResponse(res *auth.LoginResult, err error) (any, error) {
 	case err != nil:
 		return nil, err
 	case res.SecondFactorRequired:
-		return secondFactorRequired{true, res.ChallengeToken, res.ChallengeExpiresAt}, nil
+		return secondFactorRequired{true, res.ChallengeToken, res.ChallengeExpiresAt, nonNil(res.Methods)}, nil
 	}
 	return loginSuccess{res.Token, res.User}, nil
 }
@@ -288,4 +314,11 @@ func (h *Handler) getJWKS(x *call) error {
 func (h *Handler) healthz(x *call) error {
 	h.writeRawJSON(x.w, http.StatusOK, []byte(`{"status":"ok"}`))
 	return nil
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }

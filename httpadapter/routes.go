@@ -127,6 +127,13 @@ var routes = []route{
 		res, err := h.svc.LoginRecoveryCode(x.ctx(), x.c, in.ChallengeToken, in.RecoveryCode)
 		return h.loginOut(x, res, err)
 	})},
+	{http.MethodPost, "/login/passkey/begin", authNone, optionalBody, op(200, func(h *Handler, x *call, in *beginPasskeyLoginRequest) (any, error) {
+		return result(h.svc.BeginPasskeyLogin(x.ctx(), x.c, in.Identifier, in.ChallengeToken))
+	})},
+	{http.MethodPost, "/login/passkey", authNone, requiredBody, op(200, func(h *Handler, x *call, in *loginPasskeyRequest) (any, error) {
+		res, err := h.svc.LoginPasskey(x.ctx(), x.c, in.LoginID, in.Credential)
+		return h.loginOut(x, res, err)
+	})},
 	{http.MethodPost, "/token/refresh", authNone, optionalBody, op(200, (*Handler).refresh)},
 	{http.MethodPost, "/logout", authOptional, noBody, op(204, (*Handler).logout)},
 	// users
@@ -188,6 +195,25 @@ var routes = []route{
 	})},
 	{http.MethodPost, "/users/{user_id}/reset-2fa", authRequired, requiredBody, op(204, func(h *Handler, x *call, in *recoveryCodeRequest) (any, error) {
 		return done(h.svc.Reset2FA(x.ctx(), x.c, x.p, x.param("user_id"), in.RecoveryCode))
+	})},
+	// passkeys
+	{http.MethodPost, "/users/{user_id}/passkeys/registration", authRequired, optionalBody, op(200, func(h *Handler, x *call, in *currentPasswordRequest) (any, error) {
+		return result(h.svc.BeginPasskeyRegistration(x.ctx(), x.c, x.p, x.param("user_id"), in.CurrentPassword))
+	})},
+	{http.MethodPost, "/users/{user_id}/passkeys", authRequired, requiredBody, op(201, func(h *Handler, x *call, in *createPasskeyRequest) (any, error) {
+		return result(h.svc.FinishPasskeyRegistration(x.ctx(), x.c, x.p, x.param("user_id"), in.RegistrationID, in.Credential, in.Name))
+	})},
+	{http.MethodGet, "/users/{user_id}/passkeys", authRequired, noBody, op(200, func(h *Handler, x *call, _ *none) (any, error) {
+		list, err := h.svc.ListPasskeys(x.ctx(), x.p, x.param("user_id"))
+		return struct {
+			Passkeys []auth.Passkey `json:"passkeys"`
+		}{list}, err
+	})},
+	{http.MethodPatch, "/users/{user_id}/passkeys/{passkey_id}", authRequired, requiredBody, op(200, func(h *Handler, x *call, in *renamePasskeyRequest) (any, error) {
+		return result(h.svc.RenamePasskey(x.ctx(), x.p, x.param("user_id"), x.param("passkey_id"), in.Name))
+	})},
+	{http.MethodDelete, "/users/{user_id}/passkeys/{passkey_id}", authRequired, optionalBody, op(204, func(h *Handler, x *call, in *currentPasswordRequest) (any, error) {
+		return done(h.svc.DeletePasskey(x.ctx(), x.c, x.p, x.param("user_id"), x.param("passkey_id"), in.CurrentPassword))
 	})},
 	// password reset
 	{http.MethodPost, "/password-reset", authOptional, requiredBody, op(202, func(h *Handler, x *call, in *requiredEmailRequest) (any, error) {

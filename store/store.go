@@ -202,6 +202,11 @@ const (
 	KindEmailVerification RequestKind = "email_verification"
 	KindPasswordReset     RequestKind = "password_reset"
 	KindLoginChallenge    RequestKind = "login_challenge"
+	// KindPasskeyRegistration and KindPasskeyLogin are pending passkey
+	// ceremonies: the request names the ceremony, and deleting it uses
+	// the ceremony's state up (the state itself travels sealed).
+	KindPasskeyRegistration RequestKind = "passkey_registration"
+	KindPasskeyLogin        RequestKind = "passkey_login"
 )
 
 // Verification names a step of a request that has been verified, for

@@ -164,7 +164,7 @@ func ValidateDigests(digests []string) error {
 // ValidateRequest checks r against the limits above.
 func ValidateRequest(r *Request) error {
 	switch r.Kind {
-	case KindEmailVerification, KindPasswordReset, KindLoginChallenge:
+	case KindEmailVerification, KindPasswordReset, KindLoginChallenge, KindPasskeyRegistration, KindPasskeyLogin:
 	default:
 		return fmt.Errorf("%w: unknown request kind", ErrInvalid)
 	}

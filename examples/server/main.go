@@ -24,6 +24,8 @@
 //	-mail-from         LATCH_MAIL_FROM         sender of the messages, "Latch <noreply@example.com>"
 //	-dev               LATCH_DEV               development mode: codes go to the log; loopback skips per-IP limits
 //	-cookie-mode       LATCH_COOKIE_MODE       refresh tokens travel in a __Host- cookie (browser clients)
+//	-rp-origins        LATCH_RP_ORIGINS        passkeys: origins of the sign-in pages (default http://localhost:PORT)
+//	-rp-id             LATCH_RP_ID             passkeys: relying party ID (default the first origin's host)
 //	-shutdown-timeout  LATCH_SHUTDOWN_TIMEOUT  time given to requests in flight on SIGTERM (default 10s)
 //	-version                                   print the version and exit
 //
@@ -140,6 +142,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, stdout io.Write
 		Logger:     logger,
 		Notifier:   notifier,
 		Observer:   m,
+		Passkeys:   passkeyConfig(o),
 	}
 	if o.dev {
 		acfg.Limits.Exempt = loopback

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/latchkit/latch/auth"
 )
 
 // flagEnv names the environment variable of each flag. Every flag has one,
@@ -27,6 +30,8 @@ var flagEnv = map[string]string{
 	"client-ca":         "LATCH_CLIENT_CA",
 	"client-cert-login": "LATCH_CLIENT_CERT_LOGIN",
 	"cookie-mode":       "LATCH_COOKIE_MODE",
+	"rp-id":             "LATCH_RP_ID",
+	"rp-origins":        "LATCH_RP_ORIGINS",
 	"smtp-url":          "LATCH_SMTP_URL",
 	"mail-from":         "LATCH_MAIL_FROM",
 	"dev":               "LATCH_DEV",
@@ -43,6 +48,7 @@ type options struct {
 	clientCA           string
 	clientCertLogin    bool
 	cookieMode         bool
+	rpID, rpOrigins    string
 	smtpURL, mailFrom  string
 	dev                bool
 	shutdownTimeout    time.Duration
@@ -67,6 +73,8 @@ func newFlagSet(o *options, out io.Writer) *flag.FlagSet {
 	fl.StringVar(&o.smtpURL, "smtp-url", "", "deliver codes by SMTP: smtp://user:password@host:port (STARTTLS when offered) or smtps://... (implicit TLS)")
 	fl.StringVar(&o.mailFrom, "mail-from", "", `sender of -smtp-url's messages, e.g. "Latch <noreply@example.com>"`)
 	fl.BoolVar(&o.cookieMode, "cookie-mode", false, "keep refresh tokens in a __Host- cookie (HttpOnly, Secure, SameSite=Strict) for browser clients, with cross-site request checks")
+	fl.StringVar(&o.rpID, "rp-id", "", "passkeys: the relying party ID, a domain every origin is part of (default: the host of the first -rp-origins)")
+	fl.StringVar(&o.rpOrigins, "rp-origins", "", "passkeys: comma-separated origins the sign-in pages run at (default http://localhost:PORT of -addr, https with -tls-cert; browsers refuse passkeys on IP-address origins)")
 	fl.BoolVar(&o.dev, "dev", false, "development mode: write verification and reset codes to the log, and relax the per-IP limits for loopback clients")
 	fl.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM, wait this long for requests in flight before closing their connections")
 	fl.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -182,4 +190,33 @@ func versionString() string {
 	}
 	fmt.Fprintf(&b, " %s", bi.GoVersion)
 	return b.String()
+}
+
+// passkeyConfig is the relying party of the server's passkeys: -rp-origins
+// (default http://localhost with the port of -addr, https with
+// -tls-cert: browsers refuse WebAuthn on IP-address origins, so the page
+// is opened at localhost) and -rp-id (default the first origin's host).
+func passkeyConfig(o *options) auth.PasskeyConfig {
+	var origins []string
+	for _, v := range strings.Split(o.rpOrigins, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			origins = append(origins, v)
+		}
+	}
+	if len(origins) == 0 {
+		scheme, def := "http", "80"
+		if o.tlsCert != "" {
+			scheme, def = "https", "443"
+		}
+		_, port, err := net.SplitHostPort(o.addr)
+		if err != nil || port == "" || port == "0" {
+			port = "8080"
+		}
+		origin := scheme + "://localhost"
+		if port != def {
+			origin += ":" + port
+		}
+		origins = []string{origin}
+	}
+	return auth.PasskeyConfig{RPID: o.rpID, RPOrigins: origins}
 }

@@ -48,6 +48,43 @@ async function enter(tok) {
   $("who").textContent = state.user.username;
   show("account");
   await listSessions();
+  await listPasskeys();
+}
+
+// Passkeys (WebAuthn): the server sends options in the JSON form that
+// PublicKeyCredential.parse*OptionsFromJSON reads, and takes the
+// credential's toJSON() back.
+async function passkeySignIn(body) {
+  const begin = await call("POST", "/login/passkey/begin", body);
+  const cred = await navigator.credentials.get({
+    publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(begin.options),
+  });
+  return call("POST", "/login/passkey", { login_id: begin.login_id, credential: cred.toJSON() });
+}
+
+async function listPasskeys() {
+  const list = await call("GET", "/users/" + state.user.id + "/passkeys", undefined, state.access);
+  const ul = $("passkeys");
+  ul.replaceChildren();
+  for (const p of list.passkeys) {
+    const li = document.createElement("li");
+    li.textContent = `${p.name}, added ${p.created_at}, last used ${p.last_used_at || "never"}${p.backup_state ? ", synced" : ""} `;
+    const del = document.createElement("button");
+    del.type = "button";
+    del.textContent = "Remove";
+    del.className = "passkey-remove";
+    del.addEventListener("click", async () => {
+      try {
+        await call("DELETE", "/users/" + state.user.id + "/passkeys/" + p.id, undefined, state.access);
+        await listPasskeys();
+        status("Passkey removed.");
+      } catch (e) {
+        status("Removing the passkey failed (sign in again within 5 minutes first): " + e.message, true);
+      }
+    });
+    li.append(del);
+    ul.append(li);
+  }
 }
 
 async function listSessions() {
@@ -75,8 +112,10 @@ $("signin").addEventListener("submit", async (ev) => {
     $("password").value = "";
     if (res.second_factor_required) {
       state.challenge = res.challenge_token;
+      $("totp-factor").hidden = !res.methods.includes("totp");
+      $("passkey-factor").hidden = !res.methods.includes("passkey");
       show("second");
-      status("Enter the code of your authenticator app.");
+      status(res.methods.includes("totp") ? "Enter the code of your authenticator app, or use a passkey." : "Confirm with your passkey.");
       return;
     }
     await enter(res);
@@ -95,6 +134,41 @@ $("second").addEventListener("submit", async (ev) => {
     status("Signed in.");
   } catch (e) {
     status("That code did not work: " + e.message, true);
+  }
+});
+
+$("passkey-signin").addEventListener("click", async () => {
+  try {
+    const id = $("identifier").value;
+    await enter(await passkeySignIn(id ? { identifier: id } : {}));
+    status("Signed in with a passkey.");
+  } catch (e) {
+    status("Passkey sign-in failed: " + e.message, true);
+  }
+});
+
+$("passkey-second").addEventListener("click", async () => {
+  try {
+    await enter(await passkeySignIn({ challenge_token: state.challenge }));
+    status("Signed in with a password and a passkey.");
+  } catch (e) {
+    status("Passkey sign-in failed: " + e.message, true);
+  }
+});
+
+$("passkey-add").addEventListener("click", async () => {
+  try {
+    const path = "/users/" + state.user.id + "/passkeys";
+    const reg = await call("POST", path + "/registration", undefined, state.access);
+    const cred = await navigator.credentials.create({
+      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(reg.options),
+    });
+    await call("POST", path, { registration_id: reg.registration_id, credential: cred.toJSON(), name: $("passkey-name").value }, state.access);
+    $("passkey-name").value = "";
+    await listPasskeys();
+    status("Passkey added.");
+  } catch (e) {
+    status("Adding a passkey failed (sign in again within 5 minutes first): " + e.message, true);
   }
 });
 
