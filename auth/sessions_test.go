@@ -316,6 +316,14 @@ func TestSessionBindIP(t *testing.T) {
 	e.dead(tok.AccessToken, "the session ended")
 }
 
+// other returns a base62 character that is not c.
+func other(c byte) string {
+	if c == 'x' {
+		return "y"
+	}
+	return "x"
+}
+
 func TestRefreshRefusesGarbage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -327,7 +335,7 @@ func TestRefreshRefusesGarbage(t *testing.T) {
 		{"empty", ""},
 		{"access token", tok.AccessToken},
 		{"API-token shaped", "lt_" + tok.RefreshToken[3:]},
-		{"checksum broken", tok.RefreshToken[:20] + "x" + tok.RefreshToken[21:]},
+		{"checksum broken", tok.RefreshToken[:20] + other(tok.RefreshToken[20]) + tok.RefreshToken[21:]},
 		{"well formed but unknown", "lr_Rf7KqZ2mXw9LpT4vNc8HjB3sDy6GaE1uQo5WiU0tYkSclfuoV"},
 	}
 	for _, tc := range tests {
