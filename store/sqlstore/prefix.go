@@ -42,35 +42,18 @@ const (
 	maxCachedLen        = 16 << 10
 )
 
-// prefixers holds one prefixer per dialect and prefix, so stores with the
-// same prefix share rewritten statements.
-var prefixers sync.Map // prefixerKey -> *prefixer
-
-type prefixerKey struct {
-	d      Dialect
-	prefix string
-}
-
-// prefixerFor returns the prefixer of prefix for d's migrations, or nil
-// for an empty prefix.
+// prefixerFor returns a prefixer of prefix for d's migrations, or nil for
+// an empty prefix. Each store has its own (the package keeps no global
+// state).
 func prefixerFor(d Dialect, prefix string) (*prefixer, error) {
 	if prefix == "" {
 		return nil, nil
-	}
-	k := prefixerKey{d, prefix}
-	if p, ok := prefixers.Load(k); ok {
-		return p.(*prefixer), nil
 	}
 	names, err := d.objectNames()
 	if err != nil {
 		return nil, err
 	}
-	p, err := newPrefixer(prefix, names)
-	if err != nil {
-		return nil, err
-	}
-	actual, _ := prefixers.LoadOrStore(k, p)
-	return actual.(*prefixer), nil
+	return newPrefixer(prefix, names)
 }
 
 // newPrefixer returns a prefixer adding prefix to names. It refuses a

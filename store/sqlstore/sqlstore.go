@@ -312,7 +312,7 @@ func createPrivate(dsn string) error {
 type stmtCache struct {
 	db     *sql.DB
 	names  *prefixer // rewrites each statement once, when it is prepared
-	m      sync.Map // query string -> *sql.Stmt
+	m      sync.Map  // query string -> *sql.Stmt
 	mu     sync.Mutex
 	closed bool
 }
