@@ -28,7 +28,7 @@ func (s *Store) Dump(ctx context.Context) (*store.Dump, error) {
 			return err
 		}
 		defer func() { _ = tx.Rollback() }()
-		d, err = dump(ctx, conn{tx: tx})
+		d, err = dump(ctx, conn{tx: tx, names: s.names})
 		if err != nil {
 			return err
 		}
@@ -397,7 +397,7 @@ func insertAll(ctx context.Context, c conn, query string, n int, args func(i int
 	if c.tx == nil {
 		return errors.New("sqlstore: insertAll outside a transaction")
 	}
-	st, err := c.tx.PrepareContext(ctx, query)
+	st, err := c.tx.PrepareContext(ctx, c.names.rewrite(query))
 	if err != nil {
 		return err
 	}

@@ -153,9 +153,12 @@ func (s *Store) pgChanges(ctx context.Context) (<-chan store.Change, error) {
 		return nil, s.fail(ctx, err)
 	}
 	var schema string
-	err = c.QueryRow(ctx, `SELECT COALESCE(current_schema(), '')`).Scan(&schema)
+	// No prefix on PostgreSQL (Options.Schema separates stores there), so
+	// the rewrites below change nothing; they keep every statement on one
+	// path.
+	err = c.QueryRow(ctx, s.names.rewrite(`SELECT COALESCE(current_schema(), '')`)).Scan(&schema)
 	if err == nil {
-		_, err = c.Exec(ctx, `LISTEN `+pgChannel)
+		_, err = c.Exec(ctx, s.names.rewrite(`LISTEN `+pgChannel))
 	}
 	if err != nil {
 		release()
@@ -266,9 +269,9 @@ func (s *Store) sqliteChanges(ctx context.Context) (<-chan store.Change, error) 
 		return nil, s.fail(ctx, err)
 	}
 	var last, version int64
-	err = q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM latch_changes`).Scan(&last)
+	err = q.QueryRowContext(ctx, s.names.rewrite(`SELECT COALESCE(MAX(seq), 0) FROM latch_changes`)).Scan(&last)
 	if err == nil && own {
-		err = q.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&version)
+		err = q.QueryRowContext(ctx, s.names.rewrite(`PRAGMA data_version`)).Scan(&version)
 	}
 	if err != nil {
 		release()
@@ -294,7 +297,7 @@ func (s *Store) sqliteChanges(ctx context.Context) (<-chan store.Change, error) 
 			at := time.Now()
 			if own {
 				var v int64
-				if err := q.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+				if err := q.QueryRowContext(ctx, s.names.rewrite(`PRAGMA data_version`)).Scan(&v); err != nil {
 					return
 				}
 				if v == version {
@@ -306,7 +309,7 @@ func (s *Store) sqliteChanges(ctx context.Context) (<-chan store.Change, error) 
 				version = v
 			}
 			for {
-				n, err := f.readChanges(ctx, q, &last)
+				n, err := f.readChanges(ctx, q, s.names, &last)
 				if err != nil {
 					return
 				}
@@ -322,9 +325,10 @@ func (s *Store) sqliteChanges(ctx context.Context) (<-chan store.Change, error) 
 	return f.ch, nil
 }
 
-// readChanges delivers the rows after *last, at most changesBatch.
-func (f *feed) readChanges(ctx context.Context, q querier, last *int64) (int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, kind, key FROM latch_changes WHERE seq > $1 ORDER BY seq LIMIT $2`, *last, changesBatch)
+// readChanges delivers the rows after *last, at most changesBatch; names
+// is the store's prefixer.
+func (f *feed) readChanges(ctx context.Context, q querier, names *prefixer, last *int64) (int, error) {
+	rows, err := q.QueryContext(ctx, names.rewrite(`SELECT seq, kind, key FROM latch_changes WHERE seq > $1 ORDER BY seq LIMIT $2`), *last, changesBatch)
 	if err != nil {
 		return 0, err
 	}

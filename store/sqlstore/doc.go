@@ -10,6 +10,8 @@
 //	defer s.Close()
 //
 // A host that already has a pool passes it to [New] with its [Dialect].
+// [OpenWith] and [NewWith] take [Options] that put Latch's tables beside
+// the host's own in one database (see Sharing a database).
 //
 // # Drivers
 //
@@ -22,7 +24,7 @@
 // github.com/jackc/pgx/v5/stdlib with the extended query protocol (cached
 // prepared statements); the simple protocol is refused. Any pgx connection
 // parameter may be given in the URL, including search_path to place the
-// tables in a schema.
+// tables in a schema (or see Options.Schema).
 //
 // # Schema and migrations
 //
@@ -43,6 +45,31 @@
 // that belongs to a user (whose foreign keys cascade on delete, as refresh
 // tokens' do from their session). Each session keeps when it stops being
 // live (ends_at), so expired sessions are deleted by a range of an index.
+//
+// # Sharing a database
+//
+// A host may keep Latch's tables in the database that holds its own, even
+// one with its own users or sessions table:
+//
+//	s, err := sqlstore.OpenWith(ctx, "/var/lib/app/app.db", sqlstore.Options{TablePrefix: "latch_"})
+//	s, err := sqlstore.OpenWith(ctx, "postgres://app@db.internal/app", sqlstore.Options{Schema: "latch"})
+//
+// On PostgreSQL, Options.Schema names the schema holding every Latch
+// object (created if missing, with the CREATE privilege on the database);
+// each connection's search_path is that schema alone, so Latch neither
+// sees nor touches the host's tables, and its migrations are recorded and
+// locked per schema. On SQLite, where a database has one namespace,
+// Options.TablePrefix is put before the name of every table, index and
+// trigger Latch creates (latch_users, latch_users_username_fold_uniq,
+// latch_latch_schema_version). The names are read from the embedded
+// migration files, and every statement the store runs, migrations and
+// trigger bodies included, is rewritten once when first used: each such
+// name, as a whole identifier outside string literals and comments, gets
+// the prefix. Stores with different prefixes, or schemas, in one database
+// are independent. Each option belongs to its dialect (a prefix on
+// PostgreSQL or a schema on SQLite is refused with [ErrOptions]):
+// PostgreSQL's schemas already separate every kind of object, functions
+// included, without rewriting SQL.
 //
 // # Atomicity
 //

@@ -7,6 +7,10 @@ var (
 	ErrClosed = errors.New("sqlstore: store is closed")
 	// ErrDSN is returned by Open for a data source name it cannot use.
 	ErrDSN = errors.New("sqlstore: invalid data source name")
+	// ErrOptions is returned by OpenWith and NewWith for Options they
+	// cannot use: a malformed table prefix or schema, or one given for the
+	// other dialect.
+	ErrOptions = errors.New("sqlstore: invalid options")
 	// ErrDialect is returned by New for a Dialect other than SQLite and
 	// Postgres.
 	ErrDialect = errors.New("sqlstore: unknown dialect")

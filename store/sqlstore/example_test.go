@@ -90,3 +90,40 @@ func ExampleStore_CreateUser_errorChecking() {
 	// u4 refused: store: invalid record: username contains a NUL byte
 	// u5 created
 }
+
+// A host keeps Latch's tables in its own SQLite database, beside its own
+// users table, under the prefix latch_. (On PostgreSQL, give
+// Options{Schema: "latch"} instead.)
+func ExampleOpenWith() {
+	dir, err := os.MkdirTemp("", "latch-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "app.db")
+
+	ctx := context.Background()
+	s, err := sqlstore.OpenWith(ctx, path, sqlstore.Options{TablePrefix: "latch_"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateUser(ctx, &store.User{ID: "u1", Username: "alice"}); err != nil {
+		log.Fatal(err)
+	}
+
+	// Another store on the same file, with another prefix, is independent.
+	other, err := sqlstore.OpenWith(ctx, path, sqlstore.Options{TablePrefix: "staging_"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer other.Close()
+	_, err = other.UserByUsername(ctx, "alice")
+	fmt.Println(errors.Is(err, store.ErrNotFound))
+
+	_, err = sqlstore.OpenWith(ctx, path, sqlstore.Options{TablePrefix: "Latch-"})
+	fmt.Println(errors.Is(err, sqlstore.ErrOptions))
+	// Output:
+	// true
+	// true
+}

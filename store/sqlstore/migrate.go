@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -60,7 +61,8 @@ const SchemaVersion = 6
 
 // migrate brings the schema up to date in one transaction that excludes
 // every other migrator of the same database: PostgreSQL takes a
-// transaction-level advisory lock (keyed by the current schema), SQLite
+// transaction-level advisory lock (keyed by the current schema, or
+// Options.Schema, which it creates), SQLite
 // begins with BEGIN IMMEDIATE (the writer's _txlock), which takes the
 // database's write lock.
 func (s *Store) migrate(ctx context.Context) error {
@@ -73,7 +75,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	err = s.tx(ctx, func(c conn) error {
 		if s.dialect == Postgres {
-			if _, err := c.exec(ctx, `SELECT pg_advisory_xact_lock(1818326131, hashtext(COALESCE(current_schema(), '')))`); err != nil {
+			if err := s.lockSchema(ctx, c); err != nil {
 				return err
 			}
 		}
@@ -104,10 +106,43 @@ func (s *Store) migrate(ctx context.Context) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, ErrSchemaTooNew):
+	case errors.Is(err, ErrSchemaTooNew), errors.Is(err, ErrOptions):
 		return err
 	case ctx.Err() != nil:
 		return fmt.Errorf("sqlstore: migrate: %w", ctx.Err())
 	}
 	return fmt.Errorf("sqlstore: migrate: %w", err)
+}
+
+// lockSchema takes the PostgreSQL migration lock of the store's schema
+// and, with Options.Schema, creates the schema if it is missing and checks
+// that the connection uses it.
+func (s *Store) lockSchema(ctx context.Context, c conn) error {
+	if s.schema == "" {
+		_, err := c.exec(ctx, `SELECT pg_advisory_xact_lock(1818326131, hashtext(COALESCE(current_schema(), '')))`)
+		return err
+	}
+	// The same key as above once the schema exists and is current.
+	if _, err := c.exec(ctx, `SELECT pg_advisory_xact_lock(1818326131, hashtext($1))`, s.schema); err != nil {
+		return err
+	}
+	// Look before creating: CREATE SCHEMA IF NOT EXISTS needs the CREATE
+	// privilege on the database even when the schema exists.
+	var exists bool
+	if err := c.row(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, s.schema).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := c.exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+quoteIdent(s.schema)); err != nil {
+			return err
+		}
+	}
+	var current sql.NullString
+	if err := c.row(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
+		return err
+	}
+	if current.String != s.schema {
+		return fmt.Errorf("%w: the connection's search_path selects schema %q, not %q", ErrOptions, current.String, s.schema)
+	}
+	return nil
 }

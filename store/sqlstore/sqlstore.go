@@ -78,6 +78,10 @@ type Store struct {
 	// opened by Open) and otherwise polls through r.
 	pgcfg   *pgx.ConnConfig
 	feedDSN string
+	// names prefixes table names (Options.TablePrefix); nil for none.
+	names *prefixer
+	// schema is Options.Schema.
+	schema string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -96,14 +100,11 @@ var _ store.Store = (*Store)(nil)
 // (mode 0600: it holds password hashes), and maps up to 1 GiB of the file into memory for reads
 // (mmap_size; give _pragma=mmap_size(0) to turn that off). ":memory:" (or a file: URI with mode=memory) is a private
 // in-memory database served by one connection.
+//
+// To keep Latch's tables apart from the host's in a shared database, use
+// [OpenWith].
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if isPostgresDSN(dsn) {
-		return openPostgres(ctx, dsn)
-	}
-	return openSQLite(ctx, dsn)
+	return OpenWith(ctx, dsn, Options{})
 }
 
 // New returns a Store over db, an existing pool for dialect, after applying
@@ -114,15 +115,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // have a busy timeout and begin write transactions with BEGIN IMMEDIATE
 // (modernc.org/sqlite DSN parameters _foreign_keys=1&_busy_timeout=5000&
 // _txlock=immediate); Open does all of this for you. For PostgreSQL, db
-// must not use the simple query protocol.
+// must not use the simple query protocol. [NewWith] takes Options.
 func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {
-	if dialect != SQLite && dialect != Postgres {
-		return nil, ErrDialect
-	}
+	return NewWith(ctx, db, dialect, Options{})
+}
+
+func newWith(ctx context.Context, db *sql.DB, dialect Dialect, names *prefixer, schema string) (*Store, error) {
 	if db == nil {
 		return nil, fmt.Errorf("%w: nil *sql.DB", ErrDSN)
 	}
-	s := newStore(dialect, db, db, false)
+	s := newStore(dialect, db, db, false, names, schema)
 	if err := s.migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -130,12 +132,12 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {
 	return s, nil
 }
 
-func newStore(d Dialect, w, r *sql.DB, owns bool) *Store {
-	s := &Store{dialect: d, w: w, r: r, ownsDB: owns, done: make(chan struct{})}
-	s.wst = &stmtCache{db: w}
+func newStore(d Dialect, w, r *sql.DB, owns bool, names *prefixer, schema string) *Store {
+	s := &Store{dialect: d, w: w, r: r, ownsDB: owns, names: names, schema: schema, done: make(chan struct{})}
+	s.wst = &stmtCache{db: w, names: names}
 	s.rst = s.wst
 	if r != w {
-		s.rst = &stmtCache{db: r}
+		s.rst = &stmtCache{db: r, names: names}
 	}
 	return s
 }
@@ -168,7 +170,7 @@ func isPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
-func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+func openPostgres(ctx context.Context, dsn, schema string) (*Store, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx's message may quote the DSN, password included; say less.
@@ -177,12 +179,18 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if cfg.DefaultQueryExecMode == pgx.QueryExecModeSimpleProtocol {
 		return nil, fmt.Errorf("%w: the simple query protocol is not supported", ErrDSN)
 	}
+	if schema != "" {
+		if cfg.RuntimeParams == nil {
+			cfg.RuntimeParams = map[string]string{}
+		}
+		cfg.RuntimeParams["search_path"] = quoteIdent(schema)
+	}
 	db := stdlib.OpenDB(*cfg)
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := newStore(Postgres, db, db, true)
+	s := newStore(Postgres, db, db, true, nil, schema)
 	s.pgcfg = cfg
 	if err := s.migrate(ctx); err != nil {
 		_ = s.Close()
@@ -242,7 +250,7 @@ func sqliteDSNs(dsn string) (writer, reader string, memory bool, err error) {
 	return writer, reader, memory, nil
 }
 
-func openSQLite(ctx context.Context, dsn string) (*Store, error) {
+func openSQLite(ctx context.Context, dsn string, names *prefixer) (*Store, error) {
 	wdsn, rdsn, memory, err := sqliteDSNs(dsn)
 	if err != nil {
 		return nil, err
@@ -271,7 +279,7 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
 	}
-	s := newStore(SQLite, w, r, true)
+	s := newStore(SQLite, w, r, true, names, "")
 	if !memory {
 		s.feedDSN = rdsn
 	}
@@ -316,7 +324,8 @@ func createPrivate(dsn string) error {
 // stmtCache holds the statements prepared on one pool.
 type stmtCache struct {
 	db     *sql.DB
-	m      sync.Map // query string -> *sql.Stmt
+	names  *prefixer // rewrites each statement once, when it is prepared
+	m      sync.Map  // query string -> *sql.Stmt
 	mu     sync.Mutex
 	closed bool
 }
@@ -333,7 +342,7 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.m.Load(query); ok {
 		return st.(*sql.Stmt), nil
 	}
-	st, err := c.db.PrepareContext(ctx, query)
+	st, err := c.db.PrepareContext(ctx, c.names.rewrite(query))
 	if err != nil {
 		return nil, err
 	}
@@ -362,15 +371,16 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 // conn runs statements on a pool (through cached prepared statements) or
-// in a transaction.
+// in a transaction (rewritten by names).
 type conn struct {
 	cache *stmtCache
 	tx    *sql.Tx
+	names *prefixer
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if c.tx != nil {
-		return c.tx.ExecContext(ctx, query, args...)
+		return c.tx.ExecContext(ctx, c.names.rewrite(query), args...)
 	}
 	st, err := c.cache.get(ctx, query)
 	if err != nil {
@@ -381,7 +391,7 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if c.tx != nil {
-		return c.tx.QueryContext(ctx, query, args...)
+		return c.tx.QueryContext(ctx, c.names.rewrite(query), args...)
 	}
 	st, err := c.cache.get(ctx, query)
 	if err != nil {
@@ -392,7 +402,7 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 func (c conn) row(ctx context.Context, query string, args ...any) scanner {
 	if c.tx != nil {
-		return c.tx.QueryRowContext(ctx, query, args...)
+		return c.tx.QueryRowContext(ctx, c.names.rewrite(query), args...)
 	}
 	st, err := c.cache.get(ctx, query)
 	if err != nil {
@@ -447,7 +457,7 @@ func (s *Store) tx(ctx context.Context, fn func(c conn) error) error {
 		if err != nil {
 			return err
 		}
-		if err := fn(conn{tx: tx}); err != nil {
+		if err := fn(conn{tx: tx, names: s.names}); err != nil {
 			_ = tx.Rollback()
 			return err
 		}

@@ -49,9 +49,15 @@ func Postgres(t testing.TB) store.Store {
 // the test is harmless).
 func Open(t testing.TB, dsn string) *sqlstore.Store {
 	t.Helper()
+	return OpenWith(t, dsn, sqlstore.Options{})
+}
+
+// OpenWith opens a Store on dsn with o and closes it when t ends.
+func OpenWith(t testing.TB, dsn string, o sqlstore.Options) *sqlstore.Store {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := sqlstore.Open(ctx, dsn)
+	s, err := sqlstore.OpenWith(ctx, dsn, o)
 	if err != nil {
 		t.Fatalf("sqltest: open: %v", err)
 	}
@@ -88,11 +94,7 @@ func OpenPostgresSchema(t testing.TB) string {
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		t.Fatalf("sqltest: %s must be a postgres:// URL", EnvPostgres)
 	}
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatalf("sqltest: %v", err)
-	}
-	schema := "latch_t_" + hex.EncodeToString(b[:])
+	schema := PostgresSchemaName(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -104,6 +106,26 @@ func OpenPostgresSchema(t testing.TB) string {
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("sqltest: create schema: %v", err)
 	}
+
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// PostgresSchemaName returns a new random schema name, latch_t_<random>,
+// for [sqlstore.Options.Schema], without creating the schema; whatever
+// creates it, the schema is dropped when t ends, after the stores opened
+// later in the test are closed. It skips t when LATCH_TEST_POSTGRES is
+// unset.
+func PostgresSchemaName(t testing.TB) string {
+	t.Helper()
+	base := PostgresDSN(t)
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatalf("sqltest: %v", err)
+	}
+	schema := "latch_t_" + hex.EncodeToString(b[:])
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -113,13 +135,9 @@ func OpenPostgresSchema(t testing.TB) string {
 			return
 		}
 		defer admin.Close(context.Background())
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		if _, err := admin.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
 			t.Errorf("sqltest: drop schema %s: %v", schema, err)
 		}
 	})
-
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return schema
 }
