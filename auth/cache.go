@@ -47,6 +47,7 @@ const (
 // removes the entries it may affect, and a fill that raced with any
 // change is not inserted (epoch).
 type authCache struct {
+	nshards  uint64 // shards in use: at most MaxEntries, so that the bound holds
 	perShard int
 	seed     maphash.Seed
 	base     time.Time     // monotonic origin of leaseUntil
@@ -97,7 +98,8 @@ type fillTicket struct {
 }
 
 func newAuthCache(entries int) *authCache {
-	c := &authCache{perShard: max(1, entries/cacheShards), seed: maphash.MakeSeed(), base: time.Now()}
+	n := min(max(entries, 1), cacheShards)
+	c := &authCache{nshards: uint64(n), perShard: max(1, entries/n), seed: maphash.MakeSeed(), base: time.Now()}
 	for i := range c.shards {
 		c.shards[i].m = map[string]*cacheEntry{}
 		c.shards[i].tags = map[string]map[*cacheEntry]struct{}{}
@@ -114,7 +116,7 @@ func (c *authCache) usable() bool {
 }
 
 func (c *authCache) shard(key string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, key)%cacheShards]
+	return &c.shards[maphash.String(c.seed, key)%c.nshards]
 }
 
 // get returns the entry for key, or nil and a ticket to fill it.
