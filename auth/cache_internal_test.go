@@ -652,3 +652,28 @@ func TestServiceCloseStopsFeed(t *testing.T) {
 	assert.Equal(t, 1, fx.f.subscriptions(), "no subscription after Close")
 	require.NoError(t, fx.s.Close())
 }
+
+// TestAPITokenDigest: the digest the hit path computes is token.Digest,
+// and an entry put by it is found by its bytes (the hit path's lookup,
+// which allocates nothing: BenchmarkAuthenticateAPIToken reports
+// allocations per hit).
+func TestAPITokenDigest(t *testing.T) {
+	t.Parallel()
+	c := newAuthCache(100)
+	c.renew()
+	for i := range 100 {
+		tok, digest, err := token.GenerateAPIToken()
+		require.NoError(t, err)
+		var d [2 * sha256.Size]byte
+		apiTokenDigest(&d, tok)
+		require.Equal(t, digest, string(d[:]), "token %d", i)
+		require.Equal(t, token.Digest(tok), string(d[:]), "token %d", i)
+		_, ticket := c.getBytes(d[:])
+		require.True(t, ticket.ok)
+		c.put(ticket, &cacheEntry{key: digest, tags: []string{"u1"}, user: &store.User{}})
+		e, _ := c.getBytes(d[:])
+		require.NotNil(t, e, "token %d: put by its hex digest, found by its bytes", i)
+		byString, _ := c.get(digest)
+		require.Same(t, byString, e)
+	}
+}
