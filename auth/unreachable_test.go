@@ -52,7 +52,14 @@ func newFaultProxy(t *testing.T, upstream string) *faultProxy {
 	return p
 }
 
-func (p *faultProxy) stall()  { p.gate.Lock() }
+func (p *faultProxy) stall() { p.gate.Lock() }
+
+// waitOpen returns once the proxy is not stalled.
+func (p *faultProxy) waitOpen() {
+	p.gate.RLock()
+	defer p.gate.RUnlock()
+}
+
 func (p *faultProxy) resume() { p.gate.Unlock() }
 
 // sever closes every connection and refuses new ones until restore.
@@ -95,8 +102,7 @@ func (p *faultProxy) track(cs ...net.Conn) bool {
 }
 
 func (p *faultProxy) serve(c net.Conn, upstream string) {
-	p.gate.RLock() // a connection made while stalled waits
-	p.gate.RUnlock()
+	p.waitOpen() // a connection made while stalled waits
 	if !p.track(c) {
 		return
 	}
