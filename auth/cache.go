@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"hash/maphash"
 	"log/slog"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/latchkit/latch/store"
+	"github.com/latchkit/latch/token"
 )
 
 // DefaultCacheEntries is the default of CacheConfig.MaxEntries.
@@ -47,6 +50,7 @@ const (
 // removes the entries it may affect, and a fill that raced with any
 // change is not inserted (epoch).
 type authCache struct {
+	nshards  uint64 // shards in use: at most MaxEntries, so that the bound holds
 	perShard int
 	seed     maphash.Seed
 	base     time.Time     // monotonic origin of leaseUntil
@@ -97,7 +101,8 @@ type fillTicket struct {
 }
 
 func newAuthCache(entries int) *authCache {
-	c := &authCache{perShard: max(1, entries/cacheShards), seed: maphash.MakeSeed(), base: time.Now()}
+	n := min(max(entries, 1), cacheShards)
+	c := &authCache{nshards: uint64(n), perShard: max(1, entries/n), seed: maphash.MakeSeed(), base: time.Now()}
 	for i := range c.shards {
 		c.shards[i].m = map[string]*cacheEntry{}
 		c.shards[i].tags = map[string]map[*cacheEntry]struct{}{}
@@ -114,7 +119,7 @@ func (c *authCache) usable() bool {
 }
 
 func (c *authCache) shard(key string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, key)%cacheShards]
+	return &c.shards[maphash.String(c.seed, key)%c.nshards]
 }
 
 // get returns the entry for key, or nil and a ticket to fill it.
@@ -134,6 +139,36 @@ func (c *authCache) get(key string) (*cacheEntry, fillTicket) {
 		return e, fillTicket{}
 	}
 	return nil, fillTicket{epoch: ep, ok: true}
+}
+
+// getBytes is get for a key held in a byte slice: a hit allocates
+// nothing.
+func (c *authCache) getBytes(key []byte) (*cacheEntry, fillTicket) {
+	if c == nil {
+		return nil, fillTicket{}
+	}
+	ep := c.epoch.Load()
+	if !c.usable() {
+		return nil, fillTicket{}
+	}
+	sh := &c.shards[maphash.Bytes(c.seed, key)%c.nshards]
+	sh.mu.RLock()
+	e := sh.m[string(key)] // no conversion: a map index
+	sh.mu.RUnlock()
+	if e != nil {
+		return e, fillTicket{}
+	}
+	return nil, fillTicket{epoch: ep, ok: true}
+}
+
+// apiTokenDigest writes token.Digest(tok) to dst without allocating, for
+// a tok of token.APITokenLen bytes.
+func apiTokenDigest(dst *[2 * sha256.Size]byte, tok string) {
+	var buf [token.APITokenLen]byte
+	n := copy(buf[:], tok)
+	sum := sha256.Sum256(buf[:n])
+	clear(buf[:n])
+	hex.Encode(dst[:], sum[:])
 }
 
 // put inserts e unless the ticket is void, a change came since it was
