@@ -17,6 +17,10 @@ type rule struct {
 	pkg       string
 	allowed   []string // Latch packages besides itself; "internal/" allows every internal package
 	forbidden []string // import paths (prefix match) that must not appear
+	// notImported are import paths (prefix match) the package's own files
+	// must not import, though a dependency may: auth never speaks HTTP,
+	// but go-webauthn (through passkey) compiles net/http in.
+	notImported []string
 }
 
 var drivers = []string{"modernc.org/sqlite", "github.com/jackc/pgx"}
@@ -39,13 +43,14 @@ var rules = []rule{
 	{pkg: "store/sqlstore", allowed: []string{"store"}, forbidden: []string{"net/http"}},
 	{pkg: "store/storetest", allowed: []string{"store"}, forbidden: drivers},
 	{pkg: "importer", allowed: []string{"hash"}, forbidden: append([]string{"net/http"}, drivers...)},
-	{pkg: "auth", allowed: []string{"hash", "token", "totp", "seal", "store", "importer", "internal/"}, forbidden: append(append([]string{"net/http"}, drivers...), operations...)},
-	{pkg: "httpadapter", allowed: []string{"auth", "hash", "token", "totp", "seal", "store", "importer", "internal/"}, forbidden: append(slices.Clone(drivers), operations...)},
+	{pkg: "auth", allowed: []string{"hash", "token", "totp", "seal", "store", "importer", "passkey", "internal/"},
+		forbidden: append(slices.Clone(drivers), operations...), notImported: []string{"net/http"}},
+	{pkg: "httpadapter", allowed: []string{"auth", "hash", "token", "totp", "seal", "store", "importer", "passkey", "internal/"}, forbidden: append(slices.Clone(drivers), operations...)},
 	// The generated client knows the REST API only through openapi.yaml.
 	{pkg: "client", allowed: nil, forbidden: drivers},
 	{pkg: "mail", allowed: nil, forbidden: append(append([]string{"net/http"}, drivers...), "github.com/prometheus")},
 	{pkg: "mail/mailtest", allowed: nil, forbidden: append(slices.Clone(drivers), operations...)},
-	{pkg: "metrics", allowed: []string{"auth", "hash", "token", "totp", "seal", "store", "importer", "internal/"}, forbidden: append(slices.Clone(drivers), "github.com/wneessen/go-mail")},
+	{pkg: "metrics", allowed: []string{"auth", "hash", "token", "totp", "seal", "store", "importer", "passkey", "internal/"}, forbidden: append(slices.Clone(drivers), "github.com/wneessen/go-mail")},
 }
 
 func deps(t *testing.T, pkg string) []string {
@@ -72,6 +77,18 @@ func TestDependencyDirection(t *testing.T) {
 				}
 				if !allowed(rel, r.allowed) {
 					t.Errorf("%s depends on %s, which the package graph forbids", r.pkg, rel)
+				}
+			}
+			if len(r.notImported) == 0 {
+				return
+			}
+			out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, mod+"/"+r.pkg).Output()
+			require.NoError(t, err, "go list %s", r.pkg)
+			for _, d := range strings.Fields(string(out)) {
+				for _, f := range r.notImported {
+					if d == f || strings.HasPrefix(d, f+"/") {
+						t.Errorf("%s imports %s itself", r.pkg, d)
+					}
 				}
 			}
 		})
