@@ -20,7 +20,7 @@ import (
 
 var verifyErrors = []error{
 	ErrTooLarge, ErrMalformed, ErrDuplicateClaim, ErrCritical, ErrNoneAlg, ErrAlgorithm,
-	ErrUnknownKey, ErrSignature, ErrExpired, ErrNotYetValid, ErrAudience, ErrMissingClaim,
+	ErrUnknownKey, ErrSignature, ErrExpired, ErrNotYetValid, ErrAudience, ErrIssuer, ErrMissingClaim,
 }
 
 func requireVerifyError(t *testing.T, err error) {

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -42,6 +43,7 @@ func TestIssuer(t *testing.T) {
 		{"issuer as a number", claimsJSON(`,"iss":1`), ErrMalformed},
 		{"issuer as an array", claimsJSON(`,"iss":["Latch"]`), ErrMalformed},
 		{"case variant of iss", claimsJSON(`,"iss":"Latch","ISS":"x"`), ErrDuplicateClaim},
+		{"audience of empty strings, no issuer", `{"aud":[""],"exp":` + fmt.Sprint(unix(time.Hour)) + `,"iat":` + fmt.Sprint(unix(0)) + `,"jti":"j"}`, ErrMissingClaim},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -395,8 +395,8 @@ func translate(err error, w *wireClaims) error {
 		switch {
 		case w.ExpiresAt == nil:
 			return errMissingExp
-		case len(w.Audience) == 0:
-			return errMissingAud
+		case !slices.ContainsFunc(w.Audience, func(a string) bool { return a != "" }):
+			return errMissingAud // golang-jwt reads an aud of empty strings as none
 		}
 		return ErrIssuer // the only other claim golang-jwt requires here
 	case errors.Is(err, ErrMissingClaim):
