@@ -240,7 +240,13 @@ func TestWalkthrough(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(dir, "latch.key"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-	m := regexp.MustCompile(`created user admin with password (\S+)`).FindStringSubmatch(s.stdout.String())
+	// The line is printed before the server listens, but stdout and stderr
+	// are copied by separate goroutines: wait for it to arrive.
+	passwordRE := regexp.MustCompile(`created user admin with password (\S+)`)
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		m = passwordRE.FindStringSubmatch(s.stdout.String())
+	}
 	require.NotNil(t, m, "admin password not printed: %s", s.stdout.String())
 	adminPassword := m[1]
 	assert.NotContains(t, s.stderr.String(), adminPassword, "the password never reaches the log")
