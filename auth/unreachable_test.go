@@ -3,145 +3,17 @@ package auth_test
 import (
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/latchkit/latch/auth"
+	"github.com/latchkit/latch/internal/faultproxy"
 	"github.com/latchkit/latch/store"
 	"github.com/latchkit/latch/store/sqlstore/sqltest"
 )
-
-// faultProxy forwards TCP connections to upstream. Stalled, it holds
-// every byte (a partitioned network: connections stay open, nothing
-// arrives); cut, it closes every connection and each new one at once (a
-// database that went away).
-type faultProxy struct {
-	addr string
-	ln   net.Listener
-	gate sync.RWMutex // write-locked while stalled
-
-	mu    sync.Mutex
-	cut   bool
-	conns map[net.Conn]struct{}
-}
-
-func newFaultProxy(t *testing.T, upstream string) *faultProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &faultProxy{addr: ln.Addr().String(), ln: ln, conns: map[net.Conn]struct{}{}}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.serve(c, upstream)
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.closeAll()
-	})
-	return p
-}
-
-func (p *faultProxy) stall() { p.gate.Lock() }
-
-// waitOpen returns once the proxy is not stalled.
-func (p *faultProxy) waitOpen() {
-	p.gate.RLock()
-	defer p.gate.RUnlock()
-}
-
-func (p *faultProxy) resume() { p.gate.Unlock() }
-
-// sever closes every connection and refuses new ones until restore.
-func (p *faultProxy) sever() {
-	p.mu.Lock()
-	p.cut = true
-	p.mu.Unlock()
-	p.closeAll()
-}
-
-func (p *faultProxy) restore() {
-	p.mu.Lock()
-	p.cut = false
-	p.mu.Unlock()
-}
-
-func (p *faultProxy) closeAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		_ = c.Close()
-	}
-	clear(p.conns)
-}
-
-// track records c, or closes it and reports false while cut.
-func (p *faultProxy) track(cs ...net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cut {
-		for _, c := range cs {
-			_ = c.Close()
-		}
-		return false
-	}
-	for _, c := range cs {
-		p.conns[c] = struct{}{}
-	}
-	return true
-}
-
-func (p *faultProxy) serve(c net.Conn, upstream string) {
-	p.waitOpen() // a connection made while stalled waits
-	if !p.track(c) {
-		return
-	}
-	u, err := net.Dial("tcp", upstream)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	if !p.track(u) {
-		_ = c.Close()
-		return
-	}
-	go p.pipe(u, c)
-	p.pipe(c, u)
-}
-
-// pipe copies src to dst a chunk at a time, each chunk only while the
-// proxy is not stalled.
-func (p *faultProxy) pipe(dst, src net.Conn) {
-	defer dst.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			p.gate.RLock()
-			_, werr := dst.Write(buf[:n])
-			p.gate.RUnlock()
-			if werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				_ = src.Close()
-			}
-			return
-		}
-	}
-}
 
 // viaProxy returns dsn with its host replaced by the proxy's address.
 func viaProxy(t *testing.T, dsn, addr string) string {
@@ -175,10 +47,10 @@ func TestPostgresUnreachable(t *testing.T) {
 	require.NoError(t, err)
 	faults := []struct {
 		name           string
-		start, restore func(p *faultProxy)
+		start, restore func(p *faultproxy.Proxy)
 	}{
-		{"stall", (*faultProxy).stall, (*faultProxy).resume},
-		{"cut", (*faultProxy).sever, (*faultProxy).restore},
+		{"stall", (*faultproxy.Proxy).Stall, (*faultproxy.Proxy).Resume},
+		{"cut", (*faultproxy.Proxy).Cut, (*faultproxy.Proxy).Restore},
 	}
 	type change struct {
 		name string
@@ -207,9 +79,9 @@ func TestPostgresUnreachable(t *testing.T) {
 		t.Run(fault.name, func(t *testing.T) {
 			t.Parallel()
 			dsn := sqltest.OpenPostgresSchema(t)
-			p := newFaultProxy(t, upstream.Host)
+			p := faultproxy.Start(t, upstream.Host)
 			a := newEnvOn(t, sqltest.Open(t, dsn), noLimits, realClock)
-			b := newEnvOn(t, sqltest.Open(t, viaProxy(t, dsn, p.addr)), noLimits, realClock,
+			b := newEnvOn(t, sqltest.Open(t, viaProxy(t, dsn, p.Addr)), noLimits, realClock,
 				func(c *auth.Config) { c.StoreTimeout = 300 * time.Millisecond })
 			a.user("admin", auth.PermAll)
 			admin := a.principal("admin")

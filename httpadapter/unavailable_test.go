@@ -3,13 +3,9 @@ package httpadapter_test
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"io"
-	"net"
 	"net/url"
 	"os"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +15,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/latchkit/latch/httpadapter"
+	"github.com/latchkit/latch/internal/faultproxy"
 	"github.com/latchkit/latch/store"
 	"github.com/latchkit/latch/store/sqlstore/sqltest"
 )
@@ -129,98 +126,16 @@ func TestUnavailablePostgresStalls(t *testing.T) {
 	}
 	dsn, err := url.Parse(sqltest.OpenPostgresSchema(t))
 	require.NoError(t, err)
-	p := newStallProxy(t, dsn.Host)
-	dsn.Host = p.addr
+	p := faultproxy.Start(t, dsn.Host)
+	dsn.Host = p.Addr
 	e := newEnv(t, newCoverage(), envConfig{
 		backend: backend{"postgres", func(t testing.TB) store.Store { return sqltest.Open(t, dsn.String()) }},
 		prefix:  prefix,
 		adapter: httpadapter.Config{RequestTimeout: budget},
 	})
-	p.stall()
+	p.Stall()
 	expectUnavailable(t, e)
 	expectUnavailable(t, e)
-	p.resume()
+	p.Resume()
 	expectRecovers(t, e)
-}
-
-// stallProxy forwards TCP connections to upstream; while stalled it
-// forwards nothing (bytes wait, new connections are accepted and wait).
-type stallProxy struct {
-	addr  string
-	ln    net.Listener
-	gate  sync.RWMutex // write-locked while stalled
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func newStallProxy(t *testing.T, upstream string) *stallProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &stallProxy{addr: ln.Addr().String(), ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.serve(c, upstream)
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		for _, c := range p.conns {
-			_ = c.Close()
-		}
-	})
-	return p
-}
-
-func (p *stallProxy) stall()  { p.gate.Lock() }
-func (p *stallProxy) resume() { p.gate.Unlock() }
-
-// waitOpen returns once the proxy is not stalled.
-func (p *stallProxy) waitOpen() {
-	p.gate.RLock()
-	defer p.gate.RUnlock()
-}
-
-func (p *stallProxy) serve(c net.Conn, upstream string) {
-	p.waitOpen() // a connection made while stalled waits
-	u, err := net.Dial("tcp", upstream)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns = append(p.conns, c, u)
-	p.mu.Unlock()
-	go p.pipe(u, c)
-	p.pipe(c, u)
-}
-
-// pipe copies src to dst a chunk at a time, each chunk only while the
-// proxy is not stalled.
-func (p *stallProxy) pipe(dst, src net.Conn) {
-	defer dst.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			p.gate.RLock()
-			_, werr := dst.Write(buf[:n])
-			p.gate.RUnlock()
-			if werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				_ = src.Close()
-			}
-			return
-		}
-	}
 }
