@@ -46,13 +46,12 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt str
 	if jwt == "" {
 		return nil, ErrUnauthorized
 	}
-	var key string
+	var d [sha256.Size]byte
 	var ticket fillTicket
 	if s.cache != nil {
-		d := sha256.Sum256([]byte(jwt))
-		key = string(d[:])
+		jwtDigest(&d, jwt)
 		var e *cacheEntry
-		if e, ticket = s.cache.get(key); e != nil {
+		if e, ticket = s.cache.getBytes(d[:]); e != nil {
 			return s.accessPrincipal(ctx, c, e.claims, e.sess, e.user)
 		}
 	}
@@ -79,7 +78,7 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, c Client, jwt str
 	}
 	p, err := s.accessPrincipal(ctx, c, cc, ss, u)
 	if err == nil && ticket.ok {
-		e := &cacheEntry{key: key, jwt: true, user: cachedUser(u), claims: cc, tags: []string{"u" + u.ID}}
+		e := &cacheEntry{key: string(d[:]), jwt: true, user: cachedUser(u), claims: cc, tags: []string{"u" + u.ID}}
 		if ss != nil {
 			sc := *ss
 			e.sess = &sc

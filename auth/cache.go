@@ -171,6 +171,23 @@ func apiTokenDigest(dst *[2 * sha256.Size]byte, tok string) {
 	hex.Encode(dst[:], sum[:])
 }
 
+// maxStackJWT is the longest access token jwtDigest hashes from a copy on
+// the stack; a longer one costs an allocation.
+const maxStackJWT = 2 << 10
+
+// jwtDigest writes the SHA-256 of jwt, the cache key of a verified access
+// token, to dst; for a jwt of at most maxStackJWT bytes without
+// allocating.
+func jwtDigest(dst *[sha256.Size]byte, jwt string) {
+	if len(jwt) > maxStackJWT {
+		*dst = sha256.Sum256([]byte(jwt))
+		return
+	}
+	var buf [maxStackJWT]byte
+	n := copy(buf[:], jwt)
+	*dst = sha256.Sum256(buf[:n])
+}
+
 // put inserts e unless the ticket is void, a change came since it was
 // issued, or the lease ended. A full shard drops an entry at random.
 func (c *authCache) put(t fillTicket, e *cacheEntry) {

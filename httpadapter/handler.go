@@ -1,7 +1,6 @@
 package httpadapter
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -194,18 +193,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errNotFound)
 		return
 	}
-	r, cancel := h.withBudget(r)
-	defer cancel()
-	h.mux.ServeHTTP(w, r)
-}
-
-// withBudget returns r under the request's deadline (Config.RequestTimeout).
-func (h *Handler) withBudget(r *http.Request) (*http.Request, context.CancelFunc) {
-	if h.budget <= 0 {
-		return r, func() {}
+	if h.budget > 0 {
+		ctx := newBudgetContext(r.Context(), h.budget)
+		defer ctx.stop()
+		r = r.WithContext(ctx)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.budget)
-	return r.WithContext(ctx), cancel
+	h.mux.ServeHTTP(w, r)
 }
 
 // headerRecorder captures the status and headers a handler writes and
@@ -236,14 +229,14 @@ func (h *Handler) endpoint(rt route) http.Handler {
 		switch rt.auth {
 		case authRequired:
 			var err error
-			if p, err = h.authenticate(r, c); err != nil {
+			if p, err = h.authenticate(r.Context(), r, c); err != nil {
 				h.writeError(w, r, err)
 				return
 			}
 		case authOptional:
 			if _, cert := h.certificateUser(r); cert || len(r.Header.Values("Authorization")) > 0 {
 				var err error
-				if p, err = h.authenticate(r, c); err != nil {
+				if p, err = h.authenticate(r.Context(), r, c); err != nil {
 					h.writeError(w, r, err)
 					return
 				}

@@ -50,9 +50,15 @@ func (h *Handler) Require(perms ...string) func(http.Handler) http.Handler {
 	perms = slices.Clone(perms)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ar, cancel := h.withBudget(r) // for the authentication only, not the host's handler
-			p, err := h.authenticate(ar, auth.Client{IP: h.clientIP(r)})
-			cancel()
+			var p *auth.Principal
+			var err error
+			if h.budget > 0 { // for the authentication only, not the host's handler
+				ctx := newBudgetContext(r.Context(), h.budget)
+				p, err = h.authenticate(ctx, r, auth.Client{IP: h.clientIP(r)})
+				ctx.stop()
+			} else {
+				p, err = h.authenticate(r.Context(), r, auth.Client{IP: h.clientIP(r)})
+			}
 			if err != nil {
 				h.writeError(w, r, err)
 				return
@@ -69,27 +75,28 @@ func (h *Handler) Require(perms ...string) func(http.Handler) http.Handler {
 	}
 }
 
-// authenticate checks the request's Authorization header.
-func (h *Handler) authenticate(r *http.Request, c auth.Client) (*auth.Principal, error) {
+// authenticate checks the request's Authorization header (or its client
+// certificate) under ctx.
+func (h *Handler) authenticate(ctx context.Context, r *http.Request, c auth.Client) (*auth.Principal, error) {
 	values := r.Header["Authorization"]
 	if name, ok := h.certificateUser(r); ok && len(values) == 0 {
-		return h.svc.AuthenticateCertificate(r.Context(), c, name)
+		return h.svc.AuthenticateCertificate(ctx, c, name)
 	}
 	if len(values) != 1 {
 		return nil, errNoCredentials
 	}
 	scheme, cred, ok := strings.Cut(values[0], " ")
 	cred = strings.TrimLeft(cred, " ")
-	if !ok || cred == "" || len(cred) > maxCredentialLen || strings.ContainsAny(cred, " \t") {
+	if !ok || cred == "" || len(cred) > maxCredentialLen || strings.IndexByte(cred, ' ') >= 0 || strings.IndexByte(cred, '\t') >= 0 {
 		return nil, errNoCredentials
 	}
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
-		return h.svc.Authenticate(r.Context(), c, cred)
+		return h.svc.Authenticate(ctx, c, cred)
 	case strings.EqualFold(scheme, "JWT"):
-		return h.svc.AuthenticateAccessToken(r.Context(), c, cred)
+		return h.svc.AuthenticateAccessToken(ctx, c, cred)
 	case strings.EqualFold(scheme, "APIToken"):
-		return h.svc.AuthenticateAPIToken(r.Context(), c, cred)
+		return h.svc.AuthenticateAPIToken(ctx, c, cred)
 	}
 	return nil, errNoCredentials
 }
