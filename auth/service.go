@@ -54,6 +54,7 @@ const minKeyReload = time.Second
 // share one store: they share users, keys, revocations and limits through it.
 type Service struct {
 	st      store.Store
+	counter store.SessionCounter // nil when the store cannot count sessions
 	cfg     Config
 	now     func() time.Time
 	log     *slog.Logger
@@ -95,10 +96,11 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	feed, _ := st.(store.ChangeFeed)
+	counter, _ := st.(store.SessionCounter)
 	if cfg.Observer != nil {
 		st = observedStore{st, cfg.Observer}
 	}
-	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, log: cfg.Logger, obs: cfg.Observer}
+	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, log: cfg.Logger, obs: cfg.Observer, counter: counter}
 	if feed != nil && cfg.Cache.MaxEntries > 0 {
 		s.cache = newAuthCache(cfg.Cache.MaxEntries)
 		s.st = invalidatingStore{Store: s.st, c: s.cache}

@@ -317,6 +317,34 @@ func (s *Service) RevokeSessions(ctx context.Context, p *Principal, userID strin
 	return nil
 }
 
+// ActiveSessions returns how many sessions would have their refresh
+// tokens honoured now: live, of an enabled user, from the user's current
+// credentials. It counts every session in the store, so every instance
+// sharing a database reports the same number. One store read, bounded by
+// Config.StoreTimeout; it is meant for a gauge (the metrics package's
+// latch_sessions_active) and is not part of the API. An error wraps
+// errors.ErrUnsupported when the store cannot count sessions (it does not
+// implement store.SessionCounter).
+func (s *Service) ActiveSessions(ctx context.Context) (int, error) {
+	if s.counter == nil {
+		return 0, fmt.Errorf("auth: active sessions: %w by this store", errors.ErrUnsupported)
+	}
+	if s.cfg.StoreTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.StoreTimeout)
+		defer cancel()
+	}
+	start := time.Now()
+	n, err := s.counter.CountLiveSessions(ctx, s.now())
+	if s.obs != nil {
+		s.obs.StoreCall("CountLiveSessions", time.Since(start), err)
+	}
+	if err != nil {
+		return 0, internal(err)
+	}
+	return n, nil
+}
+
 // authorizeSessions allows the user itself, or edit_users on a user the
 // caller may manage.
 func (s *Service) authorizeSessions(ctx context.Context, p *Principal, userID string) error {

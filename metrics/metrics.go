@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,7 +31,9 @@ type Config struct {
 // Metrics is an auth.Observer that keeps Prometheus metrics, plus the HTTP
 // request metrics of ObserveHTTP. It is safe for concurrent use.
 type Metrics struct {
-	gatherer prometheus.Gatherer
+	gatherer   prometheus.Gatherer
+	registerer prometheus.Registerer
+	counting   atomic.Bool // CountSessions was called
 
 	signIns         *prometheus.CounterVec
 	secondFactor    *prometheus.CounterVec
@@ -92,7 +96,8 @@ func New(cfg Config) (*Metrics, error) {
 		return nil, errors.New("metrics: set both Registerer and Gatherer, or neither")
 	}
 	m := &Metrics{
-		gatherer: gat,
+		gatherer:   gat,
+		registerer: reg,
 		signIns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "latch_sign_ins_total",
 			Help: "Sign-in attempts by method (basic, password, totp, recovery_code) and result (ok, second_factor_required or the lower-case error code).",
@@ -309,4 +314,64 @@ func statusLabel(status int) string {
 		return statusLabels[status]
 	}
 	return "other"
+}
+
+// SessionsTimeout bounds one count of the live sessions.
+const SessionsTimeout = 2 * time.Second
+
+// CountSessions makes the Metrics report latch_sessions_active, the
+// number of live sessions, by calling count when scraped: pass an
+// auth.Service's ActiveSessions. It counts every session in the store, so
+// instances sharing a database report the same value (aggregate with max,
+// not sum). A count runs at most once per every (a scrape in between
+// reports the last one), one at a time and for at most SessionsTimeout, so
+// that frequent or concurrent scrapes do not load the store; a count that
+// fails leaves the gauge out of the scrape (auth's store metrics record
+// the failure). It returns an error if every is not positive or when
+// called a second time.
+func (m *Metrics) CountSessions(count func(context.Context) (int, error), every time.Duration) error {
+	if count == nil || every <= 0 {
+		return errors.New("metrics: CountSessions needs a count function and a positive interval")
+	}
+	if !m.counting.CompareAndSwap(false, true) {
+		return errors.New("metrics: CountSessions was already called")
+	}
+	c := &sessionsCollector{
+		desc:  prometheus.NewDesc("latch_sessions_active", "Live sessions in the store (every instance sharing it reports the same number).", nil, nil),
+		count: count,
+		every: every,
+	}
+	if err := m.registerer.Register(c); err != nil {
+		m.counting.Store(false)
+		return err
+	}
+	return nil
+}
+
+// sessionsCollector is the latch_sessions_active gauge.
+type sessionsCollector struct {
+	desc  *prometheus.Desc
+	count func(context.Context) (int, error)
+	every time.Duration
+
+	mu sync.Mutex // held while counting: one count at a time
+	at time.Time  // when the last count ran; zero before the first
+	n  int
+	ok bool // the last count succeeded
+}
+
+func (c *sessionsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *sessionsCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at.IsZero() || time.Since(c.at) >= c.every {
+		ctx, cancel := context.WithTimeout(context.Background(), SessionsTimeout)
+		n, err := c.count(ctx)
+		cancel()
+		c.at, c.n, c.ok = time.Now(), n, err == nil
+	}
+	if c.ok {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(c.n))
+	}
 }

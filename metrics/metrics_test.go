@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -327,4 +329,111 @@ func TestObserveHTTPSeries(t *testing.T) {
 	}
 	assert.Len(t, fams["latch_http_requests_total"].GetMetric(), 2*len(methods)*len(statuses))
 	assert.Equal(t, float64(len(methods)*len(statuses)+1), value(fams, "latch_http_request_seconds", "route", "GET /x"))
+}
+
+// noCounter hides the store's SessionCounter.
+type noCounter struct{ store.Store }
+
+// TestActiveSessions follows latch_sessions_active through sign-ins, a
+// logout and a disabled account, and checks its rate limit, a failing
+// count and a store that cannot count.
+func TestActiveSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	newService := func(t *testing.T, st store.Store, m *metrics.Metrics) *auth.Service {
+		cfg := auth.Config{SealingKey: make([]byte, 32), Hasher: cheapHasher(t)}
+		if m != nil {
+			cfg.Observer = m
+		}
+		svc, err := auth.New(t.Context(), st, cfg)
+		require.NoError(t, err)
+		for _, name := range []string{"alice", "bob"} {
+			_, err = svc.CreateUser(ctx, auth.Client{}, auth.System(), auth.CreateUserInput{Username: name, Password: name + "-password-1"})
+			require.NoError(t, err)
+		}
+		return svc
+	}
+	signIn := func(t *testing.T, svc *auth.Service, name string) *auth.Principal {
+		res, err := svc.LoginPassword(ctx, auth.Client{}, name, name+"-password-1")
+		require.NoError(t, err)
+		p, err := svc.Authenticate(ctx, auth.Client{}, res.Token.AccessToken)
+		require.NoError(t, err)
+		return p
+	}
+
+	t.Run("follows the sessions", func(t *testing.T) {
+		m, err := metrics.New(metrics.Config{})
+		require.NoError(t, err)
+		svc := newService(t, memstore.New(), m)
+		require.NoError(t, m.CountSessions(svc.ActiveSessions, time.Nanosecond))
+		gauge := func() float64 { return value(scrape(t, m), "latch_sessions_active") }
+		require.Contains(t, scrape(t, m), "latch_sessions_active", "reported with no session")
+		assert.Zero(t, gauge())
+
+		alice := signIn(t, svc, "alice")
+		signIn(t, svc, "alice")
+		bob := signIn(t, svc, "bob")
+		assert.Equal(t, 3.0, gauge(), "three sign-ins")
+		require.NoError(t, svc.Logout(ctx, alice))
+		assert.Equal(t, 2.0, gauge(), "after a logout")
+		disabled := true
+		_, err = svc.UpdateUser(ctx, auth.System(), bob.UserID, auth.UpdateUserInput{Disabled: &disabled})
+		require.NoError(t, err)
+		assert.Equal(t, 1.0, gauge(), "a disabled user's session is not live")
+		assert.Positive(t, value(scrape(t, m), "latch_store_call_seconds", "op", "CountLiveSessions"))
+	})
+
+	t.Run("counts at most once per interval, one at a time", func(t *testing.T) {
+		m, err := metrics.New(metrics.Config{})
+		require.NoError(t, err)
+		svc := newService(t, memstore.New(), m)
+		var calls atomic.Int32
+		require.NoError(t, m.CountSessions(func(ctx context.Context) (int, error) {
+			calls.Add(1)
+			return svc.ActiveSessions(ctx)
+		}, time.Hour))
+		signIn(t, svc, "alice")
+		assert.Equal(t, 1.0, value(scrape(t, m), "latch_sessions_active"))
+		signIn(t, svc, "bob")
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				assert.Equal(t, 1.0, value(scrape(t, m), "latch_sessions_active"), "the last count, within the interval")
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, int32(1), calls.Load(), "21 scrapes in one interval, one count")
+	})
+
+	t.Run("a failing count leaves the gauge out", func(t *testing.T) {
+		m, err := metrics.New(metrics.Config{})
+		require.NoError(t, err)
+		var fail atomic.Bool
+		fail.Store(true)
+		require.NoError(t, m.CountSessions(func(ctx context.Context) (int, error) {
+			if fail.Load() {
+				return 0, errors.New("store down")
+			}
+			return 4, nil
+		}, time.Nanosecond))
+		assert.NotContains(t, scrape(t, m), "latch_sessions_active")
+		fail.Store(false)
+		assert.Equal(t, 4.0, value(scrape(t, m), "latch_sessions_active"), "back once the count succeeds")
+	})
+
+	t.Run("a store that cannot count", func(t *testing.T) {
+		svc := newService(t, noCounter{memstore.New()}, nil)
+		_, err := svc.ActiveSessions(ctx)
+		require.ErrorIs(t, err, errors.ErrUnsupported)
+	})
+
+	t.Run("refused arguments and a second call", func(t *testing.T) {
+		m, err := metrics.New(metrics.Config{})
+		require.NoError(t, err)
+		count := func(context.Context) (int, error) { return 0, nil }
+		require.ErrorContains(t, m.CountSessions(nil, time.Second), "needs a count function")
+		require.ErrorContains(t, m.CountSessions(count, 0), "positive interval")
+		require.NoError(t, m.CountSessions(count, time.Second))
+		require.ErrorContains(t, m.CountSessions(count, time.Second), "already called")
+	})
 }

@@ -472,6 +472,17 @@ type Sessions interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) error
 }
 
+// SessionCounter is implemented by stores that can count the live
+// sessions of all users in one read. It is optional: the auth service
+// type-asserts it for its ActiveSessions (and the latch_sessions_active
+// metric).
+type SessionCounter interface {
+	// CountLiveSessions returns how many sessions are Live(now) and belong
+	// to an enabled user whose Generation is still the session's, that is
+	// the sessions whose refresh tokens would still be honoured.
+	CountLiveSessions(ctx context.Context, now time.Time) (int, error)
+}
+
 // PasskeyCredential is a WebAuthn credential (a passkey) registered to a
 // user. The store keeps what the relying party needs to verify an
 // assertion; it checks sizes, not WebAuthn semantics.

@@ -153,6 +153,9 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, stdout io.Write
 		return err
 	}
 	defer svc.Close() // before the store closes (deferred earlier)
+	if err := m.CountSessions(svc.ActiveSessions, 10*time.Second); err != nil {
+		return err
+	}
 	if err := bootstrapAdmin(ctx, svc, st, logger, stdout); err != nil {
 		return err
 	}

@@ -194,7 +194,7 @@ func TestOperations(t *testing.T) {
 	_ = resp.Body.Close()
 	require.NoError(t, err)
 	for _, name := range []string{"latch_sign_ins_total", "latch_authentications_total", "latch_store_call_seconds",
-		"latch_http_requests_total", "latch_password_verify_seconds", "go_goroutines", "process_resident_memory_bytes"} {
+		"latch_http_requests_total", "latch_password_verify_seconds", "latch_sessions_active", "go_goroutines", "process_resident_memory_bytes"} {
 		assert.Contains(t, fams, name)
 	}
 	var okSignIns, failedSignIns float64

@@ -226,6 +226,24 @@ func (d *data) deleteUserSessions(userID string) int {
 	return n
 }
 
+var _ store.SessionCounter = (*Store)(nil)
+
+// CountLiveSessions implements [store.SessionCounter].
+func (s *Store) CountLiveSessions(ctx context.Context, now time.Time) (int, error) {
+	d, err := s.rlock(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer s.mu.RUnlock()
+	n := 0
+	for _, sess := range d.sessions {
+		if u := d.users[sess.UserID]; u != nil && !u.Disabled && u.Generation == sess.Generation && sess.Live(now) {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // DeleteExpiredSessions implements [store.Sessions].
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
 	d, err := s.lock(ctx)

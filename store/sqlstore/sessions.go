@@ -389,6 +389,23 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) (int, err
 	return int(n), nil
 }
 
+var _ store.SessionCounter = (*Store)(nil)
+
+// CountLiveSessions implements [store.SessionCounter]: one count over
+// the index on ends_at, joined to the owners.
+func (s *Store) CountLiveSessions(ctx context.Context, now time.Time) (int, error) {
+	if err := s.check(ctx); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.reader().row(ctx, `SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.ends_at > $1 AND s.generation = u.generation AND NOT u.disabled`, micros(now)).Scan(&n)
+	if err != nil {
+		return 0, s.fail(ctx, err)
+	}
+	return int(n), nil
+}
+
 // DeleteExpiredSessions implements [store.Sessions]: one DELETE over the
 // index on ends_at. ends_at is a whole microsecond, so comparing it with
 // now truncated to the microsecond is exact.

@@ -125,6 +125,61 @@ func (x suite) sessions(t tb) {
 		notFound(t, err, "deleted owner")
 	})
 
+	x.run(t, "CountLive", func(t tb, s store.Store) {
+		counter, ok := s.(store.SessionCounter)
+		if !ok {
+			return // optional
+		}
+		ctx := t.Context()
+		mustUser(t, s, "u1")
+		off := user("u2")
+		off.Disabled = true
+		require.NoError(t, s.CreateUser(ctx, off))
+		moved := user("u3")
+		moved.Generation = 4 // after the sessions' generation 3
+		require.NoError(t, s.CreateUser(ctx, moved))
+		mustUser(t, s, "u4")
+
+		mustSession(t, s, "live1", "u1")
+		mustSession(t, s, "live2", "u1")
+		mustSession(t, s, "live3", "u4")
+		mustSession(t, s, "disabled", "u2")
+		mustSession(t, s, "old-generation", "u3")
+		idle := session("idle", "u1")
+		idle.IdleTimeout = 10 * time.Minute // ends at t0+10m
+		require.NoError(t, s.CreateSession(ctx, idle, refresh("idle", 1), 0))
+		short := session("short", "u4")
+		short.ExpiresAt = at(20 * time.Minute)
+		require.NoError(t, s.CreateSession(ctx, short, refresh("short", 1), 0))
+		before := dump(t, s)
+
+		tests := []struct {
+			name string
+			now  time.Time
+			want int
+		}{
+			{"before any end", at(time.Minute), 5},
+			{"an instant before the idle end", at(10*time.Minute - time.Microsecond), 5},
+			{"at the idle end", at(10 * time.Minute), 4},
+			{"at the absolute end", at(20 * time.Minute), 3},
+			{"after every end", at(25 * time.Hour), 0},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t tb) {
+				n, err := counter.CountLiveSessions(ctx, tc.now)
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, n)
+			})
+		}
+		assert.Equal(t, before, dump(t, s), "counting changes nothing")
+
+		require.NoError(t, s.DeleteSession(ctx, "u1", "live1"))
+		require.NoError(t, s.DeleteUser(ctx, "u4"))
+		n, err := counter.CountLiveSessions(ctx, at(time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, 2, n, "deleted sessions and users' sessions are gone")
+	})
+
 	x.run(t, "CreateRefused", func(t tb, s store.Store) {
 		ctx := t.Context()
 		mustUser(t, s, "u1")
