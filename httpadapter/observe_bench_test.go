@@ -36,8 +36,12 @@ func report(b *testing.B, base string, wall, cpu []time.Duration, names []string
 //
 //   - "plain": nothing else;
 //   - "metrics": auth's metrics (an auth.Observer feeding Prometheus);
-//   - "allmetrics": those plus the HTTP request metrics, which take
-//     Observe (so request IDs too) with OnRequest calling ObserveHTTP;
+//   - "ids": Observe with nothing to report: request IDs alone (taken or
+//     generated, put in the context, echoed in the response);
+//   - "allmetrics": auth's metrics plus the HTTP request metrics, which
+//     take Observe (so request IDs too) with OnRequest calling
+//     ObserveHTTP: what the HTTP metrics add is allmetrics' cost over
+//     ids' and metrics';
 //   - "accesslog": Observe with a JSON access log, through LogHandler, to
 //     io.Discard (the cost of building and formatting the line);
 //   - "both": all the metrics and that access log, as the example server
@@ -117,6 +121,7 @@ func BenchmarkObservePaired(b *testing.B) {
 	variants := []variant{
 		{"plain", route(plainSvc, nil)},
 		{"metrics", route(metricSvc, nil)},
+		{"ids", route(plainSvc, &httpadapter.ObserveConfig{})},
 		{"allmetrics", route(metricSvc, &httpadapter.ObserveConfig{OnRequest: httpMetrics})},
 		{"accesslog", route(plainSvc, &httpadapter.ObserveConfig{AccessLog: logger})},
 		{"both", route(metricSvc, &httpadapter.ObserveConfig{AccessLog: logger, OnRequest: httpMetrics})},
