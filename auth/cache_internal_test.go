@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -675,5 +677,62 @@ func TestAPITokenDigest(t *testing.T) {
 		require.NotNil(t, e, "token %d: put by its hex digest, found by its bytes", i)
 		byString, _ := c.get(digest)
 		require.Same(t, byString, e)
+	}
+}
+
+// TestCacheRefusesAlteredToken alters a cached access token outside its
+// signature (a claim, the header), keeping the signature: the cache key
+// is the digest of the whole token, so none of them is a hit, and the
+// verifier refuses each.
+func TestCacheRefusesAlteredToken(t *testing.T) {
+	t.Parallel()
+	fx := newCacheFixture(t, 1000)
+	_, jwtTok, api := fx.user(t, "real")
+	fx.warm(t, jwtTok, api)
+	parts := strings.Split(jwtTok, ".")
+	require.Len(t, parts, 3)
+	reencode := func(seg string, edit func(map[string]any)) string {
+		raw, err := base64.RawURLEncoding.DecodeString(seg)
+		require.NoError(t, err)
+		m := map[string]any{}
+		require.NoError(t, json.Unmarshal(raw, &m))
+		edit(m)
+		out, err := json.Marshal(m)
+		require.NoError(t, err)
+		return base64.RawURLEncoding.EncodeToString(out)
+	}
+	rows := []struct {
+		name  string
+		token string
+	}{
+		{"another subject", parts[0] + "." + reencode(parts[1], func(m map[string]any) { m["sub"] = "someone-else" }) + "." + parts[2]},
+		{"more permissions", parts[0] + "." + reencode(parts[1], func(m map[string]any) { m["permissions"] = []string{"*"} }) + "." + parts[2]},
+		{"later expiry", parts[0] + "." + reencode(parts[1], func(m map[string]any) { m["exp"] = time.Now().Add(24 * time.Hour).Unix() }) + "." + parts[2]},
+		{"no signature algorithm", reencode(parts[0], func(m map[string]any) { m["alg"] = "none" }) + "." + parts[1] + "." + parts[2]},
+		{"signature moved to an empty token", ".." + parts[2]},
+		{"trailing dot", jwtTok + "."},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			require.NotEqual(t, jwtTok, row.token)
+			_, err := fx.s.Authenticate(t.Context(), cacheClient, row.token)
+			require.ErrorIs(t, err, ErrUnauthorized)
+			assert.False(t, fx.s.cache.holds(jwtKey(row.token)), "an altered token was cached")
+		})
+	}
+	assert.True(t, fx.s.cache.holds(jwtKey(jwtTok)), "the real token is still cached")
+}
+
+// TestJWTDigest: the key the hit path computes, from a stack copy or (past
+// maxStackJWT) from the heap, is the SHA-256 of the whole token.
+func TestJWTDigest(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 400, maxStackJWT - 1, maxStackJWT, maxStackJWT + 1, 8 << 10} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			tok := strings.Repeat("a.b-", n/4+1)[:n]
+			var d [sha256.Size]byte
+			jwtDigest(&d, tok)
+			assert.Equal(t, jwtKey(tok), string(d[:]))
+		})
 	}
 }
