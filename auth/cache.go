@@ -186,7 +186,7 @@ func jwtDigest(dst *[sha256.Size]byte, jwt string) {
 	var buf [maxStackJWT]byte
 	n := copy(buf[:], jwt)
 	*dst = sha256.Sum256(buf[:n])
-	clear(buf[:n]) // as apiTokenDigest: no credential left on the stack
+	clear(buf[:n]) // as apiTokenDigest: no copy of the credential left behind in this frame
 }
 
 // put inserts e unless the ticket is void, a change came since it was

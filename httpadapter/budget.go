@@ -78,13 +78,15 @@ func (c *budgetContext) Err() error {
 	case t != nil:
 		return t.ctx.Err()
 	}
-	if err := c.Context.Err(); err != nil {
-		return err
+	if c.Context.Err() == nil && time.Now().Before(c.deadline) {
+		return nil
 	}
-	if !time.Now().Before(c.deadline) {
-		return context.DeadlineExceeded
+	// Done from now on: start the timer (it is done at once) so that every
+	// later call reports the same error, as the Context contract asks.
+	if t := c.start(); t != stoppedBudget {
+		return t.ctx.Err()
 	}
-	return nil
+	return context.Canceled
 }
 
 // Value answers from the running timer's context once there is one, so
@@ -101,7 +103,9 @@ func (c *budgetContext) Value(key any) any {
 // never started as done.
 func (c *budgetContext) stop() {
 	if !c.timer.CompareAndSwap(nil, stoppedBudget) {
-		c.timer.Load().cancel()
+		if t := c.timer.Load(); t != stoppedBudget {
+			t.cancel()
+		}
 	}
 }
 

@@ -123,6 +123,33 @@ func TestBudgetContext(t *testing.T) {
 				t.Fatalf("derived Err() = %v, want Canceled", err)
 			}
 		}},
+		{"the first error stays", func(t *testing.T) {
+			parent, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			c := newBudgetContext(parent, time.Nanosecond)
+			time.Sleep(time.Millisecond)
+			if err := c.Err(); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Err() = %v, want DeadlineExceeded", err)
+			}
+			cancel()
+			c.stop()
+			if err := c.Err(); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Err() after the parent's cancellation and stop = %v, want DeadlineExceeded still", err)
+			}
+		}},
+		{"stop twice", func(t *testing.T) {
+			for _, wait := range []bool{false, true} {
+				c := newBudgetContext(context.Background(), time.Hour)
+				if wait {
+					_ = c.Done()
+				}
+				c.stop()
+				c.stop()
+				if err := c.Err(); !errors.Is(err, context.Canceled) {
+					t.Fatalf("waited %v: Err() = %v, want Canceled", wait, err)
+				}
+			}
+		}},
 		{"concurrent first waits share one timer", func(t *testing.T) {
 			c := newBudgetContext(context.Background(), time.Hour)
 			chans := make(chan (<-chan struct{}), 8)

@@ -325,10 +325,11 @@ const SessionsTimeout = 2 * time.Second
 // instances sharing a database report the same value (aggregate with max,
 // not sum). A count runs at most once per every (a scrape in between
 // reports the last one), one at a time and for at most SessionsTimeout, so
-// that frequent or concurrent scrapes do not load the store; a count that
-// fails leaves the gauge out of the scrape (auth's store metrics record
-// the failure). It returns an error if every is not positive or when
-// called a second time.
+// that frequent or concurrent scrapes do not load the store. A count that
+// fails leaves the gauge out of the scrape: auth's store metrics record a
+// store failure, and a store that cannot count (ActiveSessions' error
+// wraps errors.ErrUnsupported) never reports the gauge. It returns an
+// error if every is not positive or when called a second time.
 func (m *Metrics) CountSessions(count func(context.Context) (int, error), every time.Duration) error {
 	if count == nil || every <= 0 {
 		return errors.New("metrics: CountSessions needs a count function and a positive interval")

@@ -228,7 +228,8 @@ func (d *data) deleteUserSessions(userID string) int {
 
 var _ store.SessionCounter = (*Store)(nil)
 
-// CountLiveSessions implements [store.SessionCounter].
+// CountLiveSessions implements [store.SessionCounter]: a scan of every
+// session under the read lock, linear in their number (memstore's scale).
 func (s *Store) CountLiveSessions(ctx context.Context, now time.Time) (int, error) {
 	d, err := s.rlock(ctx)
 	if err != nil {
