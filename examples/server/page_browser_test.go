@@ -7,7 +7,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -84,13 +87,48 @@ func TestCookieModeInBrowser(t *testing.T) {
 	assert.Equal(t, resumed.Value, cookieOf(t, tab, page).Value, "the refused request spent nothing")
 	assert.Contains(t, s.stderr.String(), `route="POST /token/refresh" status=403`, "the server's access log shows its refusal")
 
-	// Sign out: the session ends and the cookie goes.
+	// Sign out while the resumption on load is still under way: the
+	// browser holds back the answer to its last request (the passkey
+	// list) until the sign-out is done. The stale resumption must then
+	// neither sign the page back in nor overwrite the status.
+	paused := make(chan fetch.RequestID, 8)
+	require.NoError(t, chromedp.Listen(tab, func(ev any) {
+		switch e := ev.(type) {
+		case *fetch.EventRequestPaused:
+			paused <- e.RequestID
+		case fetch.EventRequestPaused:
+			paused <- e.RequestID
+		}
+	}))
+	_, err = chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+		{URLPattern: "*/passkeys", RequestStage: fetch.RequestStageResponse},
+	}})
+	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(page)))
+	var held fetch.RequestID
+	select {
+	case held = <-paused:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the resumption never listed the passkeys")
+	}
 	_, err = browsertest.Until(tab, "resumed session", `document.querySelector("#account:not([hidden])") ? "ok" : ""`)
 	require.NoError(t, err)
+
+	// Sign out: the session ends and the cookie goes.
 	require.NoError(t, browsertest.Click(tab, "#signout"))
 	_, err = browsertest.Until(tab, "signed out", `document.querySelector("#status").textContent.includes("Signed out") ? "ok" : ""`)
 	require.NoError(t, err)
+	_, err = chromedp.Call(tab, fetch.ContinueResponse, fetch.ContinueResponseParams{RequestID: held})
+	require.NoError(t, err)
+	_, err = chromedp.Call(tab, fetch.Disable, cdp.Empty{})
+	require.NoError(t, err)
+	for range 10 { // the stale flow ends within moments of its answer
+		state, err := chromedp.Run(tab, chromedp.Evaluate[string](
+			`document.querySelector("#status").textContent + "|" + (document.querySelector("#signin:not([hidden])") ? "signin" : "other")`))
+		require.NoError(t, err)
+		require.Equal(t, "Signed out.|signin", state, "the stale resumption changed the page after the sign-out")
+		time.Sleep(100 * time.Millisecond)
+	}
 	res, err := chromedp.Call(tab, network.GetCookies, network.GetCookiesParams{URLs: []string{page}})
 	require.NoError(t, err)
 	for _, c := range res.Cookies {

@@ -5,7 +5,12 @@
 "use strict";
 
 const api = "/api/v1";
-const state = { access: "", refresh: "", user: null, challenge: "" };
+const state = { access: "", refresh: "", user: null, challenge: "", epoch: 0 };
+
+// Signing out starts a new epoch. A flow that began before (a sign-in,
+// the resumption on load, a refresh) checks its epoch after every await:
+// once stale it neither signs the page back in nor overwrites the status.
+const stale = (epoch) => epoch !== state.epoch;
 
 const $ = (id) => document.getElementById(id);
 
@@ -42,12 +47,16 @@ function keep(tok) {
   $("expires").textContent = tok.expires_at;
 }
 
-async function enter(tok) {
+async function enter(tok, epoch) {
+  if (stale(epoch)) return;
+  const user = tok.user || await call("GET", "/me", undefined, tok.access_token);
+  if (stale(epoch)) return;
   keep(tok);
-  state.user = tok.user || await call("GET", "/me", undefined, state.access);
-  $("who").textContent = state.user.username;
+  state.user = user;
+  $("who").textContent = user.username;
   show("account");
   await listSessions();
+  if (stale(epoch)) return;
   await listPasskeys();
 }
 
@@ -74,12 +83,14 @@ async function listPasskeys() {
     del.textContent = "Remove";
     del.className = "passkey-remove";
     del.addEventListener("click", async () => {
+      const epoch = state.epoch;
       try {
         await call("DELETE", "/users/" + state.user.id + "/passkeys/" + p.id, undefined, state.access);
+        if (stale(epoch)) return;
         await listPasskeys();
-        status("Passkey removed.");
+        if (!stale(epoch)) status("Passkey removed.");
       } catch (e) {
-        status("Removing the passkey failed (sign in again within 5 minutes first): " + e.message, true);
+        if (!stale(epoch)) status("Removing the passkey failed (sign in again within 5 minutes first): " + e.message, true);
       }
     });
     li.append(del);
@@ -99,14 +110,15 @@ async function listSessions() {
   }
 }
 
-async function refresh() {
+async function refresh(epoch) {
   const body = state.refresh ? { refresh_token: state.refresh } : undefined;
   const tok = await call("POST", "/token/refresh", body);
-  await enter(tok);
+  await enter(tok, epoch);
 }
 
 $("signin").addEventListener("submit", async (ev) => {
   ev.preventDefault();
+  const epoch = state.epoch;
   try {
     const res = await call("POST", "/login/password", { identifier: $("identifier").value, password: $("password").value });
     $("password").value = "";
@@ -118,45 +130,49 @@ $("signin").addEventListener("submit", async (ev) => {
       status(res.methods.includes("totp") ? "Enter the code of your authenticator app, or use a passkey." : "Confirm with your passkey.");
       return;
     }
-    await enter(res);
-    status("Signed in.");
+    await enter(res, epoch);
+    if (!stale(epoch)) status("Signed in.");
   } catch (e) {
-    status("Sign-in failed: " + e.message, true);
+    if (!stale(epoch)) status("Sign-in failed: " + e.message, true);
   }
 });
 
 $("second").addEventListener("submit", async (ev) => {
   ev.preventDefault();
+  const epoch = state.epoch;
   try {
     const res = await call("POST", "/login/totp", { challenge_token: state.challenge, code: $("code").value });
     $("code").value = "";
-    await enter(res);
-    status("Signed in.");
+    await enter(res, epoch);
+    if (!stale(epoch)) status("Signed in.");
   } catch (e) {
-    status("That code did not work: " + e.message, true);
+    if (!stale(epoch)) status("That code did not work: " + e.message, true);
   }
 });
 
 $("passkey-signin").addEventListener("click", async () => {
+  const epoch = state.epoch;
   try {
     const id = $("identifier").value;
-    await enter(await passkeySignIn(id ? { identifier: id } : {}));
-    status("Signed in with a passkey.");
+    await enter(await passkeySignIn(id ? { identifier: id } : {}), epoch);
+    if (!stale(epoch)) status("Signed in with a passkey.");
   } catch (e) {
-    status("Passkey sign-in failed: " + e.message, true);
+    if (!stale(epoch)) status("Passkey sign-in failed: " + e.message, true);
   }
 });
 
 $("passkey-second").addEventListener("click", async () => {
+  const epoch = state.epoch;
   try {
-    await enter(await passkeySignIn({ challenge_token: state.challenge }));
-    status("Signed in with a password and a passkey.");
+    await enter(await passkeySignIn({ challenge_token: state.challenge }), epoch);
+    if (!stale(epoch)) status("Signed in with a password and a passkey.");
   } catch (e) {
-    status("Passkey sign-in failed: " + e.message, true);
+    if (!stale(epoch)) status("Passkey sign-in failed: " + e.message, true);
   }
 });
 
 $("passkey-add").addEventListener("click", async () => {
+  const epoch = state.epoch;
   try {
     const path = "/users/" + state.user.id + "/passkeys";
     const reg = await call("POST", path + "/registration", undefined, state.access);
@@ -165,40 +181,46 @@ $("passkey-add").addEventListener("click", async () => {
     });
     await call("POST", path, { registration_id: reg.registration_id, credential: cred.toJSON(), name: $("passkey-name").value }, state.access);
     $("passkey-name").value = "";
+    if (stale(epoch)) return;
     await listPasskeys();
-    status("Passkey added.");
+    if (!stale(epoch)) status("Passkey added.");
   } catch (e) {
-    status("Adding a passkey failed (sign in again within 5 minutes first): " + e.message, true);
+    if (!stale(epoch)) status("Adding a passkey failed (sign in again within 5 minutes first): " + e.message, true);
   }
 });
 
 $("refresh").addEventListener("click", async () => {
+  const epoch = state.epoch;
   try {
-    await refresh();
-    status("Access token refreshed.");
+    await refresh(epoch);
+    if (!stale(epoch)) status("Access token refreshed.");
   } catch (e) {
+    if (stale(epoch)) return;
     status("Refresh failed: " + e.message, true);
     show("signin");
   }
 });
 
 $("signout").addEventListener("click", async () => {
+  const access = state.access;
+  const epoch = ++state.epoch;
+  Object.assign(state, { access: "", refresh: "", user: null });
+  show("signin");
   try {
-    await call("POST", "/logout", undefined, state.access);
+    await call("POST", "/logout", undefined, access); // ends the session, clears the cookie
   } catch (e) {
     // Signed out already.
   }
-  Object.assign(state, { access: "", refresh: "", user: null });
-  show("signin");
-  status("Signed out.");
+  if (!stale(epoch)) status("Signed out.");
 });
 
 // On load, resume the session of the refresh cookie, if any (cookie mode).
 (async () => {
+  const epoch = state.epoch;
   try {
-    await refresh();
-    status("Welcome back.");
+    await refresh(epoch);
+    if (!stale(epoch)) status("Welcome back.");
   } catch (e) {
-    show("signin");
+    if (!stale(epoch)) show("signin");
   }
 })();
