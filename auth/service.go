@@ -96,11 +96,14 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	feed, _ := st.(store.ChangeFeed)
-	counter, _ := st.(store.SessionCounter)
+	_, counts := st.(store.SessionCounter)
 	if cfg.Observer != nil {
 		st = observedStore{st, cfg.Observer}
 	}
-	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, log: cfg.Logger, obs: cfg.Observer, counter: counter}
+	s := &Service{st: timedStore{Store: st, timeout: cfg.StoreTimeout}, cfg: cfg, log: cfg.Logger, obs: cfg.Observer}
+	if counts {
+		s.counter = s.st.(timedStore) // observed and bounded as every store call
+	}
 	if feed != nil && cfg.Cache.MaxEntries > 0 {
 		s.cache = newAuthCache(cfg.Cache.MaxEntries)
 		s.st = invalidatingStore{Store: s.st, c: s.cache}

@@ -329,16 +329,7 @@ func (s *Service) ActiveSessions(ctx context.Context) (int, error) {
 	if s.counter == nil {
 		return 0, fmt.Errorf("auth: active sessions: %w by this store", errors.ErrUnsupported)
 	}
-	if s.cfg.StoreTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.cfg.StoreTimeout)
-		defer cancel()
-	}
-	start := time.Now()
 	n, err := s.counter.CountLiveSessions(ctx, s.now())
-	if s.obs != nil {
-		s.obs.StoreCall("CountLiveSessions", time.Since(start), err)
-	}
 	if err != nil {
 		return 0, internal(err)
 	}

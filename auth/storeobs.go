@@ -393,6 +393,15 @@ func (o observedStore) DeleteExpiredSessions(ctx context.Context, now time.Time)
 	return err
 }
 
+// CountLiveSessions implements store.SessionCounter for a store that does
+// (the Service asserts it before it calls).
+func (o observedStore) CountLiveSessions(ctx context.Context, now time.Time) (int, error) {
+	start := time.Now()
+	n, err := o.Store.(store.SessionCounter).CountLiveSessions(ctx, now)
+	o.obs.StoreCall("CountLiveSessions", time.Since(start), err)
+	return n, err
+}
+
 func (o observedStore) CreatePasskey(ctx context.Context, c *store.PasskeyCredential, maxPerUser int) error {
 	start := time.Now()
 	err := o.Store.CreatePasskey(ctx, c, maxPerUser)

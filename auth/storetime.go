@@ -347,6 +347,14 @@ func (ts timedStore) DeleteExpiredSessions(ctx context.Context, now time.Time) e
 	return ts.Store.DeleteExpiredSessions(ctx, now)
 }
 
+// CountLiveSessions implements store.SessionCounter for a store that does
+// (the Service asserts it before it calls).
+func (ts timedStore) CountLiveSessions(ctx context.Context, now time.Time) (int, error) {
+	ctx, cancel := ts.bound(ctx)
+	defer cancel()
+	return ts.Store.(store.SessionCounter).CountLiveSessions(ctx, now)
+}
+
 func (ts timedStore) CreatePasskey(ctx context.Context, c *store.PasskeyCredential, maxPerUser int) error {
 	ctx, cancel := ts.bound(ctx)
 	defer cancel()

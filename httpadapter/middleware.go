@@ -50,15 +50,7 @@ func (h *Handler) Require(perms ...string) func(http.Handler) http.Handler {
 	perms = slices.Clone(perms)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var p *auth.Principal
-			var err error
-			if h.budget > 0 { // for the authentication only, not the host's handler
-				ctx := newBudgetContext(r.Context(), h.budget)
-				p, err = h.authenticate(ctx, r, auth.Client{IP: h.clientIP(r)})
-				ctx.stop()
-			} else {
-				p, err = h.authenticate(r.Context(), r, auth.Client{IP: h.clientIP(r)})
-			}
+			p, err := h.authenticateWithin(r)
 			if err != nil {
 				h.writeError(w, r, err)
 				return
@@ -73,6 +65,19 @@ func (h *Handler) Require(perms ...string) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 		})
 	}
+}
+
+// authenticateWithin authenticates r under a budget of its own
+// (Config.RequestTimeout), which the host's handler that follows Require
+// is not bound by.
+func (h *Handler) authenticateWithin(r *http.Request) (*auth.Principal, error) {
+	ctx := r.Context()
+	if h.budget > 0 {
+		bc := newBudgetContext(ctx, h.budget)
+		defer bc.stop()
+		ctx = bc
+	}
+	return h.authenticate(ctx, r, auth.Client{IP: h.clientIP(r)})
 }
 
 // authenticate checks the request's Authorization header (or its client

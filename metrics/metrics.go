@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,7 +32,6 @@ type Config struct {
 type Metrics struct {
 	gatherer   prometheus.Gatherer
 	registerer prometheus.Registerer
-	counting   atomic.Bool // CountSessions was called
 
 	signIns         *prometheus.CounterVec
 	secondFactor    *prometheus.CounterVec
@@ -329,24 +327,17 @@ const SessionsTimeout = 2 * time.Second
 // fails leaves the gauge out of the scrape: auth's store metrics record a
 // store failure, and a store that cannot count (ActiveSessions' error
 // wraps errors.ErrUnsupported) never reports the gauge. It returns an
-// error if every is not positive or when called a second time.
+// error if every is not positive, and the registry's
+// prometheus.AlreadyRegisteredError when called a second time.
 func (m *Metrics) CountSessions(count func(context.Context) (int, error), every time.Duration) error {
 	if count == nil || every <= 0 {
 		return errors.New("metrics: CountSessions needs a count function and a positive interval")
 	}
-	if !m.counting.CompareAndSwap(false, true) {
-		return errors.New("metrics: CountSessions was already called")
-	}
-	c := &sessionsCollector{
+	return m.registerer.Register(&sessionsCollector{
 		desc:  prometheus.NewDesc("latch_sessions_active", "Live sessions in the store (every instance sharing it reports the same number).", nil, nil),
 		count: count,
 		every: every,
-	}
-	if err := m.registerer.Register(c); err != nil {
-		m.counting.Store(false)
-		return err
-	}
-	return nil
+	})
 }
 
 // sessionsCollector is the latch_sessions_active gauge.

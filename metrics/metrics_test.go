@@ -434,6 +434,7 @@ func TestActiveSessions(t *testing.T) {
 		require.ErrorContains(t, m.CountSessions(nil, time.Second), "needs a count function")
 		require.ErrorContains(t, m.CountSessions(count, 0), "positive interval")
 		require.NoError(t, m.CountSessions(count, time.Second))
-		require.ErrorContains(t, m.CountSessions(count, time.Second), "already called")
+		var dup prometheus.AlreadyRegisteredError
+		require.ErrorAs(t, m.CountSessions(count, time.Second), &dup, "a second call")
 	})
 }
