@@ -268,8 +268,13 @@ func TestMetricsAddr(t *testing.T) {
 	bin := buildServer(t)
 	s := startWith(t, bin, t.TempDir(), []string{"-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0"}, "LATCH_ADMIN_PASSWORD=admin-password-2")
 	assert.Contains(t, s.stderr.String(), "codes cannot be delivered")
-	m := regexp.MustCompile(`msg="metrics listening" addr=(\S+)`).FindStringSubmatch(s.stderr.String())
-	require.NotNil(t, m)
+	// The metrics listener's line comes just after the API's listening
+	// line that startWith waited for, and may not be written yet.
+	var m []string
+	require.Eventually(t, func() bool {
+		m = regexp.MustCompile(`msg="metrics listening" addr=(\S+)`).FindStringSubmatch(s.stderr.String())
+		return m != nil
+	}, 30*time.Second, 10*time.Millisecond, "the metrics listener's address is logged")
 
 	resp, err := http.Get(s.root + "/metrics")
 	require.NoError(t, err)
