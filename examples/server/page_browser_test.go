@@ -85,7 +85,8 @@ func TestCookieModeInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, body, "FORBIDDEN")
 	assert.Equal(t, resumed.Value, cookieOf(t, tab, page).Value, "the refused request spent nothing")
-	assert.Contains(t, s.stderr.String(), `route="POST /token/refresh" status=403`, "the server's access log shows its refusal")
+	assert.Eventually(t, func() bool { return strings.Contains(s.stderr.String(), `route="POST /token/refresh" status=403`) },
+		30*time.Second, 10*time.Millisecond, "the server's access log shows its refusal (the log pipe is copied asynchronously)")
 
 	// Sign out while the resumption on load is still under way: the
 	// browser holds back the answer to its last request (the passkey
