@@ -9,6 +9,20 @@ import (
 
 type budgetKey struct{}
 
+// requireDone waits up to 5 s for ctx to be done and requires its Err to
+// be want.
+func requireDone(t *testing.T, ctx context.Context, want error) {
+	t.Helper()
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatalf("Done not closed; want %v", want)
+	}
+	if err := ctx.Err(); !errors.Is(err, want) {
+		t.Fatalf("Err() = %v, want %v", err, want)
+	}
+}
+
 // TestBudgetContext checks that the lazily timed budget behaves as
 // context.WithTimeout would: the deadline is fixed at the start, the
 // parent's cancellation and values pass through, the budget's end closes
@@ -38,28 +52,14 @@ func TestBudgetContext(t *testing.T) {
 			if err := c.Err(); !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("Err() = %v, want DeadlineExceeded", err)
 			}
-			select {
-			case <-c.Done():
-			case <-time.After(5 * time.Second):
-				t.Fatal("Done not closed after the deadline")
-			}
-			if err := c.Err(); !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("Err() after Done = %v, want DeadlineExceeded", err)
-			}
+			requireDone(t, c, context.DeadlineExceeded)
 		}},
 		{"budget ends while waiting", func(t *testing.T) {
 			c := newBudgetContext(context.Background(), 20*time.Millisecond)
 			if err := c.Err(); err != nil {
 				t.Fatalf("Err() = %v before the deadline", err)
 			}
-			select {
-			case <-c.Done():
-			case <-time.After(5 * time.Second):
-				t.Fatal("Done not closed after the deadline")
-			}
-			if err := c.Err(); !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("Err() = %v, want DeadlineExceeded", err)
-			}
+			requireDone(t, c, context.DeadlineExceeded)
 		}},
 		{"parent cancellation passes through, derived contexts follow", func(t *testing.T) {
 			parent, cancel := context.WithCancel(context.WithValue(context.Background(), budgetKey{}, "v"))
@@ -73,16 +73,8 @@ func TestBudgetContext(t *testing.T) {
 				t.Fatalf("Value = %v with the timer running, want the parent's", got)
 			}
 			cancel()
-			for _, ctx := range []context.Context{c, child} {
-				select {
-				case <-ctx.Done():
-				case <-time.After(5 * time.Second):
-					t.Fatal("Done not closed after the parent's cancellation")
-				}
-				if err := ctx.Err(); !errors.Is(err, context.Canceled) {
-					t.Fatalf("Err() = %v, want Canceled", err)
-				}
-			}
+			requireDone(t, c, context.Canceled)
+			requireDone(t, child, context.Canceled)
 		}},
 		{"parent canceled before anything waits", func(t *testing.T) {
 			parent, cancel := context.WithCancel(context.Background())
@@ -97,11 +89,7 @@ func TestBudgetContext(t *testing.T) {
 			child, childCancel := context.WithTimeout(c, 2*time.Hour)
 			defer childCancel()
 			c.stop()
-			select {
-			case <-child.Done():
-			case <-time.After(5 * time.Second):
-				t.Fatal("derived context not canceled by stop")
-			}
+			requireDone(t, child, context.Canceled)
 			if err := c.Err(); !errors.Is(err, context.Canceled) {
 				t.Fatalf("Err() = %v, want Canceled", err)
 			}
