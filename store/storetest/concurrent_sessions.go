@@ -16,6 +16,10 @@ import (
 // handle, on a session of its own.
 const rotationTrials = 50
 
+// sessionCapTrials is how many times the per-user session cap is raced by
+// a pair of creations, one on each handle, on a user of its own.
+const sessionCapTrials = 100
+
 // rotationRace is what one trial of a rotation race saw: each goroutine's
 // outcome, error and (for a Rotated one) the session's new RefreshSeq.
 type rotationRace struct {
@@ -241,6 +245,64 @@ func concurrentSessions(run func(name string, f func(t tb, a, b store.Store))) {
 		assert.Equal(t, sortedCopy(append(slices.Clone(ids), "other")), sortedCopy(owners),
 			"one token per remaining session, none of an ended one")
 		assert.Equal(t, []string{"other"}, sessionIDs(t, b, "u2"), "another user's sessions are untouched")
+	})
+
+	// The cap raced as a user's last two sign-ins would, one on each
+	// handle, sessionCapTrials times: the user has two sessions and two
+	// creations under a cap of three race; whatever their order, the first
+	// ends nothing and the second ends the oldest session, so exactly the
+	// second old session and both new ones remain.
+	run("SessionCapPairs", func(t tb, a, b store.Store) {
+		ctx := t.Context()
+		id := func(trial int, name string) string { return fmt.Sprintf("t%03d-%s", trial, name) }
+		var users []*store.User
+		for trial := range sessionCapTrials {
+			users = append(users, user(id(trial, "u")))
+		}
+		seedUsers(t, a, users)
+		create := func(s store.Store, trial int, name string, age time.Duration, max int) (int, error) {
+			sess := session(id(trial, name), id(trial, "u"))
+			sess.CreatedAt = at(age)
+			if err := s.CreateSession(ctx, sess, refresh(sess.ID, 1), max); err != nil {
+				return 0, err
+			}
+			list, err := s.ListSessions(ctx, sess.UserID)
+			return len(list), err
+		}
+		type outcome struct {
+			setup, errA, errB error
+			seenA, seenB      int
+		}
+		outcomes := inBatches(sessionCapTrials, func(trial int) (o outcome) {
+			if _, o.setup = create(a, trial, "old1", time.Second, 0); o.setup != nil {
+				return o
+			}
+			if _, o.setup = create(a, trial, "old2", 2*time.Second, 0); o.setup != nil {
+				return o
+			}
+			o.errA, o.errB = pair(func() (err error) {
+				o.seenA, err = create(a, trial, "newA", 3*time.Second, 3)
+				return err
+			}, func() (err error) {
+				o.seenB, err = create(b, trial, "newB", 4*time.Second, 3)
+				return err
+			})
+			return o
+		})
+		for trial, o := range outcomes {
+			require.NoError(t, o.setup, "trial %d", trial)
+			require.NoError(t, o.errA, "trial %d: a capped creation is never refused", trial)
+			require.NoError(t, o.errB, "trial %d: a capped creation is never refused", trial)
+			assert.LessOrEqual(t, o.seenA, 3, "trial %d: more sessions than the cap right after a creation", trial)
+			assert.LessOrEqual(t, o.seenB, 3, "trial %d: more sessions than the cap right after a creation", trial)
+			assert.Equal(t, []string{id(trial, "old2"), id(trial, "newA"), id(trial, "newB")}, sessionIDs(t, b, id(trial, "u")),
+				"trial %d: the oldest session ends, exactly once", trial)
+		}
+		var owners []string
+		for _, tok := range dump(t, b).RefreshTokens {
+			owners = append(owners, tok.SessionID)
+		}
+		assert.Len(t, owners, 3*sessionCapTrials, "one token per remaining session, none of an ended one")
 	})
 }
 

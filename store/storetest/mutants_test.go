@@ -64,6 +64,7 @@ var mutants = map[string]mutant{
 	"reuse keeps the session":      {func(s store.Store) store.Store { return reuseIsGrace{s} }, "Sessions/Grace"},
 	"live at the idle end":         {func(s store.Store) store.Store { return liveAtEnd{s} }, "Sessions/Expiry"},
 	"session cap checked apart":    {func(s store.Store) store.Store { return racySessionCap{s} }, "Concurrent/SessionCap"},
+	"session cap apart, in pairs":  {func(s store.Store) store.Store { return racySessionCap{s} }, "Concurrent/SessionCapPairs"},
 	"session cap ends the newest":  {func(s store.Store) store.Store { return capEndsNewest{s} }, "Sessions/Cap"},
 	"restore brings sessions back": {func(s store.Store) store.Store { return restoreSessions{s} }, "Backup/RestoreThenDumpIsIdentical"},
 	"sessions newest first":        {func(s store.Store) store.Store { return sessionsNewestFirst{s} }, "Sessions/CreateAndLookUp"},
